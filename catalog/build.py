@@ -1,0 +1,212 @@
+"""`cegdb build`: migrate, load datasets/, resolve, index; all or nothing.
+
+SQLite targets are built in a temporary file beside the target and renamed over it only when
+everything succeeded, so a failed build leaves the existing database exactly as it was.
+PostgreSQL targets are reloaded inside one transaction, which rolls back on any problem.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+from sqlalchemy import Connection, text
+
+from catalog import db, schema
+from catalog.datasets import (ModelEntry, Problems, Refs, iter_model_documents, read_hardware,
+                              read_innovations, read_model, read_organizations, read_sources)
+from catalog.resolve import METHODS_SOURCE, resolve
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 5000
+# Tables a build owns and rewrites; snapshots and releases survive a rebuild on PostgreSQL.
+CONTENT_TABLES = ("conflict", "model_innovation", "claim", "ablation", "model", "hardware",
+                  "innovation", "organization", "alias", "source")
+
+
+class BuildFailed(Exception):
+    def __init__(self, problems: list):
+        self.problems = problems
+        super().__init__(f"{len(problems)} problem(s) in datasets/; nothing was written")
+
+
+@dataclass
+class BuildReport:
+    path: str
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+class _Writer:
+    """Buffers rows per table and writes them in batches with executemany."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+        self.buffers: dict[str, list[dict]] = {}
+        self.counts: dict[str, int] = {}
+        self.next_claim_id = 1
+
+    def add(self, table: str, row: dict) -> None:
+        buf = self.buffers.setdefault(table, [])
+        buf.append(row)
+        if len(buf) >= BATCH_SIZE:
+            self.flush(table)
+
+    def add_claims(self, claims: Iterable[dict]) -> None:
+        for claim in claims:
+            claim["id"] = self.next_claim_id
+            self.next_claim_id += 1
+            self.add("claim", claim)
+
+    # Parents before children, so foreign keys hold at every statement.
+    ORDER = ("source", "organization", "innovation", "hardware", "model", "claim", "model_innovation")
+
+    def flush(self, table: str | None = None) -> None:
+        """Write `table`'s buffer, and first every parent table's, or everything."""
+        last = self.ORDER.index(table) if table else len(self.ORDER) - 1
+        for name in self.ORDER[: last + 1]:
+            rows = self.buffers.get(name)
+            if rows:
+                self.conn.execute(schema.SQLModel.metadata.tables[name].insert(), rows)
+                self.counts[name] = self.counts.get(name, 0) + len(rows)
+                rows.clear()
+
+
+def _models_from_files(root: Path, problems: Problems, refs: Refs) -> Iterator[ModelEntry]:
+    for path, document in iter_model_documents(root, problems):
+        entry = read_model(path.relative_to(root.parent) if path.is_absolute() else path,
+                           document, problems, refs)
+        if entry is not None:
+            yield entry
+
+
+def load(conn: Connection, root: Path, problems: Problems,
+         model_documents: Callable[[Problems, Refs], Iterable[ModelEntry]] | None = None,
+         progress: Callable[[int], None] | None = None) -> int:
+    """Read and check every dataset file, writing rows as they come. Returns the next claim id."""
+    refs = Refs()
+    rel = root.parent
+    writer = _Writer(conn)
+    sources = read_sources(root, problems, refs)
+    refs.sources[METHODS_SOURCE["id"]] = METHODS_SOURCE
+    for row in [*sources, METHODS_SOURCE]:
+        writer.add("source", row)
+    for row in read_organizations(root, problems, refs):
+        writer.add("organization", row)
+    for row in read_innovations(root, problems, refs):
+        writer.add("innovation", row)
+    hardware, hardware_claims = read_hardware(root, problems, refs)
+    for row in hardware:
+        writer.add("hardware", row)
+    writer.flush()
+    writer.add_claims(hardware_claims)
+
+    entries = model_documents(problems, refs) if model_documents else _models_from_files(root, problems, refs)
+    base_models: list[tuple[str, str, str]] = []
+    for count, entry in enumerate(entries, 1):
+        writer.add("model", entry.row)
+        writer.add_claims(entry.claims)
+        for link in entry.innovations:
+            writer.add("model_innovation", link)
+        if entry.base_model:
+            base_models.append((entry.row["id"], entry.base_model, refs.models[entry.row["id"]]))
+        if progress:
+            progress(count)
+    writer.flush()
+    for model_id, base, where in base_models:
+        if base not in refs.models:
+            path, _, line = where.rpartition(":")
+            problems.add(path, int(line), "base_model", f"unknown model id {base!r}")
+        else:
+            conn.execute(text("UPDATE model SET base_model_id = :b WHERE id = :m"), {"b": base, "m": model_id})
+    log.debug("loaded %s from %s", writer.counts, rel)
+    return writer.next_claim_id
+
+
+def _fts(path: Path) -> None:
+    import sqlite_utils
+
+    database = sqlite_utils.Database(path)
+    for table, columns in (("model", ["id", "name", "family", "organization_id", "hf_repo_id"]),
+                           ("source", ["id", "title", "authors", "venue"]),
+                           ("innovation", ["id", "name", "category", "description"])):
+        database[table].enable_fts(columns, replace=True, create_triggers=False)
+    database.close()
+
+
+def _counts(conn: Connection) -> dict[str, int]:
+    return {name: conn.execute(text(f"SELECT COUNT(*) FROM {name}")).scalar_one()
+            for name in ("source", "organization", "hardware", "innovation", "model", "claim",
+                         "model_innovation", "conflict")}
+
+
+def build(root: Path, url: str, *, model_documents=None, progress=None, fts: bool = True) -> BuildReport:
+    """Build the catalog at `url` from the datasets at `root`. Raises BuildFailed on any problem."""
+    problems = Problems()
+    target = db.sqlite_path(url)
+    if target is None:
+        return _build_in_place(root, url, problems, model_documents, progress)
+
+    target = target.resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.building-{os.getpid()}")
+    tmp.unlink(missing_ok=True)
+    tmp_url = f"sqlite:///{tmp}"
+    try:
+        db.upgrade(tmp_url)
+        engine = db.make_engine(tmp_url)
+        try:
+            with engine.begin() as conn:
+                # A temporary file needs no crash safety: on a crash it is simply discarded.
+                conn.exec_driver_sql("PRAGMA journal_mode = OFF")
+                conn.exec_driver_sql("PRAGMA synchronous = OFF")
+                next_id = load(conn, root, problems, model_documents, progress)
+                if problems:
+                    raise BuildFailed(problems)
+                resolve(conn, next_id)
+                counts = _counts(conn)
+                _check_integrity(conn)
+        finally:
+            engine.dispose()
+        if fts:
+            _fts(tmp)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return BuildReport(str(target), counts)
+
+
+def _build_in_place(root, url, problems, model_documents, progress) -> BuildReport:
+    db.upgrade(url)
+    engine = db.make_engine(url)
+    try:
+        with engine.begin() as conn:
+            for table in CONTENT_TABLES:
+                conn.execute(text(f"DELETE FROM {table}"))
+            next_id = load(conn, root, problems, model_documents, progress)
+            if problems:
+                raise BuildFailed(problems)  # rolls the transaction back
+            resolve(conn, next_id)
+            counts = _counts(conn)
+    finally:
+        engine.dispose()
+    return BuildReport(url, counts)
+
+
+def _check_integrity(conn: Connection) -> None:
+    bad = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if bad:
+        raise RuntimeError(f"foreign key check failed after build: {bad[:5]}")
+
+
+def content_rows(conn: Connection) -> Iterator[tuple[str, tuple[Any, ...]]]:
+    """Every row of every content table in a fixed order, for determinism checks and hashes."""
+    for table in sorted(schema.SQLModel.metadata.tables):
+        columns = list(schema.SQLModel.metadata.tables[table].columns)
+        pk = [c.name for c in columns if c.primary_key]
+        names = ", ".join(c.name for c in columns)
+        for row in conn.execute(text(f"SELECT {names} FROM {table} ORDER BY {', '.join(pk)}")):
+            yield table, tuple(row)

@@ -1,0 +1,202 @@
+"""The `cegdb` command line: one click group, data on stdout, logs and progress on stderr."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.logging import RichHandler
+
+from catalog import db
+from catalog.build import BuildFailed, build as run_build
+
+stderr = Console(stderr=True)
+DEFAULT_DATASETS = Path("datasets")
+
+db_option = click.option(
+    "--db", "db_url", envvar="CEGDB_DATABASE_URL", default=None,
+    help="Database path or SQLAlchemy URL (sqlite:///..., postgresql+psycopg://...). "
+         "Default: $CEGDB_DATABASE_URL, else ./cegdb.sqlite.")
+datasets_option = click.option(
+    "--datasets", "datasets_dir", type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_DATASETS, show_default=True, help="Folder with the curated YAML.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="Debug logging on stderr.")
+@click.version_option(package_name="cegdb")
+def main(verbose: bool) -> None:
+    """cegdb: a sourced catalog of AI models, accelerators and innovations.
+
+    \b
+    Example:
+        cegdb build && cegdb serve
+    """
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(message)s",
+                        handlers=[RichHandler(console=stderr, show_path=False)])
+
+
+def _report_problems(problems) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+
+
+@main.command()
+@db_option
+@datasets_option
+def build(db_url: str | None, datasets_dir: Path) -> None:
+    """Migrate, load datasets/, resolve claims and index, all or nothing.
+
+    A SQLite target is built in a temporary file and renamed over the old one only on success.
+
+    \b
+    Example:
+        cegdb build --db cegdb.sqlite
+    """
+    url = db.database_url(db_url)
+    _do_build(url, datasets_dir)
+
+
+def _do_build(url: str, datasets_dir: Path):
+    if not datasets_dir.is_dir():
+        raise click.ClickException(f"{datasets_dir}: no such datasets folder (run from the repository root "
+                                   "or pass --datasets)")
+    with stderr.status("building the catalog", spinner="dots") if stderr.is_terminal else _null():
+        try:
+            report = run_build(datasets_dir, url)
+        except BuildFailed as exc:
+            _report_problems(exc.problems)
+            raise click.ClickException(str(exc)) from None
+    counts = ", ".join(f"{v} {k}" for k, v in report.counts.items())
+    stderr.print(f"built {report.path}: {counts}")
+    return report
+
+
+class _null:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+@main.command()
+@db_option
+@datasets_option
+def validate(db_url: str | None, datasets_dir: Path) -> None:
+    """Check datasets/ (and the database, if it exists) and print every problem as file:line: field: message.
+
+    \b
+    Example:
+        cegdb validate
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            report = run_build(datasets_dir, f"sqlite:///{Path(tmp) / 'validate.sqlite'}", fts=False)
+        except BuildFailed as exc:
+            _report_problems(exc.problems)
+            raise click.ClickException(str(exc)) from None
+    stderr.print("datasets: ok (" + ", ".join(f"{v} {k}" for k, v in report.counts.items()) + ")")
+    path = db.sqlite_path(db.database_url(db_url))
+    if path is not None and path.exists():
+        import sqlite3
+
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
+            foreign = conn.execute("PRAGMA foreign_key_check").fetchall()
+        finally:
+            conn.close()
+        if integrity != "ok" or foreign:
+            raise click.ClickException(f"{path}: integrity {integrity}; foreign key violations: {foreign[:5]}")
+        stderr.print(f"database {path}: integrity ok, foreign keys ok")
+
+
+@main.command()
+@db_option
+@datasets_option
+@click.option("--port", default=8001, show_default=True, help="Port on 127.0.0.1.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--rebuild/--no-rebuild", default=False, help="Build even if the database exists.")
+def serve(db_url: str | None, datasets_dir: Path, port: int, host: str, rebuild: bool) -> None:
+    """Build if needed, then serve the catalog with Datasette (immutable, read-only).
+
+    \b
+    Example:
+        cegdb serve --port 8001
+    """
+    from catalog import publish
+
+    url = db.database_url(db_url)
+    path = db.sqlite_path(url)
+    if path is None:
+        raise click.ClickException("Datasette serves SQLite: pass --db PATH.sqlite (build a snapshot from "
+                                   "PostgreSQL with `cegdb build --db file.sqlite`)")
+    if rebuild or not path.exists():
+        _do_build(url, datasets_dir)
+    path = path.resolve()
+    meta = publish.write_metadata(path.with_name(path.stem + ".metadata.json"), database=path.stem)
+    counts = publish.inspect(path, path.with_name(path.stem + ".inspect.json"))
+    args = publish.datasette_args(path, meta, counts, host, port)
+    stderr.print(f"serving {path} on http://{host}:{port}/")
+    sys.exit(subprocess.call(args))
+
+
+@main.group(name="db")
+def db_group() -> None:
+    """Schema migrations (Alembic).
+
+    \b
+    Example:
+        cegdb db upgrade --db postgresql+psycopg://localhost/cegdb
+    """
+
+
+@db_group.command()
+@db_option
+@click.argument("revision", default="head")
+def upgrade(db_url: str | None, revision: str) -> None:
+    """Upgrade the schema to REVISION (default head).
+
+    \b
+    Example:
+        cegdb db upgrade
+    """
+    db.upgrade(db.database_url(db_url), revision)
+    click.echo(db.current_revision(db.database_url(db_url)) or "base")
+
+
+@db_group.command()
+@db_option
+@click.argument("revision", default="base")
+def downgrade(db_url: str | None, revision: str) -> None:
+    """Downgrade the schema to REVISION (default base: drops every table).
+
+    \b
+    Example:
+        cegdb db downgrade -- -1
+    """
+    db.downgrade(db.database_url(db_url), revision)
+    click.echo(db.current_revision(db.database_url(db_url)) or "base")
+
+
+@db_group.command()
+@db_option
+def current(db_url: str | None) -> None:
+    """Print the schema revision of the database.
+
+    \b
+    Example:
+        cegdb db current
+    """
+    click.echo(db.current_revision(db.database_url(db_url)) or "base")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,76 @@
+"""Database URLs, engines and Alembic, shared by every command."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+
+import migrations
+
+DEFAULT_DB = "cegdb.sqlite"
+MIGRATIONS_DIR = Path(migrations.__file__).resolve().parent
+
+
+def database_url(db: str | None = None) -> str:
+    """`--db` wins, then CEGDB_DATABASE_URL, then ./cegdb.sqlite. A bare path means SQLite."""
+    value = db or os.environ.get("CEGDB_DATABASE_URL") or DEFAULT_DB
+    if "://" in value:
+        return value
+    return f"sqlite:///{Path(value).expanduser()}"
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a sqlite:/// URL, or None for other databases."""
+    if url.startswith("sqlite:///"):
+        return Path(url[len("sqlite:///"):])
+    return None
+
+
+def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:
+    # SQLite ignores FOREIGN KEY clauses unless asked, per connection.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _enable_sqlite_foreign_keys)
+    return engine
+
+
+def alembic_config(url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    # ConfigParser treats % as interpolation; URLs with escaped passwords contain it.
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    command.upgrade(alembic_config(url), revision)
+
+
+def downgrade(url: str, revision: str = "base") -> None:
+    command.downgrade(alembic_config(url), revision)
+
+
+def head_revision() -> str:
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    return script.get_current_head()
+
+
+def current_revision(url: str) -> str | None:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    finally:
+        engine.dispose()

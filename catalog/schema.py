@@ -1,0 +1,354 @@
+"""The catalog's tables, one SQLModel class each.
+
+This module is the single source of truth for the schema: the first Alembic revision was
+generated from it, and the Datasette metadata, the data dictionary and (later) datapackage.json
+read the column descriptions and units from the `description` and `unit` given here.
+
+Every numeric value is a float in SI base units (or the unit named in the column name):
+1e26 FLOP does not fit in an int64.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from sqlalchemy import CheckConstraint, Index, MetaData
+from sqlmodel import Field, SQLModel
+
+# Stable constraint names, so Alembic can alter constraints on SQLite (batch mode) and on
+# PostgreSQL alike: unnamed constraints cannot be dropped portably.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+SQLModel.metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+CLAIM_METHODS = ("reported", "derived", "estimated", "imputed")
+CONFIDENCES = ("high", "medium", "low")
+EVIDENCE = ("primary", "secondary", "unverified")
+RANKS = ("preferred", "normal", "deprecated")
+ENTITY_TYPES = ("model", "hardware", "organization", "innovation")
+SOURCE_KINDS = ("paper", "preprint", "tech_report", "model_card", "blog", "repo", "dataset", "website")
+ORGANIZATION_KINDS = ("industry", "academia", "nonprofit", "government", "collaboration")
+HARDWARE_KINDS = ("gpu", "tpu", "asic", "cpu")
+DOMAINS = ("language", "vision", "multimodal", "speech", "other")
+ACCESSIBILITY = ("open_weights", "api", "unreleased")
+INNOVATION_CATEGORIES = (
+    "architecture", "attention", "moe", "positional", "normalization", "activation", "optimizer",
+    "schedule", "precision", "parallelism", "systems", "data", "scaling_recipe", "post_training",
+)
+INNOVATION_AXES = ("training_flop", "hardware_efficiency", "inference", "capability")
+GAIN_BASES = ("flop", "steps", "wallclock", "tokens")
+
+
+def col(description: str, unit: str | None = None, **kwargs: Any) -> Any:
+    """A column with its description and unit recorded once, for every generated document."""
+    extra = {"unit": unit} if unit else {}
+    return Field(description=description, schema_extra={"json_schema_extra": extra}, **kwargs)
+
+
+def _one_of(column: str, values: tuple[str, ...], name: str | None = None) -> CheckConstraint:
+    allowed = ", ".join(f"'{v}'" for v in values)
+    return CheckConstraint(f"{column} IS NULL OR {column} IN ({allowed})", name=name or column)
+
+
+class Source(SQLModel, table=True):
+    """What a claim cites: a paper, model card, datasheet, repository or data set."""
+
+    __tablename__ = "source"
+    __table_args__ = (_one_of("kind", SOURCE_KINDS),)
+
+    id: str = col("Citation key, e.g. deepseekai2024v3", primary_key=True)
+    kind: str = col("paper | preprint | tech_report | model_card | blog | repo | dataset | website")
+    title: str = col("Title of the work")
+    authors: Optional[str] = col("Authors, as written in the source", default=None)
+    date: Optional[str] = col("Publication date (ISO 8601)", default=None)
+    year: Optional[int] = col("Publication year", default=None)
+    venue: Optional[str] = col("Journal, conference or publisher", default=None)
+    url: str = col("Where the source can be read")
+    arxiv_id: Optional[str] = col("arXiv identifier without version", default=None)
+    doi: Optional[str] = col("Digital Object Identifier", default=None)
+    license: Optional[str] = col("Licence of the source's text or data, where known", default=None)
+    retrieved_at: Optional[str] = col("When the source was read or fetched (ISO 8601)", default=None)
+
+
+class Organization(SQLModel, table=True):
+    """A lab, company or vendor that develops models or accelerators."""
+
+    __tablename__ = "organization"
+    __table_args__ = (_one_of("kind", ORGANIZATION_KINDS),)
+
+    id: str = col("Stable slug, e.g. deepseek", primary_key=True)
+    name: str = col("Display name")
+    country: Optional[str] = col("ISO 3166-1 alpha-2 country code of the headquarters", default=None)
+    kind: Optional[str] = col("industry | academia | nonprofit | government | collaboration", default=None)
+
+
+class Hardware(SQLModel, table=True):
+    """An accelerator; numeric columns are resolved from its claims."""
+
+    __tablename__ = "hardware"
+    __table_args__ = (_one_of("kind", HARDWARE_KINDS),)
+
+    id: str = col("Stable slug, e.g. nvidia-h800", primary_key=True)
+    name: str = col("Display name")
+    vendor: Optional[str] = col("Organisation that makes the chip", default=None,
+                                foreign_key="organization.id")
+    kind: Optional[str] = col("gpu | tpu | asic | cpu", default=None)
+    release_date: Optional[str] = col("Release or announcement date (ISO 8601)", default=None)
+    memory_gb: Optional[float] = col("Accelerator memory", unit="GB", default=None)
+    memory_bandwidth_tbps: Optional[float] = col("Memory bandwidth", unit="TB/s", default=None)
+    tdp_w: Optional[float] = col("Thermal design power", unit="W", default=None)
+    fp32_tflops: Optional[float] = col("Dense peak FP32", unit="TFLOP/s", default=None)
+    tf32_tflops: Optional[float] = col("Dense peak TF32 tensor", unit="TFLOP/s", default=None)
+    fp16_tflops: Optional[float] = col("Dense peak FP16 tensor", unit="TFLOP/s", default=None)
+    bf16_tflops: Optional[float] = col("Dense peak BF16 tensor", unit="TFLOP/s", default=None)
+    fp8_tflops: Optional[float] = col("Dense peak FP8 tensor", unit="TFLOP/s", default=None)
+    int8_tops: Optional[float] = col("Dense peak INT8 tensor", unit="TOP/s", default=None)
+    interconnect_gbps: Optional[float] = col("Chip-to-chip interconnect bandwidth (e.g. NVLink total)",
+                                             unit="GB/s", default=None)
+    export_control: Optional[str] = col("Export-control status and market variant notes", default=None)
+    source_id: Optional[str] = col("Primary source (datasheet)", default=None, foreign_key="source.id")
+
+
+class Model(SQLModel, table=True):
+    """One row per model: descriptive facts plus the resolved view of its claims."""
+
+    __tablename__ = "model"
+    __table_args__ = (
+        _one_of("domain", DOMAINS),
+        _one_of("accessibility", ACCESSIBILITY),
+        _one_of("attention", ("mha", "mqa", "gqa", "mla", "other")),
+        _one_of("positional", ("learned", "sinusoidal", "relative", "rope", "alibi", "none")),
+        _one_of("activation", ("relu", "gelu", "swiglu", "geglu", "other")),
+        _one_of("norm", ("layernorm", "rmsnorm")),
+        _one_of("norm_position", ("pre", "post")),
+    )
+
+    id: str = col("Stable slug, e.g. deepseek-v3", primary_key=True)
+    name: str = col("Display name")
+    family: Optional[str] = col("Model family", default=None)
+    organization_id: Optional[str] = col("Developer", default=None, foreign_key="organization.id")
+    release_date: Optional[str] = col("First public release or paper (ISO 8601)", default=None)
+    release_year: Optional[int] = col("Year of release_date, for faceting", default=None)
+    domain: Optional[str] = col("language | vision | multimodal | speech | other", default=None)
+    accessibility: Optional[str] = col("open_weights | api | unreleased", default=None)
+    base_model_id: Optional[str] = col("Model this one was fine-tuned from", default=None,
+                                       foreign_key="model.id")
+    hf_repo_id: Optional[str] = col("Hugging Face repository id", default=None)
+    primary_source_id: Optional[str] = col("Main paper or model card", default=None,
+                                           foreign_key="source.id")
+    parameters: Optional[float] = col("Total parameters", unit="parameters", default=None)
+    active_parameters: Optional[float] = col("Parameters active per token (MoE)", unit="parameters",
+                                             default=None)
+    training_tokens: Optional[float] = col("Pre-training tokens", unit="tokens", default=None)
+    training_compute_flop: Optional[float] = col("Pre-training compute", unit="FLOP", default=None)
+    training_compute_method: Optional[str] = col(
+        "How the resolved training_compute_flop was obtained: reported | derived | estimated", default=None)
+    gpu_hours: Optional[float] = col("Accelerator-hours of training", unit="hours", default=None)
+    hardware_id: Optional[str] = col("Training accelerator", default=None, foreign_key="hardware.id")
+    hardware_count: Optional[float] = col("Number of accelerators used", unit="chips", default=None)
+    training_days: Optional[float] = col("Wall-clock pre-training time", unit="days", default=None)
+    training_precision: Optional[str] = col("Numeric format of training: fp32 | fp16 | bf16 | fp8",
+                                            default=None)
+    context_length: Optional[float] = col("Maximum context length", unit="tokens", default=None)
+    attention: Optional[str] = col("Attention type: mha | mqa | gqa | mla | other", default=None)
+    num_layers: Optional[float] = col("Transformer layers", unit="layers", default=None)
+    hidden_size: Optional[float] = col("Model (residual stream) width", unit="dimensions", default=None)
+    num_heads: Optional[float] = col("Attention (query) heads", unit="heads", default=None)
+    kv_heads: Optional[float] = col("Key/value heads", unit="heads", default=None)
+    moe_experts: Optional[float] = col("Routed experts per MoE layer", unit="experts", default=None)
+    moe_active_experts: Optional[float] = col("Routed experts active per token", unit="experts",
+                                              default=None)
+    moe_shared_experts: Optional[float] = col("Shared (always active) experts", unit="experts",
+                                              default=None)
+    positional: Optional[str] = col("Position scheme: learned | sinusoidal | relative | rope | alibi | none",
+                                    default=None)
+    activation: Optional[str] = col("Feed-forward activation: relu | gelu | swiglu | geglu | other",
+                                    default=None)
+    norm: Optional[str] = col("Normalisation: layernorm | rmsnorm", default=None)
+    norm_position: Optional[str] = col("Normalisation placement: pre | post", default=None)
+    sliding_window: Optional[float] = col("Sliding attention window, when used", unit="tokens",
+                                          default=None)
+    tied_embeddings: Optional[bool] = col("Input and output embeddings shared", default=None)
+    vocab_size: Optional[float] = col("Vocabulary size", unit="tokens", default=None)
+
+
+class Snapshot(SQLModel, table=True):
+    """A raw response kept by content hash before it is parsed."""
+
+    __tablename__ = "snapshot"
+
+    sha256: str = col("SHA-256 of the body; the file name in the snapshot store", primary_key=True)
+    url: str = col("URL fetched")
+    fetched_at: str = col("When it was fetched (ISO 8601, UTC)")
+    status: Optional[int] = col("HTTP status", default=None)
+    content_type: Optional[str] = col("Content-Type header", default=None)
+    size: Optional[int] = col("Body size", unit="bytes", default=None)
+    path: Optional[str] = col("Path of the body in the snapshot store", default=None)
+
+
+class Claim(SQLModel, table=True):
+    """One sourced value for one field of one entity. Entity rows are resolved from these."""
+
+    __tablename__ = "claim"
+    __table_args__ = (
+        _one_of("entity_type", ENTITY_TYPES),
+        _one_of("method", CLAIM_METHODS),
+        _one_of("confidence", CONFIDENCES),
+        _one_of("evidence", EVIDENCE),
+        _one_of("rank", RANKS),
+        Index("ix_claim_entity_field", "entity_type", "entity_id", "field"),
+    )
+
+    id: Optional[int] = col("Claim number, stable for the same inputs", default=None, primary_key=True)
+    entity_type: str = col("model | hardware | organization | innovation")
+    entity_id: str = col("Id of the model, hardware, organisation or innovation")
+    model_id: Optional[str] = col("Same as entity_id when the entity is a model (for links)",
+                                  default=None, foreign_key="model.id", index=True)
+    hardware_id: Optional[str] = col("Same as entity_id when the entity is hardware (for links)",
+                                     default=None, foreign_key="hardware.id", index=True)
+    field: str = col("Column of the entity the value is for, e.g. training_compute_flop")
+    value_num: Optional[float] = col("Numeric value in the unit named by `unit`", default=None)
+    value_text: Optional[str] = col("Text value (enumerations, ids)", default=None)
+    unit: Optional[str] = col("Unit of value_num", default=None)
+    lower: Optional[float] = col("Lower bound, same unit", default=None)
+    upper: Optional[float] = col("Upper bound, same unit", default=None)
+    method: str = col("reported | derived | estimated | imputed", default="reported")
+    confidence: str = col("high | medium | low", default="medium")
+    evidence: str = col("primary (read in the source) | secondary (from a summary) | unverified",
+                        default="unverified")
+    source_id: str = col("What the claim cites", foreign_key="source.id", index=True)
+    locator: Optional[str] = col("Where in the source: table, section, page, line", default=None)
+    quote: Optional[str] = col("The words the value was read from", default=None)
+    origin: str = col("curated | scraper:<name> | import:<name> | derived:cegdb")
+    origin_ref: Optional[str] = col("File and line (curated) or URL (scraped) the claim came from",
+                                    default=None)
+    snapshot_id: Optional[str] = col("Raw response the claim was parsed from", default=None,
+                                     foreign_key="snapshot.sha256")
+    rank: str = col("preferred | normal | deprecated", default="normal")
+    note: Optional[str] = col("Formula, caveat or reason", default=None)
+
+
+class Conflict(SQLModel, table=True):
+    """Two non-deprecated claims for the same field that disagree (numbers: by more than 5%)."""
+
+    __tablename__ = "conflict"
+
+    id: Optional[int] = col("Conflict number", default=None, primary_key=True)
+    entity_type: str = col("model | hardware | ...")
+    entity_id: str = col("Entity the claims are about")
+    field: str = col("Field they disagree on")
+    claim_a_id: int = col("First claim", foreign_key="claim.id")
+    claim_b_id: int = col("Second claim", foreign_key="claim.id")
+    source_a_id: str = col("Source of the first claim", foreign_key="source.id")
+    source_b_id: str = col("Source of the second claim", foreign_key="source.id")
+    value_a: Optional[str] = col("First value, as text")
+    value_b: Optional[str] = col("Second value, as text")
+    relative_difference: Optional[float] = col("|a - b| / max(|a|, |b|) for numbers", unit="ratio",
+                                               default=None)
+
+
+class Innovation(SQLModel, table=True):
+    """An algorithmic innovation whose compute-equivalent gain the analysis estimates."""
+
+    __tablename__ = "innovation"
+    __table_args__ = (
+        _one_of("category", INNOVATION_CATEGORIES),
+        _one_of("axis", INNOVATION_AXES),
+    )
+
+    id: str = col("Stable slug, e.g. multi-head-latent-attention", primary_key=True)
+    name: str = col("Display name")
+    category: str = col("architecture | attention | moe | positional | normalization | activation | "
+                        "optimizer | schedule | precision | parallelism | systems | data | "
+                        "scaling_recipe | post_training")
+    year: Optional[int] = col("Year of the introducing publication", default=None)
+    introduced_in_source_id: Optional[str] = col("Introducing publication", default=None,
+                                                 foreign_key="source.id")
+    description: Optional[str] = col("What it is and what it is claimed to save", default=None)
+    axis: Optional[str] = col("What it saves: training_flop | hardware_efficiency | inference | capability",
+                              default=None)
+    compute_class: Optional[str] = col("Analysis result: compute-dependent | compute-independent | "
+                                       "diminishing | insufficient evidence", default=None)
+
+
+class ModelInnovation(SQLModel, table=True):
+    """Which innovations a model uses, with the source that says so."""
+
+    __tablename__ = "model_innovation"
+
+    model_id: str = col("Model", primary_key=True, foreign_key="model.id")
+    innovation_id: str = col("Innovation", primary_key=True, foreign_key="innovation.id", index=True)
+    detail: Optional[str] = col("How the model uses it, e.g. '8 KV heads'", default=None)
+    source_id: str = col("Source that says the model uses it", foreign_key="source.id")
+
+
+class Ablation(SQLModel, table=True):
+    """One measured comparison from the literature: baseline against treatment at one scale."""
+
+    __tablename__ = "ablation"
+    __table_args__ = (
+        _one_of("evidence", EVIDENCE),
+        _one_of("gain_basis", GAIN_BASES),
+    )
+
+    id: Optional[int] = col("Ablation number", default=None, primary_key=True)
+    innovation_id: str = col("Innovation measured", foreign_key="innovation.id", index=True)
+    source_id: str = col("Where it was measured", foreign_key="source.id")
+    locator: Optional[str] = col("Table or figure", default=None)
+    evidence: str = col("primary | secondary | unverified: was the number read in the paper itself?",
+                        default="unverified")
+    setting: Optional[str] = col("Baseline description", default=None)
+    parameters: Optional[float] = col("Model size of the comparison", unit="parameters", default=None)
+    tokens: Optional[float] = col("Training tokens of the comparison", unit="tokens", default=None)
+    compute_flop: Optional[float] = col("Training compute of the comparison", unit="FLOP", default=None)
+    metric: Optional[str] = col("loss | perplexity | accuracy | ...", default=None)
+    lower_is_better: Optional[bool] = col("Direction of the metric", default=None)
+    baseline_value: Optional[float] = col("Metric without the innovation", default=None)
+    treatment_value: Optional[float] = col("Metric with the innovation", default=None)
+    gain: Optional[float] = col("Reported gain as a multiplier", unit="x", default=None)
+    gain_basis: Optional[str] = col("What the gain counts: flop | steps | wallclock | tokens", default=None)
+    seeds: Optional[int] = col("Number of seeds", default=None)
+    note: Optional[str] = col("Caveats", default=None)
+
+
+class Release(SQLModel, table=True):
+    """A frozen, citable version of the catalog."""
+
+    __tablename__ = "release"
+
+    data_version: str = col("CalVer, e.g. 2026.12.0", primary_key=True)
+    schema_revision: str = col("Alembic head revision of the schema")
+    built_at: str = col("When it was built (ISO 8601, UTC)")
+    git_commit: Optional[str] = col("Commit of the code and datasets", default=None)
+    content_sha256: Optional[str] = col("SHA-256 over the catalog's content")
+
+
+class Alias(SQLModel, table=True):
+    """Old or alternative ids, so a renamed entity keeps its citations working."""
+
+    __tablename__ = "alias"
+
+    alias: str = col("Old or alternative id", primary_key=True)
+    entity_type: str = col("model | hardware | organization | innovation")
+    entity_id: str = col("Current id")
+    note: Optional[str] = col("Why the alias exists", default=None)
+
+
+TABLES: tuple[type[SQLModel], ...] = (
+    Source, Organization, Hardware, Model, Snapshot, Claim, Conflict, Innovation, ModelInnovation,
+    Ablation, Release, Alias,
+)
+
+
+def column_docs(table: type[SQLModel]) -> dict[str, tuple[str, str | None]]:
+    """Column name -> (description, unit) as declared above."""
+    docs = {}
+    for name, info in table.model_fields.items():
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        docs[name] = (info.description or "", extra.get("unit"))
+    return docs
