@@ -1,0 +1,111 @@
+"""Bad curated input: every problem is reported as file:line: field: message, and nothing is written."""
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from catalog.build import BuildFailed, build
+from catalog.cli import main
+from conftest import TOY_MOE, write_catalog
+
+
+def problems_for(tmp_path: Path, **overrides) -> list[str]:
+    datasets = write_catalog(tmp_path, **overrides)
+    with pytest.raises(BuildFailed) as info:
+        build(datasets, f"sqlite:///{tmp_path / 'out.sqlite'}")
+    assert not (tmp_path / "out.sqlite").exists()
+    return [str(p) for p in info.value.problems]
+
+
+MOE = "models/toylab/toy-moe.yaml"
+
+
+@pytest.mark.parametrize("case, content, expected", [
+    ("malformed yaml", "id: toy-moe\nclaims: {parameters: [1, 2\n", r"toy-moe\.yaml:\d+: yaml: malformed YAML"),
+    ("unknown source key", TOY_MOE.replace("source: toy2024paper, locator: abstract, confidence: high, evidence: primary,\n",
+                                           "source: nosuch2024, locator: abstract, confidence: high, evidence: primary,\n"),
+     r"toy-moe\.yaml:11: parameters\.source: unknown source key 'nosuch2024'"),
+    ("missing source key", TOY_MOE.replace("{value: 10B, source: toy2024paper,", "{value: 10B,"),
+     r"toy-moe\.yaml:13: active_parameters\.source: missing source key"),
+    ("unknown innovation", TOY_MOE.replace("- {id: rope,", "- {id: ropee,"),
+     r"toy-moe\.yaml:23: innovations\.id: unknown innovation id 'ropee'"),
+    ("unknown hardware", TOY_MOE.replace("hardware: chipco-x100", "hardware: chipco-x999"),
+     r"toy-moe\.yaml:\d+: gpu_hours\.hardware: unknown hardware id 'chipco-x999'"),
+    ("unknown organization", TOY_MOE.replace("organization: toylab", "organization: nolab"),
+     r"toy-moe\.yaml:4: organization: unknown organization id 'nolab'"),
+    ("negative value", TOY_MOE.replace("value: 1T,", "value: -1T,"),
+     r"toy-moe\.yaml:14: training_tokens: -1e\+12 is negative"),
+    ("implausible magnitude", TOY_MOE.replace("value: 100e9,", "value: 671,"),
+     r"toy-moe\.yaml:11: parameters: implausible magnitude: 671 parameters is below 100000"),
+    ("unit string with words", TOY_MOE.replace("value: 1.5M,", "value: 1.5M GPU hours,"),
+     r"toy-moe\.yaml:16: gpu_hours: cannot read '1\.5M GPU hours' as a number"),
+    ("unknown field", TOY_MOE.replace("  attention:", "  attentoin:"),
+     r"toy-moe\.yaml:19: attentoin: unknown model field"),
+    ("enum value", TOY_MOE.replace("value: gqa", "value: grouped"),
+     r"toy-moe\.yaml:19: attention: 'grouped' is not one of"),
+    ("missing confidence", TOY_MOE.replace("locator: Section 2, confidence: high}", "locator: Section 2}", 1),
+     r"toy-moe\.yaml:19: attention\.confidence: is required"),
+    ("numeric claim without locator", TOY_MOE.replace("{value: 1T, source: toy2024paper, locator: Table 1,",
+                                                      "{value: 1T, source: toy2024paper,"),
+     r"toy-moe\.yaml:14: training_tokens\.locator: numeric claims need a locator"),
+])
+def test_bad_model_file_is_reported_with_file_line_and_field(tmp_path, case, content, expected):
+    problems = problems_for(tmp_path, **{MOE: content})
+    assert any(re.search(expected, p) for p in problems), (case, problems)
+
+
+def test_duplicate_model_id_is_reported_with_the_first_location(tmp_path):
+    problems = problems_for(tmp_path, **{"models/other/toy-moe.yaml": TOY_MOE})
+    assert any(re.search(r"toy-moe\.yaml:1: id: duplicate model id 'toy-moe' \(first in", p) for p in problems)
+
+
+def test_duplicate_source_key_across_files(tmp_path):
+    problems = problems_for(tmp_path, **{"sources/more.yaml": "toy2025card:\n  kind: blog\n  title: x\n  url: https://x.org\n"})
+    assert any(re.search(r"more\.yaml:1: id: duplicate source key 'toy2025card'", p) for p in problems)
+
+
+def test_duplicate_yaml_key_in_one_mapping_is_an_error(tmp_path):
+    content = TOY_MOE.replace("name: Toy-MoE\n", "name: Toy-MoE\nname: Again\n")
+    problems = problems_for(tmp_path, **{MOE: content})
+    assert any("duplicate key 'name'" in p for p in problems)
+
+
+def test_unknown_base_model(tmp_path):
+    from conftest import TOY_CHAT
+    problems = problems_for(tmp_path, **{"models/toylab/toy-chat.yaml": TOY_CHAT.replace("base_model: toy-moe",
+                                                                                        "base_model: toy-zero")})
+    assert any(re.search(r"toy-chat\.yaml:\d+: base_model: unknown model id 'toy-zero'", p) for p in problems)
+
+
+def test_all_problems_are_reported_in_one_run(tmp_path):
+    content = TOY_MOE.replace("value: 100e9,", "value: 671,").replace("- {id: rope,", "- {id: ropee,")
+    problems = problems_for(tmp_path, **{MOE: content})
+    assert len(problems) >= 2
+
+
+def test_failed_build_leaves_the_existing_database_untouched(tmp_path):
+    datasets = write_catalog(tmp_path)
+    target = tmp_path / "cat.sqlite"
+    build(datasets, f"sqlite:///{target}")
+    before = target.read_bytes()
+    (datasets / MOE).write_text(TOY_MOE.replace("value: 100e9,", "value: 671,"))
+    with pytest.raises(BuildFailed):
+        build(datasets, f"sqlite:///{target}")
+    assert target.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".cat.sqlite")] == []
+
+
+def test_cli_validate_prints_problems_and_exits_nonzero(tmp_path):
+    datasets = write_catalog(tmp_path, **{MOE: TOY_MOE.replace("value: 100e9,", "value: 671,")})
+    result = CliRunner().invoke(main, ["validate", "--datasets", str(datasets), "--db", str(tmp_path / "none.sqlite")])
+    assert result.exit_code == 1
+    assert re.search(r"toy-moe\.yaml:11: parameters: implausible magnitude", result.output)
+
+
+def test_cli_validate_clean_catalog(tmp_path):
+    datasets = write_catalog(tmp_path)
+    result = CliRunner().invoke(main, ["validate", "--datasets", str(datasets), "--db", str(tmp_path / "none.sqlite")])
+    assert result.exit_code == 0, result.output
+    assert "datasets: ok" in result.output
