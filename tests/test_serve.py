@@ -1,0 +1,84 @@
+"""Datasette over the built catalog, through Datasette's own test client."""
+
+from pathlib import Path
+
+import pytest
+from datasette.app import Datasette
+
+from catalog import publish, schema
+
+
+@pytest.fixture
+def datasette(built_db: Path) -> Datasette:
+    return Datasette(immutables=[str(built_db)], metadata=publish.metadata(built_db.stem),
+                     settings={"sql_time_limit_ms": 3000, "max_returned_rows": 2000})
+
+
+def test_every_column_of_every_table_has_a_description():
+    meta = publish.metadata()["databases"]["cegdb"]["tables"]
+    for table in schema.TABLES:
+        columns = meta[table.__tablename__]["columns"]
+        assert set(columns) == set(table.__table__.columns.keys()), table.__tablename__
+        missing = [name for name, text in columns.items() if not text.strip()]
+        assert missing == [], f"{table.__tablename__}: columns without description: {missing}"
+        assert meta[table.__tablename__]["description"]
+
+
+def test_units_are_part_of_the_column_descriptions():
+    columns = publish.metadata()["databases"]["cegdb"]["tables"]["model"]["columns"]
+    assert columns["training_compute_flop"].endswith("[FLOP]")
+    assert columns["gpu_hours"].endswith("[hours]")
+
+
+async def test_home_page_has_title_and_licence(datasette):
+    response = await datasette.client.get("/")
+    assert response.status_code == 200
+    assert publish.TITLE in response.text
+    assert "CC BY 4.0" in response.text
+
+
+async def test_model_table_has_the_facets(datasette, built_db):
+    response = await datasette.client.get(f"/{built_db.stem}/model.json?_extra=facet_results")
+    assert response.status_code == 200
+    facets = response.json()["facet_results"]
+    assert {"organization_id", "domain", "accessibility", "attention", "hardware_id", "release_year"} <= set(facets)
+
+
+async def test_model_page_links_to_its_claims(datasette, built_db):
+    response = await datasette.client.get(f"/{built_db.stem}/model/toy-moe")
+    assert response.status_code == 200
+    assert f"/{built_db.stem}/claim?model_id=toy-moe" in response.text
+
+
+async def test_claims_link_to_their_source(datasette, built_db):
+    response = await datasette.client.get(f"/{built_db.stem}/claim.json?_shape=array&field=gpu_hours&_labels=on")
+    rows = response.json()
+    assert {row["source_id"]["value"] for row in rows} == {"toy2024paper", "toy2025card"}
+
+
+async def test_model_provenance_canned_query(datasette, built_db):
+    response = await datasette.client.get(
+        f"/{built_db.stem}/model_provenance.json?_shape=array&model_id=toy-moe")
+    assert response.status_code == 200
+    rows = response.json()
+    gpu = [r for r in rows if r["field"] == "gpu_hours"]
+    assert {r["url"] for r in gpu} == {"https://arxiv.org/abs/2405.00001", "https://example.org/toy/MODEL_CARD.md"}
+
+
+async def test_conflicts_canned_query_names_both_sources(datasette, built_db):
+    response = await datasette.client.get(f"/{built_db.stem}/conflicts.json?_shape=array")
+    rows = response.json()
+    assert any(r["source_a"] == "A Toy Mixture-of-Experts Model" and r["source_b"] == "Toy model card" for r in rows)
+
+
+async def test_writes_are_refused(datasette, built_db):
+    response = await datasette.client.get(f"/{built_db.stem}.json?sql=delete+from+model")
+    assert response.status_code == 400
+    response = await datasette.client.get(f"/{built_db.stem}/model.json?_shape=array")
+    assert len(response.json()) == 2
+
+
+async def test_csv_download(datasette, built_db):
+    response = await datasette.client.get(f"/{built_db.stem}/model.csv")
+    assert response.status_code == 200
+    assert response.text.splitlines()[0].startswith("id,name,")
