@@ -45,19 +45,28 @@ RESOLUTION_ORDER = """
 """
 
 
-def select_winners(conn: Connection) -> None:
-    """(Re)create the temp table claim_winner: one winning claim per (entity, field)."""
-    conn.execute(text("DROP TABLE IF EXISTS claim_winner"))
-    conn.execute(text(f"""
-        CREATE TEMPORARY TABLE claim_winner AS
+def _winners_sql(where: str = "") -> str:
+    return f"""
         SELECT id, entity_type, entity_id, field, value_num, value_text, method, confidence FROM (
             SELECT c.*, ROW_NUMBER() OVER (
                 PARTITION BY c.entity_type, c.entity_id, c.field ORDER BY {RESOLUTION_ORDER}) AS rn
             FROM claim c JOIN source s ON s.id = c.source_id
-            WHERE c.rank <> 'deprecated'
+            WHERE c.rank <> 'deprecated' {where}
         ) ranked WHERE rn = 1
-    """))
+    """
+
+
+def select_winners(conn: Connection) -> None:
+    """(Re)create the temp table claim_winner: one winning claim per (entity, field)."""
+    conn.execute(text("DROP TABLE IF EXISTS claim_winner"))
+    conn.execute(text(f"CREATE TEMPORARY TABLE claim_winner AS {_winners_sql()}"))
     conn.execute(text("CREATE INDEX ix_claim_winner ON claim_winner (entity_type, entity_id, field)"))
+
+
+def reselect_winners(conn: Connection, field: str) -> None:
+    """Recompute the winners of one field only (after derived claims were added to it)."""
+    conn.execute(text("DELETE FROM claim_winner WHERE field = :field"), {"field": field})
+    conn.execute(text(f"INSERT INTO claim_winner {_winners_sql('AND c.field = :field')}"), {"field": field})
 
 
 def _pivot(entity_type: str, specs: dict) -> tuple[str, list[str]]:
@@ -220,7 +229,7 @@ def resolve(conn: Connection, next_claim_id: int) -> dict:
     select_winners(conn)
     apply_winners(conn, "hardware")
     next_claim_id = derive_compute_claims(conn, next_claim_id)
-    select_winners(conn)
+    reselect_winners(conn, "training_compute_flop")
     apply_winners(conn, "model")
     conflicts = find_conflicts(conn)
     conn.execute(text("DROP TABLE IF EXISTS claim_winner"))
