@@ -16,15 +16,16 @@ from typing import Any, Callable, Iterable, Iterator
 from sqlalchemy import Connection, text
 
 from catalog import db, schema
-from catalog.datasets import (ModelEntry, Problems, Refs, iter_model_documents, read_hardware,
-                              read_innovations, read_model, read_organizations, read_sources)
+from catalog.datasets import (ModelEntry, Problems, Refs, iter_model_documents, read_ablations,
+                              read_benchmark_results, read_hardware, read_innovations, read_model,
+                              read_organizations, read_sources)
 from catalog.resolve import METHODS_SOURCE, resolve
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 5000
 # Tables a build owns and rewrites; snapshots and releases survive a rebuild on PostgreSQL.
-CONTENT_TABLES = ("conflict", "model_innovation", "claim", "ablation", "model", "hardware",
+CONTENT_TABLES = ("conflict", "model_innovation", "claim", "ablation", "benchmark_result", "model", "hardware",
                   "innovation", "organization", "alias", "source")
 
 
@@ -63,7 +64,8 @@ class _Writer:
             self.add("claim", claim)
 
     # Parents before children, so foreign keys hold at every statement.
-    ORDER = ("source", "organization", "innovation", "hardware", "model", "claim", "model_innovation")
+    ORDER = ("source", "organization", "innovation", "hardware", "model", "claim", "model_innovation",
+             "ablation", "benchmark_result")
 
     def flush(self, table: str | None = None) -> None:
         """Write `table`'s buffer, and first every parent table's, or everything."""
@@ -134,6 +136,12 @@ def load(conn: Connection, root: Path, problems: Problems,
             problems.add(path, int(line), "base_model", f"unknown model id {base!r}")
         else:
             conn.execute(text("UPDATE model SET base_model_id = :b WHERE id = :m"), {"b": base, "m": model_id})
+    # Literature evidence for the analysis; benchmark results may name catalog models, so last.
+    for row in read_ablations(root, problems, refs):
+        writer.add("ablation", row)
+    for row in read_benchmark_results(root, problems, refs):
+        writer.add("benchmark_result", row)
+    writer.flush()
     log.debug("loaded %s from %s", writer.counts, rel)
     return writer.next_claim_id
 
@@ -152,7 +160,7 @@ def _fts(path: Path) -> None:
 def _counts(conn: Connection) -> dict[str, int]:
     return {name: conn.execute(text(f"SELECT COUNT(*) FROM {name}")).scalar_one()
             for name in ("source", "organization", "hardware", "innovation", "model", "claim",
-                         "model_innovation", "conflict")}
+                         "model_innovation", "conflict", "ablation", "benchmark_result")}
 
 
 def build(root: Path, url: str, *, model_documents=None, progress=None, fts: bool = True) -> BuildReport:

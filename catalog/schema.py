@@ -42,6 +42,7 @@ INNOVATION_CATEGORIES = (
 )
 INNOVATION_AXES = ("training_flop", "hardware_efficiency", "inference", "capability")
 GAIN_BASES = ("flop", "steps", "wallclock", "tokens")
+BENCHMARKS = ("wikitext-103", "ptb", "wikitext-2")
 
 
 def col(description: str, unit: str | None = None, **kwargs: Any) -> Any:
@@ -294,11 +295,12 @@ class Ablation(SQLModel, table=True):
     __table_args__ = (
         _one_of("evidence", EVIDENCE),
         _one_of("gain_basis", GAIN_BASES),
+        _one_of("confidence", CONFIDENCES),
     )
 
     id: Optional[int] = col("Ablation number", default=None, primary_key=True)
     innovation_id: str = col("Innovation measured", foreign_key="innovation.id", index=True)
-    source_id: str = col("Where it was measured", foreign_key="source.id")
+    source_id: str = col("Where it was measured", foreign_key="source.id", index=True)
     locator: Optional[str] = col("Table or figure", default=None)
     evidence: str = col("primary | secondary | unverified: was the number read in the paper itself?",
                         default="unverified")
@@ -314,6 +316,44 @@ class Ablation(SQLModel, table=True):
     gain_basis: Optional[str] = col("What the gain counts: flop | steps | wallclock | tokens", default=None)
     seeds: Optional[int] = col("Number of seeds", default=None)
     note: Optional[str] = col("Caveats", default=None)
+    series: Optional[str] = col("Rows measured in one sweep share a series id (for loss-vs-compute fits)",
+                                default=None, index=True)
+    confidence: Optional[str] = col("high | medium | low (values read off a plot are at most medium)",
+                                    default=None)
+    quote: Optional[str] = col("The words the numbers were read from", default=None)
+    origin_ref: Optional[str] = col("File and line the row was curated in", default=None)
+
+
+class BenchmarkResult(SQLModel, table=True):
+    """A published language-model perplexity, for the progress fit (Ho et al. 2024 style)."""
+
+    __tablename__ = "benchmark_result"
+    __table_args__ = (
+        _one_of("evidence", EVIDENCE),
+        _one_of("confidence", CONFIDENCES),
+        _one_of("benchmark", BENCHMARKS),
+    )
+
+    id: Optional[int] = col("Result number", default=None, primary_key=True)
+    model_name: str = col("Model as named in the paper")
+    model_id: Optional[str] = col("Catalog model, when it is in the catalog", default=None,
+                                  foreign_key="model.id")
+    benchmark: str = col("wikitext-103 | ptb | wikitext-2")
+    perplexity: float = col("Test perplexity as reported", unit="perplexity")
+    parameters: Optional[float] = col("Model size as reported", unit="parameters", default=None)
+    training_tokens: Optional[float] = col("Training-set size", unit="tokens", default=None)
+    epochs: Optional[float] = col("Passes over the training set, when stated", unit="epochs", default=None)
+    architecture: Optional[str] = col("lstm | transformer | rnn | cnn | other", default=None)
+    publication_date: Optional[str] = col("First arXiv version (ISO 8601)", default=None)
+    publication_year: Optional[float] = col("publication_date as a fractional year", unit="years",
+                                            default=None)
+    source_id: str = col("Paper the result is from", foreign_key="source.id", index=True)
+    locator: Optional[str] = col("Table or section", default=None)
+    evidence: str = col("primary | secondary | unverified", default="unverified")
+    confidence: str = col("high | medium | low", default="medium")
+    quote: Optional[str] = col("The words or table row the value was read from", default=None)
+    note: Optional[str] = col("Caveats", default=None)
+    origin_ref: Optional[str] = col("File and line the row was curated in", default=None)
 
 
 class Release(SQLModel, table=True):
@@ -341,7 +381,7 @@ class Alias(SQLModel, table=True):
 
 TABLES: tuple[type[SQLModel], ...] = (
     Source, Organization, Hardware, Model, Snapshot, Claim, Conflict, Innovation, ModelInnovation,
-    Ablation, Release, Alias,
+    Ablation, BenchmarkResult, Release, Alias,
 )
 
 
