@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from catalog import db  # noqa: E402
 from catalog.build import build  # noqa: E402
 from catalog.datasets import read_model  # noqa: E402
+from catalog.fields import MODEL_FIELDS  # noqa: E402
 
 SOURCES = "bench2026:\n  kind: dataset\n  title: Synthetic benchmark source\n  year: 2026\n  url: https://example.org/bench\n"
 ORGS = "- {id: benchlab, name: Bench Lab, country: US, kind: industry}\n"
@@ -91,6 +92,7 @@ def run_build(n: int, tmp: Path) -> float:
 
 
 def raw_rows(i: int):
+    """The same model, claim and model_innovation rows the build writes, as plain tuples."""
     model = synthetic_model(i)
     mid = model["id"]
     model_row = (mid, model["name"], "benchlab", "2025-01-01", 2025, "language", "open_weights", "bench2026")
@@ -99,9 +101,10 @@ def raw_rows(i: int):
         value = claim["value"]
         num = float(value) if isinstance(value, (int, float)) else None
         txt = value if isinstance(value, str) else None
-        claims.append(("model", mid, mid, field, num, txt, "reported", "high", "unverified", "bench2026",
-                       "Table 1", "curated", "normal"))
-    return model_row, claims
+        claims.append(("model", mid, mid, None, field, num, txt, MODEL_FIELDS[field].unit, None, None,
+                       "reported", "high", "unverified", "bench2026", "Table 1", None, "curated",
+                       "bench.yaml:0", None, "normal", None))
+    return model_row, claims, (mid, "rope", None, "bench2026")
 
 
 def run_raw(n: int, tmp: Path) -> float:
@@ -112,31 +115,37 @@ def run_raw(n: int, tmp: Path) -> float:
     conn.execute("PRAGMA synchronous = OFF")
     conn.execute("INSERT INTO source (id, kind, title, url) VALUES ('bench2026', 'dataset', 't', 'u')")
     conn.execute("INSERT INTO organization (id, name) VALUES ('benchlab', 'Bench Lab')")
+    conn.execute("INSERT INTO innovation (id, name, category) VALUES ('rope', 'RoPE', 'positional')")
     start = time.perf_counter()
-    chunk_models, chunk_claims, claim_id = [], [], 1
+    chunk_models, chunk_claims, chunk_links, claim_id = [], [], [], 1
     for i in range(n):
-        model_row, claims = raw_rows(i)
+        model_row, claims, link = raw_rows(i)
         chunk_models.append(model_row)
+        chunk_links.append(link)
         for claim in claims:
             chunk_claims.append((claim_id, *claim))
             claim_id += 1
         if len(chunk_models) >= 5000:
-            _flush(conn, chunk_models, chunk_claims)
-    _flush(conn, chunk_models, chunk_claims)
+            _flush(conn, chunk_models, chunk_claims, chunk_links)
+    _flush(conn, chunk_models, chunk_claims, chunk_links)
     conn.commit()
     elapsed = time.perf_counter() - start
     conn.close()
     return elapsed
 
 
-def _flush(conn, models, claims):
+def _flush(conn, models, claims, links):
     conn.executemany("INSERT INTO model (id, name, organization_id, release_date, release_year, domain, "
                      "accessibility, primary_source_id) VALUES (?,?,?,?,?,?,?,?)", models)
-    conn.executemany("INSERT INTO claim (id, entity_type, entity_id, model_id, field, value_num, value_text, "
-                     "method, confidence, evidence, source_id, locator, origin, rank) "
-                     "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", claims)
+    conn.executemany("INSERT INTO claim (id, entity_type, entity_id, model_id, hardware_id, field, value_num, "
+                     "value_text, unit, lower, upper, method, confidence, evidence, source_id, locator, quote, "
+                     "origin, origin_ref, snapshot_id, rank, note) "
+                     "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", claims)
+    conn.executemany("INSERT INTO model_innovation (model_id, innovation_id, detail, source_id) "
+                     "VALUES (?,?,?,?)", links)
     models.clear()
     claims.clear()
+    links.clear()
 
 
 def child(n: int, which: str) -> dict:

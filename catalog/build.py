@@ -183,6 +183,10 @@ def build(root: Path, url: str, *, model_documents=None, progress=None, fts: boo
                 # A temporary file needs no crash safety: on a crash it is simply discarded.
                 conn.exec_driver_sql("PRAGMA journal_mode = OFF")
                 conn.exec_driver_sql("PRAGMA synchronous = OFF")
+                # References were checked while reading; one foreign_key_check pass at the end
+                # (_check_integrity) replaces a lookup per inserted row.
+                conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
+                assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 0
                 next_id = load(conn, root, problems, model_documents, progress)
                 if problems:
                     raise BuildFailed(problems)
