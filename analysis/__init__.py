@@ -1,0 +1,1 @@
+"""Estimates researchers argue about, from the catalog's sourced numbers."""
