@@ -8,10 +8,11 @@ needs to reach the loss the treatment reaches at C:
 Intervals come from a bootstrap over runs (each measured point is one run); a piecewise-linear
 interpolation in log-compute is the model-free cross-check. Outside the measured range a value is
 flagged `extrapolated`; where one arm never reaches the other's loss it is censored:
-    ">"  the treatment's loss at C is below the baseline's asymptote E: no baseline compute
-         matches it; the value is a lower bound (the baseline's largest measured compute / C).
-    "<"  the treatment's asymptote lies above the baseline's loss at C: the treatment can never
-         match the baseline at this compute; the value is an upper bound.
+    ">"  no baseline compute below NEVER_FLOP reaches the treatment's loss at C (it is below
+         the baseline's asymptote, or nearly); the value is a lower bound (the baseline's largest
+         measured compute / C).
+    "<"  no treatment compute below NEVER_FLOP reaches the baseline's loss at C: the treatment
+         can never match the baseline at this compute; the value is an upper bound.
 
 Everything here is pure: arrays in, numbers out.
 """
@@ -42,7 +43,8 @@ class PowerLawFit:
         """Compute at which this arm reaches `loss`; inf when below its asymptote."""
         if loss <= self.E:
             return math.inf
-        return float(((loss - self.E) / self.A) ** (-1.0 / self.alpha))
+        log_c = -math.log((loss - self.E) / self.A) / self.alpha
+        return math.exp(log_c) if log_c < 700 else math.inf
 
 
 def fit_power_law(compute, loss, starts: int = 6) -> PowerLawFit:
@@ -92,16 +94,20 @@ class CegPoint:
     interpolated_ceg: float | None = None
 
 
+# Compute beyond this counts as "never": a fitted curve that only reaches a loss past 1e35 FLOP
+# (ten orders of magnitude past today's largest runs) is not a prediction anyone can use.
+NEVER_FLOP = 1e35
+
+
 def ceg_at(baseline: PowerLawFit, treatment: PowerLawFit, compute: float) -> tuple[float, str, bool]:
     """(CEG, censoring, extrapolated) at one compute level from two fitted arms."""
     target = float(treatment.loss(compute))
     extrapolated = not (treatment.compute_min <= compute <= treatment.compute_max)
-    if target <= baseline.E:
-        return baseline.compute_max / compute, ">", True
-    if treatment.E >= float(baseline.loss(compute)):
-        needed = baseline.compute_for_loss(target)
-        return needed / compute, "<", True
     needed = baseline.compute_for_loss(target)
+    if needed > NEVER_FLOP:
+        return baseline.compute_max / compute, ">", True
+    if treatment.compute_for_loss(float(baseline.loss(compute))) > NEVER_FLOP:
+        return needed / compute, "<", True
     if not (baseline.compute_min <= needed <= baseline.compute_max):
         extrapolated = True
     return needed / compute, "", extrapolated
