@@ -101,11 +101,78 @@ def _weaker(*confidences: str) -> str:
     return max(confidences, key=order.index)
 
 
+OPERATION_COUNT_INPUTS = """
+    SELECT d.entity_id, COALESCE(a.value_num, p.value_num), COALESCE(a.id, p.id),
+           CASE WHEN a.id IS NULL THEN 'parameters' ELSE 'active_parameters' END,
+           COALESCE(a.confidence, p.confidence), d.value_num, d.id, d.confidence
+    FROM claim_winner d
+    LEFT JOIN claim_winner a ON a.entity_type = 'model' AND a.entity_id = d.entity_id
+                            AND a.field = 'active_parameters'
+    LEFT JOIN claim_winner p ON p.entity_type = 'model' AND p.entity_id = d.entity_id
+                            AND p.field = 'parameters'
+    WHERE d.entity_type = 'model' AND d.field = 'training_tokens'
+      AND COALESCE(a.value_num, p.value_num) IS NOT NULL
+"""
+
+HARDWARE_TIME_INPUTS = """
+    SELECT d.entity_id, d.value_num, d.id, hw.value_text, pr.value_text,
+           h.fp32_tflops, h.fp16_tflops, h.bf16_tflops, h.fp8_tflops
+    FROM claim_winner d
+    JOIN claim_winner hw ON hw.entity_type = 'model' AND hw.entity_id = d.entity_id AND hw.field = 'hardware'
+    JOIN hardware h ON h.id = hw.value_text
+    LEFT JOIN claim_winner pr ON pr.entity_type = 'model' AND pr.entity_id = d.entity_id
+                             AND pr.field = 'training_precision'
+    WHERE d.entity_type = 'model' AND d.field = 'gpu_hours'
+"""
+
+
+def _pages(conn: Connection, sql: str, size: int):
+    """Keyset pagination by d.entity_id: memory stays flat, and inserting between pages is safe."""
+    last = ""
+    while True:
+        rows = conn.execute(text(f"{sql} AND d.entity_id > :last ORDER BY d.entity_id LIMIT :size"),
+                            {"last": last, "size": size}).all()
+        if not rows:
+            return
+        yield rows
+        last = rows[-1][0]
+
+
+def _operation_count_claim(model_id, n, n_claim, n_field, n_conf, d, d_claim, d_conf) -> dict:
+    return dict(
+        entity_id=model_id, value_num=6.0 * n * d, lower=None, upper=None, method="derived",
+        confidence="medium" if _weaker(n_conf, d_conf) == "high" else "low",
+        source_id=METHODS_SOURCE["id"], locator="6ND", origin=DERIVED_ORIGIN,
+        note=(f"6 x {n_field} ({n:.4g}, claim {n_claim}) x training_tokens ({d:.4g}, claim {d_claim}); "
+              "counts forward and backward matmul FLOP, ignores attention-score FLOP"))
+
+
+def _hardware_time_claim(model_id, hours, hours_claim, hardware_id, precision, fp32, fp16, bf16, fp8) -> dict | None:
+    peaks = {"fp32": fp32, "fp16": fp16, "bf16": bf16, "fp8": fp8}
+    if precision:
+        chosen, why = precision, "training precision as claimed"
+    else:
+        chosen = next((p for p in DEFAULT_PRECISIONS if peaks.get(p)), None)
+        why = "training precision not stated; fastest 16-bit format of the chip assumed"
+    peak = peaks.get(chosen) if chosen else None
+    if not peak:
+        return None
+    flop_at_peak = hours * 3600.0 * peak * 1e12
+    return dict(
+        entity_id=model_id, value_num=flop_at_peak * ASSUMED_UTILISATION,
+        lower=flop_at_peak * UTILISATION_BOUNDS[0], upper=flop_at_peak * UTILISATION_BOUNDS[1],
+        method="estimated", confidence="low", source_id=METHODS_SOURCE["id"],
+        locator="GPU-hours x peak x utilisation", origin=DERIVED_ORIGIN,
+        note=(f"gpu_hours ({hours:.4g} h, claim {hours_claim}) x 3600 s/h x {peak:g} TFLOP/s dense "
+              f"{chosen} peak of {hardware_id} x utilisation {ASSUMED_UTILISATION:.2f} (assumed; bounds "
+              f"{UTILISATION_BOUNDS[0]:.2f}-{UTILISATION_BOUNDS[1]:.2f}); {why}"))
+
+
 def derive_compute_claims(conn: Connection, next_id: int, batch_size: int = 5000) -> int:
     """Add training_compute_flop claims by 6·N·D and by GPU-hours × peak × utilisation.
 
     Both are kept beside any reported value, so the disagreement shows in `conflict`.
-    Returns the next free claim id.
+    Ids: all 6ND claims in model order, then all hardware-time claims. Returns the next free id.
     """
     insert = text("""
         INSERT INTO claim (id, entity_type, entity_id, model_id, field, value_num, unit, lower, upper,
@@ -114,79 +181,19 @@ def derive_compute_claims(conn: Connection, next_id: int, batch_size: int = 5000
                 :lower, :upper, :method, :confidence, 'unverified', :source_id, :locator, :origin,
                 'normal', :note)
     """)
-    batch: list[dict] = []
-
-    def flush() -> None:
-        if batch:
-            conn.execute(insert, batch)
-            batch.clear()
-
-    operations = conn.execute(text("""
-        SELECT t.entity_id, COALESCE(a.value_num, p.value_num), COALESCE(a.id, p.id),
-               CASE WHEN a.id IS NULL THEN 'parameters' ELSE 'active_parameters' END,
-               COALESCE(a.confidence, p.confidence), t.value_num, t.id, t.confidence
-        FROM claim_winner t
-        LEFT JOIN claim_winner a ON a.entity_type = 'model' AND a.entity_id = t.entity_id
-                                AND a.field = 'active_parameters'
-        LEFT JOIN claim_winner p ON p.entity_type = 'model' AND p.entity_id = t.entity_id
-                                AND p.field = 'parameters'
-        WHERE t.entity_type = 'model' AND t.field = 'training_tokens'
-          AND COALESCE(a.value_num, p.value_num) IS NOT NULL
-        ORDER BY t.entity_id
-    """))
-    # Collect derived rows in a list first: SQLite cannot insert into `claim` while a cursor over
-    # a query on claim_winner is open in the same connection without surprises on other backends.
-    rows = []
-    for model_id, n, n_claim, n_field, n_conf, d, d_claim, d_conf in operations:
-        rows.append(dict(
-            entity_id=model_id, value_num=6.0 * n * d, lower=None, upper=None, method="derived",
-            confidence="medium" if _weaker(n_conf, d_conf) == "high" else "low",
-            source_id=METHODS_SOURCE["id"], locator="6ND", origin=DERIVED_ORIGIN,
-            note=(f"6 x {n_field} ({n:.4g}, claim {n_claim}) x training_tokens ({d:.4g}, claim {d_claim}); "
-                  "counts forward and backward matmul FLOP, ignores attention-score FLOP")))
-        if len(rows) >= batch_size:
-            for row in rows:
-                batch.append({"id": next_id, **row})
-                next_id += 1
-            rows.clear()
-            flush()
-
-    hardware_time = conn.execute(text("""
-        SELECT g.entity_id, g.value_num, g.id, hw.value_text, pr.value_text,
-               h.fp32_tflops, h.fp16_tflops, h.bf16_tflops, h.fp8_tflops
-        FROM claim_winner g
-        JOIN claim_winner hw ON hw.entity_type = 'model' AND hw.entity_id = g.entity_id AND hw.field = 'hardware'
-        JOIN hardware h ON h.id = hw.value_text
-        LEFT JOIN claim_winner pr ON pr.entity_type = 'model' AND pr.entity_id = g.entity_id
-                                 AND pr.field = 'training_precision'
-        WHERE g.entity_type = 'model' AND g.field = 'gpu_hours'
-        ORDER BY g.entity_id
-    """)).all()
-    for model_id, hours, hours_claim, hardware_id, precision, fp32, fp16, bf16, fp8 in hardware_time:
-        peaks = {"fp32": fp32, "fp16": fp16, "bf16": bf16, "fp8": fp8}
-        if precision:
-            chosen, why = precision, "training precision as claimed"
-        else:
-            chosen = next((p for p in DEFAULT_PRECISIONS if peaks.get(p)), None)
-            why = "training precision not stated; fastest 16-bit format of the chip assumed"
-        peak = peaks.get(chosen) if chosen else None
-        if not peak:
-            continue
-        flop_at = hours * 3600.0 * peak * 1e12
-        rows.append(dict(
-            entity_id=model_id, value_num=flop_at * ASSUMED_UTILISATION,
-            lower=flop_at * UTILISATION_BOUNDS[0], upper=flop_at * UTILISATION_BOUNDS[1],
-            method="estimated", confidence="low", source_id=METHODS_SOURCE["id"],
-            locator="GPU-hours x peak x utilisation", origin=DERIVED_ORIGIN,
-            note=(f"gpu_hours ({hours:.4g} h, claim {hours_claim}) x 3600 s/h x {peak:g} TFLOP/s dense "
-                  f"{chosen} peak of {hardware_id} x utilisation {ASSUMED_UTILISATION:.2f} (assumed; bounds "
-                  f"{UTILISATION_BOUNDS[0]:.2f}-{UTILISATION_BOUNDS[1]:.2f}); {why}")))
-    for row in rows:
-        batch.append({"id": next_id, **row})
-        next_id += 1
-        if len(batch) >= batch_size:
-            flush()
-    flush()
+    # Read every page before inserting any of them would not be flat in memory; inserting into
+    # `claim` between pages is safe because the pages read claim_winner, which does not change.
+    for sql, make in ((OPERATION_COUNT_INPUTS, _operation_count_claim),
+                      (HARDWARE_TIME_INPUTS, _hardware_time_claim)):
+        for page in _pages(conn, sql, batch_size):
+            batch = []
+            for row in page:
+                claim = make(*row)
+                if claim is not None:
+                    batch.append({"id": next_id, **claim})
+                    next_id += 1
+            if batch:
+                conn.execute(insert, batch)
     return next_id
 
 

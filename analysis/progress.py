@@ -1,0 +1,176 @@
+"""Algorithmic progress from published perplexities: an augmented scaling law (Ho et al. 2024).
+
+Following Ho et al. 2024 (arXiv 2403.05812, their "model 7" family), the loss of a language model
+on benchmark b is a sum of a parameter term and a data term whose *effective* sizes grow with
+publication year Y:
+
+    L = E_b + exp(lnA - alpha * ln N_eff) + exp(lnB - beta * ln D_eff)
+    ln N_eff = ln N + a (Y - Y0) + 1/2 sum_k I_k phi_k(C)
+    ln D_eff = ln D + b (Y - Y0) + 1/2 sum_k I_k phi_k(C)
+    phi_k(C) = gamma_k + delta_k ln(C / C0)
+
+with benchmark-specific irreducible losses E_b, L = ln(perplexity), C = 6 N D x epochs. Effective
+compute 6 N_eff D_eff then grows by a factor e^(a+b) per year, so its doubling time is
+ln 2 / (a + b) years; innovation k multiplies effective compute by CEG_k(C) = exp(phi_k(C)), and
+delta_k is its compute dependence (the indicator x log-compute term). The fit is least squares with
+an L1 penalty on a, b, gamma and delta (smoothly approximated), from several starts; intervals come
+from a bootstrap over results.
+
+Pure: arrays in, numbers out. The database glue is in analysis.store.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import least_squares
+
+YEAR0 = 2016.0
+LOG_C0 = math.log(1e18)
+CEG_REPORT_FLOP = (1e22, 1e25)
+
+
+@dataclass
+class ProgressData:
+    loss: np.ndarray            # ln perplexity
+    log_params: np.ndarray
+    log_tokens: np.ndarray
+    year: np.ndarray
+    benchmark: np.ndarray       # integer index into benchmarks
+    indicators: np.ndarray      # n x K, 0/1
+    log_compute: np.ndarray
+    benchmarks: list[str]
+    innovations: list[str]
+    row_ids: list[int] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return int(self.loss.size)
+
+    def take(self, index: np.ndarray) -> "ProgressData":
+        return ProgressData(self.loss[index], self.log_params[index], self.log_tokens[index],
+                            self.year[index], self.benchmark[index], self.indicators[index],
+                            self.log_compute[index], self.benchmarks, self.innovations,
+                            [self.row_ids[i] for i in index] if self.row_ids else [])
+
+
+@dataclass
+class ProgressFit:
+    E: np.ndarray
+    lnA: float
+    alpha: float
+    lnB: float
+    beta: float
+    a: float
+    b: float
+    gamma: np.ndarray
+    delta: np.ndarray
+    cost: float
+
+    @property
+    def doubling_time_months(self) -> float:
+        rate = self.a + self.b
+        return 12.0 * math.log(2.0) / rate if rate > 0 else math.inf
+
+    def ceg(self, k: int, compute_flop: float) -> float:
+        return math.exp(self.gamma[k] + self.delta[k] * (math.log(compute_flop) - LOG_C0))
+
+
+def _unpack(p: np.ndarray, n_bench: int, n_innov: int) -> ProgressFit:
+    E = p[:n_bench]
+    lnA, alpha, lnB, beta, a, b = p[n_bench:n_bench + 6]
+    gamma = p[n_bench + 6:n_bench + 6 + n_innov]
+    delta = p[n_bench + 6 + n_innov:]
+    return ProgressFit(E, lnA, alpha, lnB, beta, a, b, gamma, delta, math.nan)
+
+
+def predict(fit: ProgressFit, data: ProgressData) -> np.ndarray:
+    phi = (fit.gamma[None, :] + fit.delta[None, :] * (data.log_compute[:, None] - LOG_C0)) * data.indicators
+    shift = 0.5 * phi.sum(axis=1)
+    years = data.year - YEAR0
+    ln_n = data.log_params + fit.a * years + shift
+    ln_d = data.log_tokens + fit.b * years + shift
+    return fit.E[data.benchmark] + np.exp(fit.lnA - fit.alpha * ln_n) + np.exp(fit.lnB - fit.beta * ln_d)
+
+
+def fit_progress(data: ProgressData, penalty: float = 1e-3, starts: int = 4, seed: int = 0) -> ProgressFit:
+    n_bench, n_innov = len(data.benchmarks), len(data.innovations)
+    if len(data) < n_bench + 6 + 2 * n_innov:
+        raise ValueError(f"{len(data)} results cannot identify {n_bench + 6 + 2 * n_innov} parameters")
+    penalised = slice(n_bench + 4, n_bench + 6 + 2 * n_innov)  # a, b, gamma, delta
+    sqrt_pen = math.sqrt(penalty)
+
+    def residuals(p):
+        fit = _unpack(p, n_bench, n_innov)
+        r = predict(fit, data) - data.loss
+        # sqrt(lambda) * (theta^2 + eps)^(1/4) squared is lambda*|theta|: an L1 penalty that
+        # least_squares can differentiate.
+        pen = sqrt_pen * np.power(np.square(p[penalised]) + 1e-8, 0.25)
+        return np.concatenate([r, pen])
+
+    lower = [0.0] * n_bench + [-20.0, 0.01, -20.0, 0.01, -3.0, -3.0] + [-10.0] * (2 * n_innov)
+    upper = [10.0] * n_bench + [40.0, 2.0, 40.0, 2.0, 3.0, 3.0] + [10.0] * (2 * n_innov)
+    rng = np.random.default_rng(seed)
+    best = None
+    for start in range(starts):
+        e0 = [max(float(np.min(data.loss[data.benchmark == i], initial=3.0)) - 0.5, 0.1) for i in range(n_bench)]
+        alpha0, beta0 = (0.3, 0.3) if start == 0 else tuple(rng.uniform(0.1, 0.6, 2))
+        x0 = e0 + [alpha0 * float(np.mean(data.log_params)), alpha0,
+                   beta0 * float(np.mean(data.log_tokens)), beta0, 0.2, 0.2] + [0.0] * (2 * n_innov)
+        x0 = np.clip(x0, np.array(lower) + 1e-6, np.array(upper) - 1e-6)
+        result = least_squares(residuals, x0, bounds=(lower, upper), max_nfev=4000)
+        if best is None or result.cost < best.cost:
+            best = result
+    fit = _unpack(best.x, n_bench, n_innov)
+    fit.cost = float(best.cost)
+    return fit
+
+
+@dataclass
+class ProgressResult:
+    fit: ProgressFit
+    doubling_months: float
+    doubling_interval: tuple[float, float]
+    ceg: dict[tuple[str, float], tuple[float, float, float]]   # (innovation, C) -> (value, lo, hi)
+    resamples_used: int
+    n_results: int
+
+
+def bootstrap_progress(data: ProgressData, resamples: int = 100, seed: int = 0, penalty: float = 1e-3,
+                       level: float = 0.95) -> ProgressResult:
+    """Point fit plus percentile intervals from refits on results resampled with replacement."""
+    fit = fit_progress(data, penalty=penalty, seed=seed)
+    rng = np.random.default_rng(seed)
+    doublings, cegs = [], {(name, c): [] for name in data.innovations for c in CEG_REPORT_FLOP}
+    used = 0
+    for _ in range(resamples):
+        index = rng.integers(0, len(data), len(data))
+        if len(set(data.benchmark[index])) < len(data.benchmarks):
+            continue  # a resample missing a benchmark cannot estimate its constant
+        try:
+            refit = fit_progress(data.take(index), penalty=penalty, starts=1, seed=seed)
+        except ValueError:
+            continue
+        used += 1
+        doublings.append(refit.doubling_time_months)
+        for k, name in enumerate(data.innovations):
+            for c in CEG_REPORT_FLOP:
+                cegs[(name, c)].append(refit.ceg(k, c))
+    tail = (1 - level) / 2 * 100
+
+    def interval(values):
+        if len(values) < 10:
+            return (math.nan, math.nan)
+        finite = np.asarray(values, float)
+        finite = finite[np.isfinite(finite)]
+        if finite.size < 10:
+            return (math.nan, math.nan)
+        lo, hi = np.percentile(finite, [tail, 100 - tail])
+        return float(lo), float(hi)
+
+    ceg = {}
+    for k, name in enumerate(data.innovations):
+        for c in CEG_REPORT_FLOP:
+            ceg[(name, c)] = (fit.ceg(k, c), *interval(cegs[(name, c)]))
+    return ProgressResult(fit, fit.doubling_time_months, interval(doublings), ceg, used, len(data))
