@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 BATCH_SIZE = 5000
 # Tables a build owns and rewrites; snapshots and releases survive a rebuild on PostgreSQL.
-CONTENT_TABLES = ("conflict", "model_innovation", "claim", "ablation", "benchmark_result", "model", "hardware",
+CONTENT_TABLES = ("compute_estimate", "ceg_estimate", "innovation_summary", "progress_estimate", "conflict", "model_innovation", "claim", "ablation", "benchmark_result", "model", "hardware",
                   "innovation", "organization", "alias", "source")
 
 
@@ -163,12 +163,30 @@ def _counts(conn: Connection) -> dict[str, int]:
                          "model_innovation", "conflict", "ablation", "benchmark_result")}
 
 
-def build(root: Path, url: str, *, model_documents=None, progress=None, fts: bool = True) -> BuildReport:
+@dataclass
+class AnalysisOptions:
+    """Bootstrap sizes for the analysis a build runs; None skips the analysis."""
+
+    bootstrap: int = 200
+    resamples: int = 100
+    seed: int = 0
+
+
+def _analyze(conn: Connection, options: AnalysisOptions | None) -> dict:
+    if options is None:
+        return {}
+    from analysis.store import analyze
+
+    return analyze(conn, "all", bootstrap=options.bootstrap, resamples=options.resamples, seed=options.seed)
+
+
+def build(root: Path, url: str, *, model_documents=None, progress=None, fts: bool = True,
+          analysis: AnalysisOptions | None = AnalysisOptions()) -> BuildReport:
     """Build the catalog at `url` from the datasets at `root`. Raises BuildFailed on any problem."""
     problems = Problems()
     target = db.sqlite_path(url)
     if target is None:
-        return _build_in_place(root, url, problems, model_documents, progress)
+        return _build_in_place(root, url, problems, model_documents, progress, analysis)
 
     target = target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -192,6 +210,7 @@ def build(root: Path, url: str, *, model_documents=None, progress=None, fts: boo
                     raise BuildFailed(problems)
                 resolve(conn, next_id)
                 counts = _counts(conn)
+                counts.update({k: v for k, v in _analyze(conn, analysis).items() if k != "data_version"})
                 _check_integrity(conn)
         finally:
             engine.dispose()
@@ -203,7 +222,7 @@ def build(root: Path, url: str, *, model_documents=None, progress=None, fts: boo
     return BuildReport(str(target), counts)
 
 
-def _build_in_place(root, url, problems, model_documents, progress) -> BuildReport:
+def _build_in_place(root, url, problems, model_documents, progress, analysis) -> BuildReport:
     db.upgrade(url)
     engine = db.make_engine(url)
     try:
@@ -215,6 +234,7 @@ def _build_in_place(root, url, problems, model_documents, progress) -> BuildRepo
                 raise BuildFailed(problems)  # rolls the transaction back
             resolve(conn, next_id)
             counts = _counts(conn)
+            counts.update({k: v for k, v in _analyze(conn, analysis).items() if k != "data_version"})
     finally:
         engine.dispose()
     return BuildReport(url, counts)

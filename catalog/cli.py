@@ -98,7 +98,8 @@ def validate(db_url: str | None, datasets_dir: Path) -> None:
     """
     with tempfile.TemporaryDirectory() as tmp:
         try:
-            report = run_build(datasets_dir, f"sqlite:///{Path(tmp) / 'validate.sqlite'}", fts=False)
+            report = run_build(datasets_dir, f"sqlite:///{Path(tmp) / 'validate.sqlite'}", fts=False,
+                               analysis=None)
         except BuildFailed as exc:
             _report_problems(exc.problems)
             raise click.ClickException(str(exc)) from None

@@ -356,6 +356,107 @@ class BenchmarkResult(SQLModel, table=True):
     origin_ref: Optional[str] = col("File and line the row was curated in", default=None)
 
 
+class ComputeEstimate(SQLModel, table=True):
+    """Training compute of a model by operation counting and by hardware time (analysis result)."""
+
+    __tablename__ = "compute_estimate"
+
+    model_id: str = col("Model", primary_key=True, foreign_key="model.id")
+    active_parameters: Optional[float] = col("Resolved active (or total) parameters used", unit="parameters",
+                                             default=None)
+    training_tokens: Optional[float] = col("Resolved training tokens used", unit="tokens", default=None)
+    gpu_hours: Optional[float] = col("Resolved GPU-hours used", unit="hours", default=None)
+    hardware_id: Optional[str] = col("Hardware whose peak was used", default=None, foreign_key="hardware.id")
+    operation_count_flop: Optional[float] = col("6 x active parameters x tokens", unit="FLOP", default=None)
+    hardware_time_flop: Optional[float] = col("GPU-hours x 3600 x peak x assumed utilisation", unit="FLOP",
+                                              default=None)
+    hardware_time_lower_flop: Optional[float] = col("Same at the lower utilisation bound", unit="FLOP",
+                                                    default=None)
+    hardware_time_upper_flop: Optional[float] = col("Same at the upper utilisation bound", unit="FLOP",
+                                                    default=None)
+    precision: Optional[str] = col("Precision whose dense peak was used", default=None)
+    peak_tflops: Optional[float] = col("Dense peak used", unit="TFLOP/s", default=None)
+    assumed_utilisation: Optional[float] = col("Utilisation assumed for hardware_time_flop", unit="ratio",
+                                               default=None)
+    implied_utilisation: Optional[float] = col("MFU at which the GPU-hours deliver the 6ND compute, "
+                                               "against the peak used", unit="ratio", default=None)
+    implied_utilisation_bf16: Optional[float] = col("Same against the BF16 peak (the usual MFU convention)",
+                                                    unit="ratio", default=None)
+    note: Optional[str] = col("The arithmetic, in words", default=None)
+    analysis_version: str = col("Version of the analysis code that wrote the row")
+    data_version: str = col("Content hash of the catalog the row was computed from")
+
+
+class CegEstimate(SQLModel, table=True):
+    """One compute-equivalent gain: fitted from a loss-vs-compute series, or reported by a paper."""
+
+    __tablename__ = "ceg_estimate"
+    __table_args__ = (_one_of("basis", GAIN_BASES),)
+
+    id: Optional[int] = col("Estimate number", default=None, primary_key=True)
+    innovation_id: str = col("Innovation", foreign_key="innovation.id", index=True)
+    source_id: Optional[str] = col("Source of the underlying measurements", default=None,
+                                   foreign_key="source.id")
+    series: Optional[str] = col("Ablation series the fit used", default=None)
+    method: str = col("fit (L = E + A C^-alpha per arm, inverted) | reported (as given by the source)")
+    basis: str = col("What the gain counts: flop | steps | wallclock | tokens")
+    compute_flop: Optional[float] = col("Compute at which the gain holds", unit="FLOP", default=None)
+    ceg: float = col("Compute-equivalent gain", unit="x")
+    lower: Optional[float] = col("Lower end of the 95% interval", unit="x", default=None)
+    upper: Optional[float] = col("Upper end of the 95% interval", unit="x", default=None)
+    censored: Optional[str] = col("'>' lower bound, '<' upper bound, empty when exact", default=None)
+    extrapolated: Optional[bool] = col("Outside the measured compute range", default=None)
+    interpolated_ceg: Optional[float] = col("Model-free cross-check by interpolation", unit="x", default=None)
+    ablation_ids: Optional[str] = col("Ablation rows it rests on (comma-separated ids)", default=None)
+    note: Optional[str] = col("Caveats", default=None)
+    analysis_version: str = col("Version of the analysis code that wrote the row")
+    data_version: str = col("Content hash of the catalog the row was computed from")
+
+
+class InnovationSummary(SQLModel, table=True):
+    """Is the innovation's gain compute-dependent? One row per innovation and gain basis."""
+
+    __tablename__ = "innovation_summary"
+    __table_args__ = (_one_of("basis", GAIN_BASES),)
+
+    innovation_id: str = col("Innovation", primary_key=True, foreign_key="innovation.id")
+    basis: str = col("Gain basis the class rests on: flop | steps | wallclock | tokens", primary_key=True)
+    compute_class: str = col("compute-dependent | compute-independent | diminishing | insufficient evidence")
+    slope: Optional[float] = col("d ln CEG / d ln C", unit="ratio", default=None)
+    slope_lower: Optional[float] = col("Lower end of the slope's 95% interval", unit="ratio", default=None)
+    slope_upper: Optional[float] = col("Upper end of the slope's 95% interval", unit="ratio", default=None)
+    n_points: int = col("CEG points the slope rests on")
+    compute_min: Optional[float] = col("Smallest compute among the points", unit="FLOP", default=None)
+    compute_max: Optional[float] = col("Largest compute among the points", unit="FLOP", default=None)
+    ceg_at_min: Optional[float] = col("CEG at the smallest compute", unit="x", default=None)
+    ceg_at_max: Optional[float] = col("CEG at the largest compute", unit="x", default=None)
+    ablation_ids: Optional[str] = col("Ablation rows the class rests on (comma-separated ids)", default=None)
+    reason: Optional[str] = col("Which threshold decided the class", default=None)
+    analysis_version: str = col("Version of the analysis code that wrote the row")
+    data_version: str = col("Content hash of the catalog the row was computed from")
+
+
+class ProgressEstimate(SQLModel, table=True):
+    """Results of the augmented scaling-law fit to published perplexities."""
+
+    __tablename__ = "progress_estimate"
+
+    id: Optional[int] = col("Estimate number", default=None, primary_key=True)
+    quantity: str = col("doubling_time_months | ceg | parameter")
+    innovation_id: Optional[str] = col("Innovation, for a CEG", default=None, foreign_key="innovation.id")
+    compute_flop: Optional[float] = col("Compute at which a CEG is evaluated", unit="FLOP", default=None)
+    value: Optional[float] = col("Point estimate")
+    lower: Optional[float] = col("Lower end of the bootstrap 95% interval", default=None)
+    upper: Optional[float] = col("Upper end of the bootstrap 95% interval", default=None)
+    unit: Optional[str] = col("Unit of value", default=None)
+    extrapolated: Optional[bool] = col("Evaluated outside the compute range of the results", default=None)
+    n_results: int = col("Benchmark results the fit used")
+    resamples: int = col("Bootstrap resamples that converged")
+    note: Optional[str] = col("Caveats", default=None)
+    analysis_version: str = col("Version of the analysis code that wrote the row")
+    data_version: str = col("Content hash of the catalog the row was computed from")
+
+
 class Release(SQLModel, table=True):
     """A frozen, citable version of the catalog."""
 
@@ -381,7 +482,8 @@ class Alias(SQLModel, table=True):
 
 TABLES: tuple[type[SQLModel], ...] = (
     Source, Organization, Hardware, Model, Snapshot, Claim, Conflict, Innovation, ModelInnovation,
-    Ablation, BenchmarkResult, Release, Alias,
+    Ablation, BenchmarkResult, Release, Alias, ComputeEstimate, CegEstimate, InnovationSummary,
+    ProgressEstimate,
 )
 
 

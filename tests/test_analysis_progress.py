@@ -11,7 +11,7 @@ from analysis.progress import LOG_C0, ProgressData, ProgressFit, bootstrap_progr
 def synthetic(n=240, doubling_months=8.0, gamma=math.log(3.0), delta=0.0, seed=3, noise=0.005):
     rng = np.random.default_rng(seed)
     rate = math.log(2) / (doubling_months / 12)
-    truth = ProgressFit(E=np.array([1.5, 1.9]), lnA=6.0, alpha=0.35, lnB=7.0, beta=0.38,
+    truth = ProgressFit(E=np.array([1.5, 1.9]), lnA=6.0, alpha=0.35, lnB=7.0, beta=0.35,
                         a=rate * 0.5, b=rate * 0.5, gamma=np.array([gamma]), delta=np.array([delta]), cost=0)
     log_n = rng.uniform(math.log(1e6), math.log(3e9), n)
     log_d = rng.uniform(math.log(1e6), math.log(1e10), n)
