@@ -149,6 +149,70 @@ def serve(db_url: str | None, datasets_dir: Path, port: int, host: str, rebuild:
     sys.exit(subprocess.call(args))
 
 
+@main.command()
+@db_option
+@click.argument("which", type=click.Choice(["compute", "ceg", "progress", "all"]), default="all")
+@click.option("--bootstrap", default=200, show_default=True, help="Bootstrap resamples per CEG series.")
+@click.option("--resamples", default=100, show_default=True, help="Bootstrap resamples of the progress fit.")
+@click.option("--seed", default=0, show_default=True, help="Random seed (results are reproducible).")
+@click.option("--figures", "figures_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Also write the figures (SVG and PNG) to this folder.")
+def analyze(db_url, which, bootstrap, resamples, seed, figures_dir) -> None:
+    """Estimate training compute, CEGs and classes, and the progress trend; write the result tables.
+
+    \b
+    Example:
+        cegdb analyze all --bootstrap 1000 --figures figures/
+    """
+    from analysis.store import analyze as run_analysis
+
+    url = db.database_url(db_url)
+    _require_database(url)
+    engine = db.make_engine(url)
+    try:
+        with engine.begin() as conn:
+            counts = run_analysis(conn, which, bootstrap=bootstrap, resamples=resamples, seed=seed)
+        if figures_dir is not None:
+            from analysis.figures import write_figures
+
+            with engine.connect() as conn:
+                paths = write_figures(conn, figures_dir)
+            stderr.print(f"wrote {len(paths)} figure files to {figures_dir}")
+    finally:
+        engine.dispose()
+    stderr.print(", ".join(f"{k}: {v}" for k, v in counts.items()))
+
+
+@main.command()
+@db_option
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("report"),
+              show_default=True, help="Folder for index.html and the figures.")
+def report(db_url, out_dir) -> None:
+    """Write a static HTML report with the figures and the summary tables.
+
+    \b
+    Example:
+        cegdb report --out report/ && open report/index.html
+    """
+    from analysis.figures import write_report
+
+    url = db.database_url(db_url)
+    _require_database(url)
+    engine = db.make_engine(url)
+    try:
+        with engine.connect() as conn:
+            path = write_report(conn, out_dir)
+    finally:
+        engine.dispose()
+    click.echo(str(path))
+
+
+def _require_database(url: str) -> None:
+    path = db.sqlite_path(url)
+    if path is not None and not path.exists():
+        raise click.ClickException(f"{path}: no such database; run `cegdb build` first")
+
+
 @main.group(name="db")
 def db_group() -> None:
     """Schema migrations (Alembic).

@@ -74,3 +74,26 @@ def test_readme_example_queries_return_what_the_readme_says(real_db):
     for sql, expected in pairs:
         got = "\n".join("|".join("" if v is None else str(v) for v in row) for row in query(real_db, sql))
         assert got == expected.strip(), sql
+
+
+def test_analysis_results_rest_on_named_rows(real_db):
+    assert query(real_db, "select count(*) from ablation")[0][0] >= 60
+    assert query(real_db, "select count(distinct innovation_id) from ablation")[0][0] >= 12
+    assert query(real_db, "select count(*) from benchmark_result")[0][0] >= 40
+    summaries = query(real_db, "select innovation_id, ablation_ids, reason from innovation_summary")
+    assert summaries and all(ids and reason for _, ids, reason in summaries)
+    reported = query(real_db, "select count(*) from ablation where gain is not null")[0][0]
+    assert query(real_db, "select count(*) from ceg_estimate where method = 'reported'")[0][0] == reported
+
+
+def test_step_and_wallclock_gains_are_never_classified_as_flop_gains(real_db):
+    mixed = query(real_db, """select count(*) from ceg_estimate e join ablation a on a.id = cast(e.ablation_ids as integer)
+                              where e.method = 'reported' and e.basis <> a.gain_basis""")
+    assert mixed == [(0,)]
+
+
+def test_deepseek_v3_compute_estimate(real_db):
+    (flop, mfu_bf16) = query(real_db, "select operation_count_flop, implied_utilisation_bf16 from compute_estimate "
+                                      "where model_id = 'deepseek-v3'")[0]
+    assert flop == pytest.approx(3.2856e24)
+    assert 0.2 < mfu_bf16 < 0.5

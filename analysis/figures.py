@@ -1,0 +1,160 @@
+"""Figures from the result tables (matplotlib, SVG and PNG), and the static HTML report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display on servers and in CI
+import matplotlib.pyplot as plt  # noqa: E402
+from jinja2 import Environment, FileSystemLoader, select_autoescape  # noqa: E402
+from sqlalchemy import Connection, text  # noqa: E402
+
+# Byte-identical SVGs for identical data: fixed ids and no creation date.
+matplotlib.rcParams["svg.hashsalt"] = "cegdb"
+SAVE_METADATA = {"svg": {"Date": None}, "png": {"Software": None}}
+CLASS_COLOURS = {"compute-dependent": "#c0392b", "compute-independent": "#2471a3", "diminishing": "#b9770e",
+                 "insufficient evidence": "#7f8c8d"}
+
+
+def _save(fig, out: Path, name: str) -> list[Path]:
+    paths = []
+    for ext in ("svg", "png"):
+        path = out / f"{name}.{ext}"
+        fig.savefig(path, format=ext, dpi=120, bbox_inches="tight", metadata=SAVE_METADATA[ext])
+        paths.append(path)
+    plt.close(fig)
+    return paths
+
+
+def ceg_figure(conn: Connection, out: Path) -> list[Path]:
+    """CEG against compute per innovation (FLOP basis), intervals as bars, colour = class."""
+    rows = conn.execute(text("""
+        SELECT e.innovation_id, e.compute_flop, e.ceg, e.lower, e.upper, e.censored, e.method,
+               COALESCE(s.compute_class, 'insufficient evidence')
+        FROM ceg_estimate e LEFT JOIN innovation_summary s
+          ON s.innovation_id = e.innovation_id AND s.basis = e.basis
+        WHERE e.basis = 'flop' AND e.compute_flop IS NOT NULL AND (e.extrapolated IS NULL OR e.extrapolated = FALSE)
+        ORDER BY e.innovation_id, e.compute_flop
+    """)).all()
+    fig, ax = plt.subplots(figsize=(8, 5))
+    seen = set()
+    for innovation in sorted({r[0] for r in rows}):
+        points = [r for r in rows if r[0] == innovation]
+        klass = points[0][7]
+        xs = [p[1] for p in points]
+        ys = [p[2] for p in points]
+        err = [[max(p[2] - (p[3] or p[2]), 0) for p in points], [max((p[4] or p[2]) - p[2], 0) for p in points]]
+        ax.errorbar(xs, ys, yerr=err, marker="o", capsize=3, color=CLASS_COLOURS.get(klass, "black"),
+                    label=f"{innovation} ({klass})")
+        seen.add(klass)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.axhline(1.0, color="black", linewidth=0.8, linestyle=":")
+    ax.set_xlabel("training compute (FLOP)")
+    ax.set_ylabel("compute-equivalent gain (x)")
+    ax.set_title("CEG against compute, FLOP basis (in-range points only)")
+    if rows:
+        ax.legend(fontsize=7, loc="best")
+    return _save(fig, out, "ceg_vs_compute")
+
+
+def compute_timeline_figure(conn: Connection, out: Path) -> list[Path]:
+    """Training compute against release date; marker = attention type, filled = mixture of experts."""
+    rows = conn.execute(text("""
+        SELECT id, release_date, training_compute_flop, training_compute_method, attention,
+               moe_experts IS NOT NULL
+        FROM model WHERE training_compute_flop IS NOT NULL AND release_date IS NOT NULL
+        ORDER BY release_date, id
+    """)).all()
+    markers = {"mha": "o", "mqa": "v", "gqa": "s", "mla": "D"}
+    fig, ax = plt.subplots(figsize=(9, 5.5))
+    for attention, marker in [*markers.items(), (None, "x")]:
+        group = [r for r in rows if (r[4] if r[4] in markers else None) == attention]
+        if not group:
+            continue
+        dates = [dt.date.fromisoformat(r[1]) for r in group]
+        ax.scatter(dates, [r[2] for r in group], marker=marker, label=f"{attention or 'other'} attention",
+                   facecolors=["#c0392b" if r[5] else "none" for r in group] if marker != "x" else None,
+                   edgecolors="#c0392b" if marker != "x" else None, color="#555555" if marker == "x" else None)
+    for r in rows:
+        ax.annotate(r[0], (dt.date.fromisoformat(r[1]), r[2]), fontsize=6, xytext=(3, 2), textcoords="offset points")
+    ax.set_yscale("log")
+    ax.set_ylabel("training compute (FLOP)")
+    ax.set_title("Training compute over time (filled: mixture of experts)")
+    ax.legend(fontsize=7)
+    return _save(fig, out, "compute_over_time")
+
+
+def gpu_hours_figure(conn: Connection, out: Path) -> list[Path]:
+    """Models with both GPU-hours and 6ND compute: hours against FLOP, by hardware."""
+    rows = conn.execute(text("""
+        SELECT model_id, gpu_hours, operation_count_flop, hardware_id, implied_utilisation_bf16
+        FROM compute_estimate WHERE gpu_hours IS NOT NULL AND operation_count_flop IS NOT NULL
+        ORDER BY model_id
+    """)).all()
+    fig, ax = plt.subplots(figsize=(8, 5))
+    for hardware in sorted({r[3] or "unknown" for r in rows}):
+        group = [r for r in rows if (r[3] or "unknown") == hardware]
+        ax.scatter([r[1] for r in group], [r[2] for r in group], label=hardware)
+        for r in group:
+            mfu = f" ({r[4]:.0%} MFU)" if r[4] else ""
+            ax.annotate(r[0] + mfu, (r[1], r[2]), fontsize=6, xytext=(3, 2), textcoords="offset points")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("GPU-hours")
+    ax.set_ylabel("6 N D (FLOP)")
+    ax.set_title("GPU-hours and operation-count compute (implied MFU vs BF16 peak)")
+    if rows:
+        ax.legend(fontsize=7)
+    return _save(fig, out, "gpu_hours_vs_flop")
+
+
+FIGURES = (ceg_figure, compute_timeline_figure, gpu_hours_figure)
+
+
+def write_figures(conn: Connection, out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for make in FIGURES:
+        paths.extend(make(conn, out))
+    return paths
+
+
+def write_report(conn: Connection, out: Path) -> Path:
+    """A static HTML report: the figures and the summary tables, from a Jinja2 template."""
+    write_figures(conn, out)
+    env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
+                      autoescape=select_autoescape(["html"]))
+
+    def table(sql):
+        result = conn.execute(text(sql))
+        return {"columns": list(result.keys()), "rows": [list(r) for r in result]}
+
+    page = env.get_template("report.html").render(
+        summary=table("SELECT innovation_id, basis, compute_class, ROUND(slope, 3) AS slope, "
+                      "ROUND(slope_lower, 3) AS slope_lower, ROUND(slope_upper, 3) AS slope_upper, n_points, "
+                      "ablation_ids, reason FROM innovation_summary ORDER BY innovation_id, basis"),
+        compute=table("SELECT model_id, operation_count_flop, hardware_time_flop, gpu_hours, hardware_id, "
+                      "precision, ROUND(implied_utilisation, 3) AS implied_utilisation, "
+                      "ROUND(implied_utilisation_bf16, 3) AS implied_utilisation_bf16 "
+                      "FROM compute_estimate ORDER BY operation_count_flop DESC"),
+        progress=table("SELECT quantity, innovation_id, compute_flop, value, lower, upper, unit, n_results, "
+                       "resamples, note FROM progress_estimate ORDER BY id"),
+        versions=conn.execute(text("SELECT analysis_version, data_version FROM innovation_summary "
+                                   "UNION SELECT analysis_version, data_version FROM compute_estimate")).all(),
+        fmt=_fmt, escape=html.escape)
+    path = out / "index.html"
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return str(value)
