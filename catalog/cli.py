@@ -263,5 +263,15 @@ def current(db_url: str | None) -> None:
     click.echo(db.current_revision(db.database_url(db_url)) or "base")
 
 
+
+
+# Scraper commands live with the scrapers; registered here so there is one `cegdb` group.
+from scrapers.parse_cli import parse as _parse  # noqa: E402
+from scrapers.scrape_cli import scrape as _scrape  # noqa: E402
+
+main.add_command(_parse)
+main.add_command(_scrape)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,1 @@
+"""Fetch, parse and store published model details as sourced claims."""
