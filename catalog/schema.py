@@ -74,6 +74,10 @@ class Source(SQLModel, table=True):
     doi: Optional[str] = col("Digital Object Identifier", default=None)
     license: Optional[str] = col("Licence of the source's text or data, where known", default=None)
     retrieved_at: Optional[str] = col("When the source was read or fetched (ISO 8601)", default=None)
+    citation_count: Optional[int] = col("Citations counted by Semantic Scholar when fetched", unit="citations",
+                                        default=None)
+    origin: str = col("Who wrote the row: curated | scraper:<name> | import:<name> | derived:cegdb",
+                      default="curated", sa_column_kwargs={"server_default": "curated"})
 
 
 class Organization(SQLModel, table=True):
@@ -176,6 +180,8 @@ class Model(SQLModel, table=True):
                                           default=None)
     tied_embeddings: Optional[bool] = col("Input and output embeddings shared", default=None)
     vocab_size: Optional[float] = col("Vocabulary size", unit="tokens", default=None)
+    origin: str = col("Where the row came from: curated (datasets/) | import:epoch | scraper:hf",
+                      default="curated", sa_column_kwargs={"server_default": "curated"})
 
 
 class Snapshot(SQLModel, table=True):
