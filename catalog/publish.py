@@ -16,7 +16,9 @@ TITLE = "cegdb: compute-equivalent gains database"
 DESCRIPTION = (
     "A sourced catalog of AI models, accelerators and algorithmic innovations. Every number is a "
     "claim with its source, locator and quote; model and hardware rows are resolved from the claims, "
-    "and disagreeing claims are listed in `conflict`.")
+    "and disagreeing claims are listed in `conflict`. The catalog is licensed CC BY 4.0; the `license` "
+    "column of `source` names each upstream source's own licence (e.g. Epoch AI's data: CC BY 4.0). "
+    "Charts: /-/dashboards/cegdb. How to cite: /cite.")
 LICENSE = "CC BY 4.0"
 LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
 SOURCE_URL = "https://github.com/cegdb/cegdb"
@@ -37,8 +39,30 @@ TABLE_OPTIONS: dict[str, dict] = {
     "organization": {"facets": ["country", "kind"], "label_column": "name"},
     "model_innovation": {"facets": ["innovation_id"]},
     "conflict": {"facets": ["field", "entity_type"]},
-    "ablation": {"facets": ["innovation_id", "evidence", "gain_basis"]},
+    "ablation": {"facets": ["innovation_id", "evidence", "confidence", "gain_basis"], "sort": "id"},
+    "benchmark_result": {"facets": ["benchmark", "architecture", "evidence", "confidence"],
+                         "sort": "publication_date"},
+    "compute_estimate": {"facets": ["hardware_id", "precision"], "sort_desc": "operation_count_flop"},
+    "ceg_estimate": {"facets": ["innovation_id", "method", "basis", "censored", "extrapolated"]},
+    "innovation_summary": {"facets": ["compute_class", "basis"], "sort": "innovation_id"},
+    "progress_estimate": {"facets": ["quantity"]},
+    "snapshot": {"sort_desc": "fetched_at"},
+    "release": {"sort_desc": "built_at"},
 }
+
+# Resolved model columns shown side by side by the compare_models query.
+COMPARE_COLUMNS = ("organization_id", "release_date", "accessibility", "parameters", "active_parameters",
+                   "training_tokens", "training_compute_flop", "training_compute_method", "gpu_hours",
+                   "hardware_id", "hardware_count", "training_precision", "context_length", "attention",
+                   "num_layers", "hidden_size", "num_heads", "kv_heads", "moe_experts", "moe_active_experts",
+                   "moe_shared_experts", "positional", "activation", "norm", "norm_position", "vocab_size")
+
+
+def _compare_sql() -> str:
+    parts = [f"select '{c}' as field, cast(a.{c} as text) as model_a, cast(b.{c} as text) as model_b, {i} as n "
+             f"from a, b" for i, c in enumerate(COMPARE_COLUMNS)]
+    return ("with a as (select * from model where id = :model_a), b as (select * from model where id = :model_b)\n"
+            + "\nunion all ".join(parts) + "\norder by n")
 
 CANNED_QUERIES = {
     "model_provenance": {
@@ -62,6 +86,18 @@ order by f.entity_id, f.field""",
   parameters, active_parameters, training_tokens, gpu_hours, hardware_id
 from model where training_compute_flop is not null order by training_compute_flop desc""",
     },
+    "compare_models": {
+        "title": "Two models side by side (resolved values)",
+        "sql": _compare_sql(),
+    },
+    "ceg_table": {
+        "title": "Compute-equivalent gains per innovation, with intervals and class",
+        "sql": """select e.innovation_id, i.name, s.compute_class, e.method, e.basis, e.compute_flop, e.ceg, e.lower,
+  e.upper, e.censored, e.extrapolated, e.source_id, e.ablation_ids, e.note
+from ceg_estimate e join innovation i on i.id = e.innovation_id
+left join innovation_summary s on s.innovation_id = e.innovation_id and s.basis = e.basis
+order by e.innovation_id, e.basis, e.compute_flop""",
+    },
     "innovation_adoption": {
         "title": "Innovation adoption: first model and number of models per year",
         "sql": """select i.id as innovation, i.name, m.release_year as year, count(*) as models,
@@ -70,6 +106,47 @@ from model_innovation mi join innovation i on i.id = mi.innovation_id join model
 group by i.id, m.release_year order by i.id, year""",
     },
 }
+
+
+def dashboards(database: str) -> dict:
+    """datasette-dashboards charts (vega-lite specs), rendered from the bundled vega-lite."""
+    def point(query, x, y, color, title, x_type="quantitative", log_x=False):
+        encoding = {"x": {"field": x, "type": x_type, "title": x},
+                    "y": {"field": y, "type": "quantitative", "scale": {"type": "log"}, "title": y},
+                    "color": {"field": color, "type": "nominal"},
+                    "tooltip": [{"field": "label", "type": "nominal"}, {"field": x}, {"field": y}]}
+        if log_x:
+            encoding["x"]["scale"] = {"type": "log"}
+        return {"title": title, "db": database, "query": query, "library": "vega-lite",
+                "display": {"mark": {"type": "point", "filled": True, "size": 60}, "encoding": encoding}}
+
+    return {"cegdb": {
+        "title": "cegdb charts",
+        "description": "Training compute over time, compute-equivalent gains against compute, GPU-hours by hardware.",
+        "layout": [["compute-over-time", "compute-over-time"], ["ceg-vs-compute", "gpu-hours-by-hardware"]],
+        "charts": {
+            "compute-over-time": point(
+                "select name as label, release_date, training_compute_flop, organization_id from model "
+                "where training_compute_flop is not null and release_date is not null order by release_date",
+                "release_date", "training_compute_flop", "organization_id",
+                "Training compute against release date, by organisation", x_type="temporal"),
+            "ceg-vs-compute": point(
+                "select innovation_id || ' (' || method || ')' as label, innovation_id, compute_flop, ceg "
+                "from ceg_estimate where basis = 'flop' and compute_flop is not null "
+                "and (extrapolated is null or extrapolated = 0) order by innovation_id, compute_flop",
+                "compute_flop", "ceg", "innovation_id", "Compute-equivalent gain against compute (FLOP basis)",
+                log_x=True),
+            "gpu-hours-by-hardware": {
+                "title": "GPU-hours by training hardware", "db": database, "library": "vega-lite",
+                "query": "select coalesce(hardware_id, 'unknown') as hardware, sum(gpu_hours) as gpu_hours, "
+                         "count(*) as models from model where gpu_hours is not null group by 1 order by 2 desc",
+                "display": {"mark": {"type": "bar", "tooltip": True},
+                            "encoding": {"x": {"field": "hardware", "type": "nominal", "sort": "-y"},
+                                         "y": {"field": "gpu_hours", "type": "quantitative",
+                                               "title": "GPU-hours (sum over models)"}}},
+            },
+        },
+    }}
 
 
 def metadata(database: str = "cegdb") -> dict:
@@ -91,6 +168,7 @@ def metadata(database: str = "cegdb") -> dict:
         "source": "cegdb (code and curated datasets)",
         "source_url": SOURCE_URL,
         "databases": {database: {"tables": tables, "queries": CANNED_QUERIES}},
+        "plugins": {"datasette-dashboards": dashboards(database)},
     }
 
 

@@ -1,0 +1,55 @@
+"""BibTeX for source rows and for the dataset itself (used by `.bib` output, /cite and exports)."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable, Mapping
+
+ENTRY_TYPES = {"paper": "article", "preprint": "misc", "tech_report": "techreport", "model_card": "misc",
+               "blog": "misc", "repo": "misc", "dataset": "misc", "website": "misc"}
+# Characters BibTeX treats specially; escaped so titles like "Attention Is All You Need" and
+# "GPT-4o & friends" survive LaTeX.
+_SPECIAL = re.compile(r"([&%$#_{}])")
+
+
+def _escape(value: str) -> str:
+    return _SPECIAL.sub(r"\\\1", value.replace("\\", "\\textbackslash{}"))
+
+
+def _key(value: str) -> str:
+    return re.sub(r"[^A-Za-z0-9:_-]", "", value) or "source"
+
+
+def source_entry(row: Mapping) -> str:
+    """One entry from a mapping with source-table columns (id, kind, title, authors, year, ...)."""
+    kind = row.get("kind") or "misc"
+    fields = [("title", row.get("title")), ("author", row.get("authors")),
+              ("year", row.get("year") or (str(row.get("date"))[:4] if row.get("date") else None))]
+    venue = row.get("venue")
+    if kind == "paper" and venue:
+        fields.append(("journal", venue))
+    elif kind == "tech_report":
+        fields.append(("institution", venue or row.get("authors")))
+    elif venue:
+        fields.append(("howpublished", venue))
+    if row.get("arxiv_id"):
+        fields += [("eprint", row["arxiv_id"]), ("archivePrefix", "arXiv")]
+    fields += [("doi", row.get("doi")), ("url", row.get("url"))]
+    if row.get("retrieved_at"):
+        fields.append(("urldate", str(row["retrieved_at"])[:10]))
+    body = ",\n".join(f"  {name} = {{{_escape(str(value))}}}" for name, value in fields if value)
+    return f"@{ENTRY_TYPES.get(kind, 'misc')}{{{_key(str(row.get('id', 'source')))},\n{body}\n}}\n"
+
+
+def source_entries(rows: Iterable[Mapping]) -> str:
+    return "\n".join(source_entry(row) for row in rows)
+
+
+def dataset_entry(data_version: str, year: int, url: str = "https://github.com/cegdb/cegdb") -> str:
+    return (f"@misc{{cegdb_{_key(data_version).replace(':', '_')},\n"
+            f"  title = {{cegdb: a sourced catalog of AI models, accelerators and algorithmic innovations}},\n"
+            f"  author = {{{{cegdb contributors}}}},\n"
+            f"  year = {{{year}}},\n"
+            f"  version = {{{_escape(data_version)}}},\n"
+            f"  note = {{Data licensed CC BY 4.0}},\n"
+            f"  url = {{{url}}}\n}}\n")

@@ -1,0 +1,107 @@
+"""cegdb's Datasette plugin: the model page, readable units, /cite, and `.bib` output.
+
+Registered through the `datasette` entry point in pyproject.toml, so `datasette` and the tests'
+`Datasette(...)` both load it; its templates/ folder overrides row.html for the model table only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from datasette import hookimpl
+from datasette.utils import tilde_decode
+from datasette.utils.asgi import Response
+
+from catalog import bibtex
+from catalog.schema import Model, column_docs
+from catalog.units import readable
+
+BIB_COLUMNS = {"id", "title", "url"}
+
+
+@hookimpl
+def prepare_jinja2_environment(env, datasette):
+    env.filters["readable"] = readable
+
+
+@hookimpl
+def extra_template_vars(template, database, table, view_name, request, datasette):
+    if view_name != "row" or table != "model" or request is None:
+        return {}
+
+    async def model_page():
+        db = datasette.get_database(database)
+        model_id = tilde_decode(request.url_vars["pks"])
+        claims = await db.execute(
+            """select c.id, c.field, c.value_num, c.value_text, c.unit, c.method, c.confidence, c.evidence,
+                      c.rank, c.locator, c.quote, c.note, c.origin, s.id as source_id, s.title as source_title,
+                      s.url as source_url
+               from claim c join source s on s.id = c.source_id
+               where c.model_id = ? order by c.field, c.id""", [model_id])
+        innovations = await db.execute(
+            """select i.id, i.name, i.category, i.compute_class, mi.detail, s.id as source_id,
+                      s.title as source_title, s.url as source_url
+               from model_innovation mi join innovation i on i.id = mi.innovation_id
+               join source s on s.id = mi.source_id where mi.model_id = ? order by i.category, i.id""", [model_id])
+        conflicts = await db.execute(
+            """select f.field, f.value_a, f.value_b, f.relative_difference, f.claim_a_id, f.claim_b_id,
+                      sa.title as source_a, sb.title as source_b
+               from conflict f join source sa on sa.id = f.source_a_id join source sb on sb.id = f.source_b_id
+               where f.entity_type = 'model' and f.entity_id = ? order by f.field""", [model_id])
+        model = (await db.execute("select * from model where id = ?", [model_id])).first()
+        docs = column_docs(Model)
+        values = []
+        if model is not None:
+            for column in model.keys():
+                value = model[column]
+                if value is None or column in ("id",):
+                    continue
+                description, unit = docs.get(column, ("", None))
+                values.append({"column": column, "description": description, "unit": unit, "value": value})
+        return {"cegdb_model": dict(model) if model is not None else None, "cegdb_values": values,
+                "cegdb_claims": [dict(r) for r in claims.rows],
+                "cegdb_innovations": [dict(r) for r in innovations.rows],
+                "cegdb_conflicts": [dict(r) for r in conflicts.rows]}
+
+    return model_page
+
+
+@hookimpl
+def register_output_renderer(datasette):
+    return {"extension": "bib", "render": render_bib, "can_render": can_render_bib}
+
+
+def can_render_bib(columns, table, **_):
+    return table == "source" or BIB_COLUMNS <= set(columns or [])
+
+
+def render_bib(rows, columns, **_):
+    entries = bibtex.source_entries(dict(zip(columns, row)) for row in rows)
+    return Response(entries, content_type="application/x-bibtex; charset=utf-8",
+                    headers={"content-disposition": 'inline; filename="sources.bib"'})
+
+
+@hookimpl
+def register_routes():
+    return [(r"^/cite$", cite)]
+
+
+async def cite(datasette, request):
+    database = next((name for name in datasette.databases if name != "_internal"), None)
+    version, built = None, None
+    if database is not None:
+        db = datasette.get_database(database)
+        for sql in ("select data_version, built_at from release order by built_at desc limit 1",
+                    "select data_version, null from compute_estimate limit 1"):
+            try:
+                row = (await db.execute(sql)).first()
+            except Exception:  # a table missing in an older database: try the next source
+                row = None
+            if row:
+                version, built = row[0], row[1]
+                break
+    version = version or "unversioned"
+    year = int(str(built)[:4]) if built else dt.date.today().year
+    return Response.html(await datasette.render_template(
+        "cite.html", {"data_version": version, "released": built, "bibtex": bibtex.dataset_entry(version, year),
+                      "database": database}, request=request))
