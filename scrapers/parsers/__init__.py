@@ -38,3 +38,15 @@ def decode_text(data: bytes | str, source: str | None) -> str:
         raise ParseError(source, None, f"expected bytes or text, got {type(data).__name__}")
     # Cards and CSVs are UTF-8; a stray byte should not cost the whole document.
     return bytes(data).decode("utf-8-sig", errors="replace")
+
+
+# One spelling for checkpoint dtypes: config.json says "bfloat16", the Hub API "BF16", the
+# catalog's training_precision "bf16".
+_DTYPES = {"bfloat16": "bf16", "bf16": "bf16", "float16": "fp16", "f16": "fp16", "fp16": "fp16", "half": "fp16",
+           "float32": "fp32", "f32": "fp32", "fp32": "fp32", "float": "fp32", "float64": "fp64", "f64": "fp64",
+           "f8_e4m3": "fp8_e4m3", "float8_e4m3fn": "fp8_e4m3", "f8_e5m2": "fp8_e5m2", "i8": "int8", "int8": "int8",
+           "u8": "uint8", "i32": "int32", "i64": "int64"}
+
+
+def normalize_dtype(name: str) -> str:
+    return _DTYPES.get(name.strip().lower(), name.strip().lower())

@@ -17,7 +17,7 @@ masks of 1024x1024, which is why `safetensors_total` is never `parameters`).
 from __future__ import annotations
 
 from scrapers.errors import ParseError
-from scrapers.parsers import load_json
+from scrapers.parsers import load_json, normalize_dtype
 from scrapers.parsers.hf_counts import FAMILIES, Family, count_parameters, moe_layer_indices
 
 # cegdb field (or parser key) -> config keys, first present non-null wins. Order matters where a
@@ -195,7 +195,8 @@ def _architecture(cfg: _Config, family: Family | None, record: dict) -> None:
     record["tied_embeddings"] = True if tied is None else tied
     _sliding_window(cfg, family, record)
     _moe(cfg, record)
-    record["checkpoint_dtype"] = cfg.str("checkpoint_dtype")
+    dtype = cfg.str("checkpoint_dtype")
+    record["checkpoint_dtype"] = normalize_dtype(dtype) if dtype else None
     quant = cfg.dict("quantization_config")
     if quant is not None:
         method = quant.get("quant_method")
