@@ -19,7 +19,7 @@ from catalog import db, schema
 from catalog.datasets import (ModelEntry, Problems, Refs, iter_model_documents, read_ablations,
                               read_benchmark_results, read_hardware, read_innovations, read_model,
                               read_organizations, read_sources)
-from catalog.resolve import METHODS_SOURCE, resolve
+from catalog.resolve import DERIVED_ORIGIN, METHODS_SOURCE, resolve
 
 log = logging.getLogger(__name__)
 
@@ -106,8 +106,9 @@ def load(conn: Connection, root: Path, problems: Problems,
     writer = _Writer(conn)
     sources = read_sources(root, problems, refs)
     refs.sources[METHODS_SOURCE["id"]] = METHODS_SOURCE
-    for row in [*sources, METHODS_SOURCE]:
-        writer.add("source", row)
+    for row in sources:
+        writer.add("source", {**row, "origin": "curated"})
+    writer.add("source", {**METHODS_SOURCE, "origin": DERIVED_ORIGIN})
     for row in read_organizations(root, problems, refs):
         writer.add("organization", row)
     for row in read_innovations(root, problems, refs):
@@ -121,7 +122,7 @@ def load(conn: Connection, root: Path, problems: Problems,
     entries = model_documents(problems, refs) if model_documents else _models_from_files(root, problems, refs)
     base_models: list[tuple[str, str, str]] = []
     for count, entry in enumerate(entries, 1):
-        writer.add("model", entry.row)
+        writer.add("model", {**entry.row, "origin": "curated"})
         writer.add_claims(entry.claims)
         for link in entry.innovations:
             writer.add("model_innovation", link)
@@ -190,6 +191,7 @@ def build(root: Path, url: str, *, model_documents=None, progress=None, fts: boo
 
     target = target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
+    carry = _read_old_catalog(target)
     tmp = target.with_name(f".{target.name}.building-{os.getpid()}")
     tmp.unlink(missing_ok=True)
     tmp_url = f"sqlite:///{tmp}"
@@ -208,8 +210,9 @@ def build(root: Path, url: str, *, model_documents=None, progress=None, fts: boo
                 next_id = load(conn, root, problems, model_documents, progress)
                 if problems:
                     raise BuildFailed(problems)
+                next_id, carried = _carry_over(conn, carry, next_id)
                 resolve(conn, next_id)
-                counts = _counts(conn)
+                counts = _counts(conn) | carried
                 counts.update({k: v for k, v in _analyze(conn, analysis).items() if k != "data_version"})
                 _check_integrity(conn)
         finally:
@@ -227,17 +230,49 @@ def _build_in_place(root, url, problems, model_documents, progress, analysis) ->
     engine = db.make_engine(url)
     try:
         with engine.begin() as conn:
+            from scrapers.carry import read_carry
+
+            carry = read_carry(conn)  # before the delete, in the same transaction
             for table in CONTENT_TABLES:
                 conn.execute(text(f"DELETE FROM {table}"))
             next_id = load(conn, root, problems, model_documents, progress)
             if problems:
                 raise BuildFailed(problems)  # rolls the transaction back
+            next_id, carried = _carry_over(conn, carry, next_id)
             resolve(conn, next_id)
-            counts = _counts(conn)
+            counts = _counts(conn) | carried
             counts.update({k: v for k, v in _analyze(conn, analysis).items() if k != "data_version"})
     finally:
         engine.dispose()
     return BuildReport(url, counts)
+
+
+def _read_old_catalog(target: Path):
+    """Scraped and imported rows of the catalog about to be replaced (scrapers/carry.py)."""
+    from scrapers.carry import Carry, read_carry
+
+    if not target.exists():
+        return Carry()
+    engine = db.make_engine(f"sqlite:///{target}")
+    try:
+        with engine.connect() as conn:
+            return read_carry(conn)
+    except Exception as exc:  # noqa: BLE001 - an unreadable old file is replaced, as before
+        log.warning("%s: cannot read scraped data to carry over (%s); the rebuild starts without it",
+                    target, exc)
+        return Carry()
+    finally:
+        engine.dispose()
+
+
+def _carry_over(conn: Connection, carry, next_id: int) -> tuple[int, dict[str, int]]:
+    """Write the carried rows before resolution, so resolution and conflicts see them."""
+    if not carry:
+        return next_id, {}
+    from scrapers.carry import write_carry
+
+    next_id, counts, _dropped = write_carry(conn, carry, next_id)
+    return next_id, counts
 
 
 def _check_integrity(conn: Connection) -> None:

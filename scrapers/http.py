@@ -200,16 +200,17 @@ class PoliteClient:
     def __init__(self, store: SnapshotStore, *, cache_dir: Path | str | None = None, offline: bool = False,
                  limiter: HostLimiter | None = None, transport: httpx.BaseTransport | None = None,
                  max_attempts: int = MAX_ATTEMPTS, max_total_wait_s: float = MAX_TOTAL_WAIT_S,
-                 timeout: httpx.Timeout | float = TIMEOUT, respect_robots: bool = True,
-                 hf_token: str | None = None, sleep: Callable[[float], None] = time.sleep,
+                 timeout: httpx.Timeout | float = TIMEOUT, respect_robots: bool = True, refresh: bool = False,
+                 hf_token: str | None = None, sleep: Callable[[float], None] | None = None,
                  now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc)):
         self.store, self.offline = store, offline
+        self.refresh = refresh  # every get bypasses (and replaces) the HTTP cache: `--refresh`
         self.limiter = limiter or HostLimiter()
         self.max_attempts, self.max_total_wait_s = max_attempts, max_total_wait_s
         self.respect_robots = respect_robots
         # Gated repositories need a token; it is sent to huggingface.co only, never to another host.
         self.hf_token = hf_token if hf_token is not None else os.environ.get("HF_TOKEN") or None
-        self._sleep, self._now = sleep, now
+        self._sleep, self._now = sleep or time.sleep, now
         self._robots: dict[str, Protego | None] = {}
         self._robots_lock = threading.Lock()
         self._http: httpx.Client | None = None
@@ -235,7 +236,7 @@ class PoliteClient:
 
     # -- public -----------------------------------------------------------------------------------
 
-    def get(self, url: str, *, refresh: bool = False) -> Fetched:
+    def get(self, url: str, *, refresh: bool | None = None) -> Fetched:
         """The body of `url` (2xx only), kept in the snapshot store. Raises FetchError otherwise."""
         if self.offline:
             return self.from_snapshot(url)
@@ -243,7 +244,7 @@ class PoliteClient:
         if self.respect_robots and not self.allowed(url):
             raise RobotsDisallowed(url, f"robots.txt of {urlsplit(url).netloc} disallows {url} for "
                                         f"{ROBOTS_AGENT}; not fetched")
-        if refresh:
+        if self.refresh if refresh is None else refresh:
             self._forget(url)
         response = self._send(url)
         if not response.is_success:
