@@ -23,6 +23,11 @@ def readable(value, unit: str | None = None) -> str:
         mantissa, exponent = f"{number:.3g}".split("e") if "e" in f"{number:.3g}" else (f"{number:.3g}", None)
         text = f"{mantissa}e{int(exponent)}" if exponent else mantissa
         return text + suffix
+    if abs(number) < 1e6:
+        if number.is_integer():
+            # counts read best whole: 2,048 chips, 128,000 tokens; a bare year stays 2024
+            return (f"{int(number):,}" if unit else str(int(number))) + suffix
+        return f"{number:.4g}{suffix}"
     for scale, letter in _SCALE:
         if abs(number) >= scale:
             return f"{number / scale:.4g}{letter}{suffix}"

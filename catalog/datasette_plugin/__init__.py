@@ -71,11 +71,11 @@ def register_output_renderer(datasette):
     return {"extension": "bib", "render": render_bib, "can_render": can_render_bib}
 
 
-def can_render_bib(columns, table, **_):
+def can_render_bib(columns, table):
     return table == "source" or BIB_COLUMNS <= set(columns or [])
 
 
-def render_bib(rows, columns, **_):
+def render_bib(rows, columns):
     entries = bibtex.source_entries(dict(zip(columns, row)) for row in rows)
     return Response(entries, content_type="application/x-bibtex; charset=utf-8",
                     headers={"content-disposition": 'inline; filename="sources.bib"'})

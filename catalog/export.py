@@ -1,0 +1,111 @@
+"""Exports: one CSV per table, datapackage.json generated from the schema, sources.bib.
+
+Everything is written in a fixed order with fixed formatting, so the same database gives the
+same bytes (a release's SHA256SUMS depend on it).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+from pathlib import Path
+
+from sqlalchemy import Boolean, Float, Integer
+
+from catalog import bibtex, schema
+
+LICENSE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0",
+           "path": "https://creativecommons.org/licenses/by/4.0/"}
+
+
+def _tables() -> list:
+    return [t.__table__ for t in schema.TABLES]
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value)  # shortest text that reads back to the same float
+    return str(value)
+
+
+def write_csvs(conn: sqlite3.Connection, out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for table in _tables():
+        columns = [c.name for c in table.columns]
+        pk = [c.name for c in table.columns if c.primary_key]
+        path = out / f"{table.name}.csv"
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(columns)
+            for row in conn.execute(f"SELECT {', '.join(columns)} FROM {table.name} ORDER BY {', '.join(pk)}"):
+                writer.writerow([_cell(v) for v in row])
+        paths.append(path)
+    return paths
+
+
+def _field(column, model) -> dict:
+    docs = schema.column_docs(model)
+    description, unit = docs.get(column.name, ("", None))
+    if isinstance(column.type, Boolean):
+        field = {"name": column.name, "type": "boolean", "trueValues": ["1", "true", "True"],
+                 "falseValues": ["0", "false", "False"]}
+    elif isinstance(column.type, Integer):
+        field = {"name": column.name, "type": "integer"}
+    elif isinstance(column.type, Float):
+        field = {"name": column.name, "type": "number"}
+    else:
+        field = {"name": column.name, "type": "string"}
+    field["description"] = description
+    if unit:
+        field["unit"] = unit  # not in the Table Schema spec; frictionless keeps custom properties
+    if not column.nullable and not column.primary_key:
+        field["constraints"] = {"required": True}
+    return field
+
+
+def datapackage(version: str | None = None) -> dict:
+    resources = []
+    for model in schema.TABLES:
+        table = model.__table__
+        foreign_keys = []
+        for fk in sorted(table.foreign_keys, key=lambda f: f.parent.name):
+            other = fk.column.table.name
+            foreign_keys.append({"fields": [fk.parent.name],
+                                 "reference": {"resource": "" if other == table.name else other,
+                                               "fields": [fk.column.name]}})
+        table_schema = {"fields": [_field(c, model) for c in table.columns],
+                        "primaryKey": [c.name for c in table.columns if c.primary_key]}
+        if foreign_keys:
+            table_schema["foreignKeys"] = foreign_keys
+        resources.append({"name": table.name, "path": f"{table.name}.csv", "profile": "tabular-data-resource",
+                          "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+                          "description": (model.__doc__ or "").strip(), "schema": table_schema})
+    package = {"profile": "tabular-data-package", "name": "cegdb",
+               "title": "cegdb: a sourced catalog of AI models, accelerators and algorithmic innovations",
+               "licenses": [LICENSE], "homepage": "https://github.com/cegdb/cegdb", "resources": resources}
+    if version:
+        package["version"] = version
+    return package
+
+
+def write_datapackage(out: Path, version: str | None = None) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "datapackage.json"
+    path.write_text(json.dumps(datapackage(version), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return path
+
+
+def write_bib(conn: sqlite3.Connection, out: Path) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    conn.row_factory = sqlite3.Row
+    try:
+        rows = [dict(r) for r in conn.execute("SELECT * FROM source ORDER BY id")]
+    finally:
+        conn.row_factory = None
+    path = out / "sources.bib"
+    path.write_text(bibtex.source_entries(rows), encoding="utf-8")
+    return path
