@@ -207,6 +207,74 @@ def report(db_url, out_dir) -> None:
     click.echo(str(path))
 
 
+@main.command(name="export")
+@db_option
+@click.argument("what", type=click.Choice(["csv", "datapackage", "bib"]))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("export"),
+              show_default=True, help="Folder to write into.")
+def export_command(db_url, what, out_dir) -> None:
+    """Export the catalog: one CSV per table, datapackage.json (CSV included), or sources.bib.
+
+    \b
+    Example:
+        cegdb export datapackage --out export/
+    """
+    import sqlite3
+
+    from catalog import export
+
+    path = _sqlite_file(db_url)
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        if what == "bib":
+            written = [export.write_bib(conn, out_dir)]
+        elif what == "csv":
+            written = export.write_csvs(conn, out_dir)
+        else:
+            written = [*export.write_csvs(conn, out_dir), export.write_datapackage(out_dir)]
+    finally:
+        conn.close()
+    for p in written:
+        click.echo(str(p))
+
+
+@main.command(name="release")
+@db_option
+@click.argument("version")
+@click.option("--dist", type=click.Path(file_okay=False, path_type=Path), default=Path("dist"), show_default=True,
+              help="Releases folder; the new one is dist/VERSION/.")
+def release_command(db_url, version, dist) -> None:
+    """Freeze the catalog as release VERSION (CalVer): SQLite, CSV, datapackage.json, sources.bib,
+    CITATION.cff, CHANGES.md and SHA256SUMS in dist/VERSION/.
+
+    \b
+    Example:
+        cegdb build && cegdb release 2026.12.0
+    """
+    from catalog.release import ReleaseError, release
+
+    path = _sqlite_file(db_url)
+    try:
+        report = release(path, version, dist, Path.cwd())
+    except ReleaseError as exc:
+        raise click.ClickException(str(exc)) from None
+    stderr.print(f"released {version} in {report.folder}: content sha256 {report.content_sha256[:16]}, "
+                 f"claims added {report.changes['added']}, changed {report.changes['changed']}, "
+                 f"removed {report.changes['removed']}")
+    for p in report.files:
+        click.echo(str(p))
+
+
+def _sqlite_file(db_url: str | None) -> Path:
+    url = db.database_url(db_url)
+    path = db.sqlite_path(url)
+    if path is None:
+        raise click.ClickException("exports and releases read a SQLite file: build one from PostgreSQL with "
+                                   "`cegdb build --db cegdb.sqlite` (after `cegdb scrape`/curation there)")
+    _require_database(url)
+    return path
+
+
 def _require_database(url: str) -> None:
     path = db.sqlite_path(url)
     if path is not None and not path.exists():
