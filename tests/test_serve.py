@@ -82,3 +82,66 @@ async def test_csv_download(datasette, built_db):
     response = await datasette.client.get(f"/{built_db.stem}/model.csv")
     assert response.status_code == 200
     assert response.text.splitlines()[0].startswith("id,name,")
+
+
+async def test_slow_query_is_stopped_by_the_time_limit(built_db):
+    ds = Datasette(immutables=[str(built_db)], metadata=publish.metadata(built_db.stem),
+                   settings={"sql_time_limit_ms": 50})
+    slow = ("with recursive c(x) as (select 1 union all select x + 1 from c where x < 100000000) "
+            "select count(*) from c")
+    response = await ds.client.get(f"/{built_db.stem}.json", params={"sql": slow})
+    assert response.status_code == 400
+    assert "too long" in response.text.lower()
+
+
+async def test_bib_renderer_on_the_source_table(datasette, built_db):
+    response = await datasette.client.get(f"/{built_db.stem}/source.bib")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/x-bibtex")
+    assert "@article{toy2024paper," in response.text and "eprint = {2405.00001}" in response.text
+
+
+async def test_bib_renderer_on_a_query_that_returns_sources(datasette, built_db):
+    sql = "select id, kind, title, url, year from source where kind = 'model_card'"
+    response = await datasette.client.get(f"/{built_db.stem}.bib", params={"sql": sql})
+    assert response.status_code == 200
+    assert response.text.startswith("@misc{toy2025card,")
+
+
+async def test_bib_is_not_offered_for_tables_without_sources(datasette, built_db):
+    response = await datasette.client.get(f"/{built_db.stem}/hardware.json")
+    assert "bib" not in response.json().get("renderers", {})
+
+
+async def test_model_page_shows_readable_values_innovations_claims_and_conflicts(datasette, built_db):
+    response = await datasette.client.get(f"/{built_db.stem}/model/toy-moe")
+    html = response.text
+    assert "1.5M GPU-hours" in html and "100B parameters" in html and "6e22 FLOP" in html
+    assert "Mixture of experts" in html and "64 experts, top-4" in html
+    assert "Conflicts (2)" in html
+    assert 'href="https://arxiv.org/abs/2405.00001"' in html
+
+
+async def test_other_row_pages_keep_datasettes_default(datasette, built_db):
+    response = await datasette.client.get(f"/{built_db.stem}/hardware/chipco-x100")
+    assert response.status_code == 200 and "Resolved values" not in response.text
+
+
+async def test_compare_models_canned_query(datasette, built_db):
+    response = await datasette.client.get(f"/{built_db.stem}/compare_models.json",
+                                          params={"_shape": "array", "model_a": "toy-moe", "model_b": "toy-chat"})
+    rows = {r["field"]: (r["model_a"], r["model_b"]) for r in response.json()}
+    assert rows["parameters"] == ("100000000000.0", "100000000000.0")
+    assert rows["gpu_hours"] == ("1500000.0", None)
+
+
+async def test_cite_page(datasette):
+    response = await datasette.client.get("/cite")
+    assert response.status_code == 200
+    assert "@misc{cegdb_" in response.text and "CC BY 4.0" in response.text
+
+
+async def test_charts_dashboard_page(datasette):
+    response = await datasette.client.get("/-/dashboards/cegdb")
+    assert response.status_code == 200
+    assert "chart-compute-over-time" in response.text and "vega-lite" in response.text.lower()
