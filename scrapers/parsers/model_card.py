@@ -287,6 +287,11 @@ class _Card:
                 self.claim(model, field, _value(q, **context))
             elif re.search(r"\bTDP of\s*$", before) and after.startswith("W"):
                 self.claim(model, "gpu_power_w", _value(q, **context))
+            elif (chips := re.match(r"\s*(" + ACCELERATOR.pattern + r")\s+(?:GPUs|chips|accelerators|TPUs)\b", after)):
+                self.claim(model, "hardware_count", _value(q, **context))
+                self.claim(model, "hardware", {"value": chips.group(1), **context})
+            elif re.match(r"\s*days\b", after) and re.search(r"train", sentence, re.I):
+                self.claim(model, "training_days", _value(q, scope=scope, **context))
 
     def result(self) -> dict:
         models = [record for key, record in self.models.items() if len(record) > 1 or key is None]
