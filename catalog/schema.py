@@ -209,6 +209,8 @@ class Claim(SQLModel, table=True):
         _one_of("evidence", EVIDENCE),
         _one_of("rank", RANKS),
         Index("ix_claim_entity_field", "entity_type", "entity_id", "field"),
+        # A scrape looks up an item's earlier claims by origin and the URL they came from.
+        Index("ix_claim_origin_ref", "origin", "origin_ref"),
     )
 
     id: Optional[int] = col("Claim number, stable for the same inputs", default=None, primary_key=True)

@@ -33,9 +33,10 @@ class Carry:
     sources: list[dict] = field(default_factory=list)
     models: list[dict] = field(default_factory=list)
     claims: list[dict] = field(default_factory=list)
+    citation_counts: dict[str, int] = field(default_factory=dict)  # curated source id -> S2 count
 
     def __bool__(self) -> bool:
-        return bool(self.snapshots or self.sources or self.models or self.claims)
+        return bool(self.snapshots or self.sources or self.models or self.claims or self.citation_counts)
 
 
 def read_carry(conn: Connection) -> Carry:
@@ -56,6 +57,10 @@ def read_carry(conn: Connection) -> Carry:
     # Catalogs built before revision 0004 have no origin on sources and models: all were curated.
     if "origin" in columns("source"):
         carry.sources = rows(f"SELECT * FROM source WHERE {CARRIED_ORIGINS_SQL} ORDER BY id")
+        # Semantic Scholar counts written onto curated sources (same paper): datasets/ has no
+        # such field, so they are carried like scraped values.
+        carry.citation_counts = {r["id"]: r["citation_count"] for r in rows(
+            "SELECT id, citation_count FROM source WHERE origin = 'curated' AND citation_count IS NOT NULL")}
     if "origin" in columns("model"):
         facts = ", ".join(c for c in MODEL_FACTS if c in columns("model"))
         carry.models = rows(f"SELECT {facts} FROM model WHERE origin <> 'curated' ORDER BY id")
@@ -89,6 +94,9 @@ def write_carry(conn: Connection, carry: Carry, next_claim_id: int) -> tuple[int
             _insert(conn, "source", row, columns("source"))
             sources.add(row["id"])
             counts["carried_sources"] += 1
+    for source_id, count in carry.citation_counts.items():
+        conn.execute(text("UPDATE source SET citation_count = :c WHERE id = :i AND citation_count IS NULL"),
+                     {"c": count, "i": source_id})
     models, organizations = ids("model"), ids("organization")
     added = []
     for row in carry.models:

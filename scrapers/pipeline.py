@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -35,6 +36,7 @@ class Task:
     fetch: Callable[[PoliteClient], list[Fetched]]  # network only; runs in a worker thread
     parse: Callable[[list[Fetched]], list[Item]]  # pure; runs after the snapshot rows are written
     skip_by_snapshot: bool = False  # one file of many items (Epoch): skipped whole when imported
+    warnings: list[str] = field(default_factory=list)  # file-level notes the parse adds (unmapped names)
 
 
 @dataclass
@@ -74,6 +76,37 @@ def run(tasks: list[Task], client: PoliteClient, *, origin: str, conn: Connectio
         refresh: bool = False, workers: int = DEFAULT_WORKERS, progress=None, keep_items: bool = False) -> Summary:
     """Fetch, parse and store every task; one item's failure never stops or loses the others."""
     progress = progress or _NoProgress()
+    with _quick_commits(conn):
+        return _run(tasks, client, origin, conn, refresh, workers, progress, keep_items)
+
+
+@contextmanager
+def _quick_commits(conn: Connection | None):
+    """SQLite: WAL with synchronous=NORMAL while the scrape runs, back to a rollback journal after.
+
+    One transaction per item means one commit per item; in the default journal mode each costs
+    several fsyncs (18 ms here, 33 s for Epoch's 1,900 rows). In WAL mode a commit is an append,
+    synced at checkpoints: an application crash loses nothing committed, a power cut at most the
+    last items, and the file stays consistent either way. The rollback journal is restored at the
+    end so the published file is a single, self-contained SQLite file again.
+    """
+    sqlite = conn is not None and conn.dialect.name == "sqlite"
+    if sqlite:
+        if conn.in_transaction():
+            conn.commit()
+        conn.exec_driver_sql("PRAGMA journal_mode = WAL")
+        conn.exec_driver_sql("PRAGMA synchronous = NORMAL")
+    try:
+        yield
+    finally:
+        if sqlite:
+            if conn.in_transaction():
+                conn.rollback()
+            conn.exec_driver_sql("PRAGMA synchronous = FULL")
+            conn.exec_driver_sql("PRAGMA journal_mode = DELETE")
+
+
+def _run(tasks, client, origin, conn, refresh, workers, progress, keep_items) -> Summary:
     summary = Summary(origin)
     catalog = Catalog(conn) if conn is not None else None
     stored_keys = catalog.stored_keys(origin) if catalog and not refresh else set()
@@ -134,7 +167,9 @@ def _parse(task: Task, fetched: list[Fetched], catalog: Catalog | None, conn, re
             summary.warnings.append(f"{task.label}: this exact file was imported before; --refresh re-imports it")
             return []
     try:
-        return task.parse(fetched)
+        items = task.parse(fetched)
+        summary.warnings.extend(f"{task.label}: {w}" for w in task.warnings)
+        return items
     except ParseError as exc:
         summary.failures.append(Failure(task.label, str(exc)))
     except Exception as exc:  # noqa: BLE001 - a parser bug must cost one item, not the run

@@ -89,6 +89,21 @@ def _check_database(url: str) -> None:
                                    "run `cegdb build` (or `cegdb db upgrade`) first")
 
 
+def catalog_names(options: Options, table: str) -> list[dict]:
+    """Rows (id, name, ...) of a catalog table, for mapping names to ids before fetching; [] without a database."""
+    if not options.store:
+        return []
+    url = db.database_url(options.db_url)
+    _check_database(url)
+    columns = "id, name, hf_repo_id" if table == "model" else "id, name"
+    engine = db.make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.exec_driver_sql(f"SELECT {columns} FROM {table}")]
+    finally:
+        engine.dispose()
+
+
 def run_tasks(options: Options, name: str, tasks: list[pipeline.Task]) -> pipeline.Summary:
     """Run the tasks against the catalog and print the summary; exit 1 when any item failed."""
     if not options.store and options.to_yaml is None:
@@ -119,7 +134,7 @@ def run_tasks(options: Options, name: str, tasks: list[pipeline.Task]) -> pipeli
         from scrapers.curation import write_yaml
 
         written = write_yaml(options.to_yaml, summary.items, summary.model_ids)
-        stderr.print(f"wrote {len(written)} YAML file(s) for review under {options.to_yaml}")
+        stderr.print(f"wrote {len(written)} YAML file(s) for review under {options.to_yaml}", soft_wrap=True)
     print_summary(name, summary, stored=options.store)
     if summary.failures:
         raise click.exceptions.Exit(1)
@@ -127,7 +142,10 @@ def run_tasks(options: Options, name: str, tasks: list[pipeline.Task]) -> pipeli
 
 
 def print_summary(name: str, summary: pipeline.Summary, *, stored: bool) -> None:
-    out = stderr.print
+    def out(line: str, **kwargs) -> None:
+        # One line per item however long: the summary is read with grep as often as with eyes.
+        stderr.print(line, soft_wrap=True, **kwargs)
+
     if stored:
         skipped = (f", {summary.items_skipped} skipped (stored already; --refresh fetches them again)"
                    if summary.items_skipped else "")
@@ -185,7 +203,8 @@ def hf(options: Options, repo_ids: tuple[str, ...]) -> None:
     bad = [r for r in repo_ids if not glue.REPO_ID.match(r)]
     if bad:
         raise click.UsageError(f"not a Hugging Face repository id (owner/name): {', '.join(bad)}")
-    run_tasks(options, "hf", [glue.task(repo) for repo in dict.fromkeys(repo_ids)])
+    names = {(m["hf_repo_id"] or "").lower(): [m["id"], m["name"]] for m in catalog_names(options, "model")}
+    run_tasks(options, "hf", [glue.task(repo, names=names.get(repo.lower(), [])) for repo in dict.fromkeys(repo_ids)])
 
 
 @scrape.command()
@@ -204,7 +223,12 @@ def card(options: Options, url_or_file: str, model_id: str, public_url: str | No
     """
     from scrapers.sources import card as glue
 
-    run_tasks(options, "card", [glue.task(url_or_file, model_id, public_url)])
+    models = {m["id"]: m for m in catalog_names(options, "model")}
+    if options.store and model_id not in models:
+        raise click.UsageError(f"--model {model_id!r} is not in the catalog (ids are like llama-3.1-8b)")
+    model = models.get(model_id, {})
+    names = [n for n in (model.get("name"), (model.get("hf_repo_id") or "").split("/")[-1]) if n]
+    run_tasks(options, "card", [glue.task(url_or_file, model_id, public_url, model_names=names)])
 
 
 @scrape.command()
@@ -259,6 +283,10 @@ def epoch(options: Options, url: str | None, file: Path | None) -> None:
     """
     from scrapers.sources import epoch as glue
 
+    from scrapers.parsers.epoch import HARDWARE_IDS, ORGANIZATION_IDS, with_catalog_names
+
     if (url is None) == (file is None):
         raise click.UsageError("give exactly one of --url or --file")
-    run_tasks(options, "epoch", [glue.task(url=url, file=file)])
+    organizations = with_catalog_names(ORGANIZATION_IDS, catalog_names(options, "organization"))
+    hardware = with_catalog_names(HARDWARE_IDS, catalog_names(options, "hardware"))
+    run_tasks(options, "epoch", [glue.task(url=url, file=file, organizations=organizations, hardware=hardware)])

@@ -102,7 +102,11 @@ class Catalog:
     # -- lookups ----------------------------------------------------------------------------------
 
     def stored_keys(self, origin: str) -> set[str]:
-        return {r[0] for r in self.conn.execute(text("SELECT url FROM source WHERE origin = :o"), {"o": origin})}
+        """URLs of the sources this origin stored, and the origin_refs of its claims."""
+        keys = {r[0] for r in self.conn.execute(text("SELECT url FROM source WHERE origin = :o"), {"o": origin})}
+        keys.update(r[0] for r in self.conn.execute(
+            text("SELECT DISTINCT origin_ref FROM claim WHERE origin = :o AND origin_ref IS NOT NULL"), {"o": origin}))
+        return keys
 
     def snapshot_imported(self, origin: str, sha256: str) -> bool:
         return self.conn.execute(text("SELECT 1 FROM claim WHERE origin = :o AND snapshot_id = :s LIMIT 1"),
@@ -113,7 +117,13 @@ class Catalog:
         if hf_repo_id and hf_repo_id.lower() in self._by_repo:
             return self._by_repo[hf_repo_id.lower()]
         if name:
-            return self._by_name.get(normalise_name(name))
+            found = self._by_name.get(normalise_name(name))
+            # 'GPT-3 175B (davinci)', 'Gopher (280B)': the name without its parenthesis, if no
+            # model has the full name.
+            bare = re.sub(r"\s*\([^)]*\)", "", name).strip()
+            if found is None and bare and bare != name:
+                found = self._by_name.get(normalise_name(bare))
+            return found
         return None
 
     def new_model_id(self, wanted: str) -> str:
@@ -154,7 +164,7 @@ class Catalog:
         if problems:
             raise ItemInvalid(item.label, problems)
         for source in item.sources:
-            self._upsert_source(source, item.origin)
+            self._upsert_source(source, item.origin, item.warnings)
         if created:
             self._insert_model(model_id, item)
         stored = self._write_claims(item, model_id, rows)
@@ -240,18 +250,31 @@ class Catalog:
         self.conn.execute(text(f"UPDATE model SET {sets} WHERE id = :id AND origin = :origin"),
                           {**row, "id": model_id, "origin": item.origin})
 
-    def _upsert_source(self, source: dict, origin: str) -> None:
+    def _upsert_source(self, source: dict, origin: str, warnings: list[str]) -> None:
         row = {key: source.get(key) for key in SOURCE_COLUMNS}
         row["retrieved_at"] = row["retrieved_at"] or utc_now()
         existing = self.conn.execute(text("SELECT origin FROM source WHERE id = :id"), {"id": row["id"]}).first()
-        if existing is None:
+        same = None
+        if existing is None and (row["arxiv_id"] or row["doi"]):
+            same = self.conn.execute(text(
+                "SELECT id FROM source WHERE arxiv_id = :a OR LOWER(doi) = LOWER(:d) "
+                "ORDER BY CASE origin WHEN 'curated' THEN 0 ELSE 1 END, id"),
+                {"a": row["arxiv_id"] or "", "d": row["doi"] or ""}).first()
+        if same is not None:
+            # The paper is in the catalog under another key (often a curated citation key): one row
+            # per paper, so only the citation count (Semantic Scholar) is added to that row.
+            warnings.append(f"same paper as source {same[0]!r}: no new source row")
+            if row["citation_count"] is not None:
+                self.conn.execute(text("UPDATE source SET citation_count = :c WHERE id = :id"),
+                                  {"c": row["citation_count"], "id": same[0]})
+        elif existing is None:
             row["origin"] = origin
             self.conn.execute(text(f"INSERT INTO source ({', '.join(row)}) VALUES "
                                    f"({', '.join(':' + k for k in row)})"), row)
         elif existing[0] != "curated":
             # A scraped source is refreshed by any scraper (S2 adds citation counts to an arXiv row),
             # but a value already known is not blanked by a source that lacks it.
-            sets = ", ".join(f"{k} = COALESCE(:{k}, {k})" for k in row if k != "id")
+            sets = ", ".join(f"{k} = COALESCE(:{k}, {k})" for k in row if k not in ("id", "url"))
             self.conn.execute(text(f"UPDATE source SET {sets} WHERE id = :id"), row)
         # curated sources belong to datasets/: never changed by a scraper
 

@@ -48,7 +48,8 @@ def source_ids(repo: str) -> dict[str, str]:
     return {"api": stem, "config": f"{stem}-config", "card": f"{stem}-card"}
 
 
-def task(repo: str, base: str | None = None) -> Task:
+def task(repo: str, base: str | None = None, names: list[str] | None = None) -> Task:
+    """`names`: the catalog model's id and name when the repo is in the catalog (to find it in the card)."""
     where = urls(repo, base)
 
     def fetch(client: PoliteClient) -> list[Fetched]:
@@ -61,10 +62,11 @@ def task(repo: str, base: str | None = None) -> Task:
                     raise
         return fetched
 
-    return Task(key=where["api"], label=repo, fetch=fetch, parse=lambda fetched: [build_item(repo, fetched, where)])
+    return Task(key=where["api"], label=repo, fetch=fetch,
+                parse=lambda fetched: [build_item(repo, fetched, where, names or [])])
 
 
-def build_item(repo: str, fetched: list[Fetched], where: dict[str, str]) -> Item:
+def build_item(repo: str, fetched: list[Fetched], where: dict[str, str], names: list[str] = ()) -> Item:
     by_url = {f.url: f for f in fetched}
     ids = source_ids(repo)
     api_body = by_url[where["api"]]
@@ -96,7 +98,7 @@ def build_item(repo: str, fetched: list[Fetched], where: dict[str, str]) -> Item
     else:
         item.sources.append(_source(ids["card"], "model_card", f"{repo} model card (README.md)", repo, modified,
                                     where["card"], facts.get("license")))
-        claims, warnings = card_glue.card_claims(card, ids["card"], model_names=[repo.split("/", 1)[1], repo])
+        claims, warnings = card_glue.card_claims(card, ids["card"], model_names=[repo.split("/", 1)[1], *names])
         item.claims.extend(claims)
         item.warnings.extend(warnings)
     return item
