@@ -104,7 +104,9 @@ def _value(match: re.Match, binary: bool, source: str | None, field: str | None)
         else:
             exponent += _SUFFIX_EXPONENT[key]
     number = number.scaleb(exponent)
-    if number == number.to_integral_value() and abs(number) < Decimal(10) ** _MAX_DIGITS:
+    # Whole numbers a float holds exactly stay int (184320, 671e9); beyond 2**53 a float is the
+    # honest type: "3.8e+25" is a measurement to two figures, not a 26-digit integer.
+    if number == number.to_integral_value() and abs(number) < 2 ** 53:
         return int(number)
     result = float(number)
     if result in (float("inf"), float("-inf")) or result != result:
