@@ -22,7 +22,10 @@ def reference_dir(kind: str) -> Path:
     return path
 
 
-def reference_files(kind: str, pattern: str) -> list[Path]:
-    """For parametrize at collection time: [] (and a skipped test) when the samples are absent."""
+def reference_files(kind: str, pattern: str) -> list:
+    """For parametrize at collection time: the sample files, or one skipped case saying why."""
     path = REPO.parent / "shared" / "reference" / kind
-    return sorted(path.glob(pattern)) if path.is_dir() else []
+    if path.is_dir():
+        return [pytest.param(p, id=p.name) for p in sorted(path.glob(pattern))]
+    reason = f"no reference samples at {path} (they live beside the repository, not in it)"
+    return [pytest.param(None, marks=pytest.mark.skip(reason=reason), id="no-reference-samples")]

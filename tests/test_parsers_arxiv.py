@@ -56,7 +56,7 @@ def test_fuzz_only_parse_error_escapes(data):
         pass
 
 
-@pytest.mark.parametrize("path", reference_files("arxiv_api", "*"), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", reference_files("arxiv_api", "*"))
 def test_reference_feeds(path):
     if "_abc_" in path.name:  # arxiv.py's recorded malformed-id query
         with pytest.raises(ParseError, match="incorrect id format for abc"):

@@ -322,7 +322,7 @@ def test_reference_configs_within_one_percent(name, published):
         assert record["active_parameters"] == pytest.approx(published[1], rel=0.01)
 
 
-@pytest.mark.parametrize("path", reference_files("hf_config", "*.json"), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", reference_files("hf_config", "*.json"))
 def test_every_reference_config_parses(path):
     record = parse_hf_config(path.read_bytes(), path.name)
     assert record["attention"] in ("mha", "mqa", "gqa", "mla")
