@@ -118,12 +118,14 @@ HARDWARE_TIME_INPUTS = """
     SELECT d.entity_id, d.value_num, d.id, hw.value_text, pr.value_text,
            h.fp32_tflops, h.fp16_tflops, h.bf16_tflops, h.fp8_tflops
     FROM claim_winner d
-    JOIN claim_winner hw ON hw.entity_type = 'model' AND hw.entity_id = d.entity_id AND hw.field = 'hardware'
-    JOIN hardware h ON h.id = hw.value_text
+    LEFT JOIN claim_winner hw ON hw.entity_type = 'model' AND hw.entity_id = d.entity_id AND hw.field = 'hardware'
+    LEFT JOIN hardware h ON h.id = hw.value_text
     LEFT JOIN claim_winner pr ON pr.entity_type = 'model' AND pr.entity_id = d.entity_id
                              AND pr.field = 'training_precision'
-    WHERE d.entity_type = 'model' AND d.field = 'gpu_hours'
+    WHERE d.entity_type = 'model' AND d.field = 'gpu_hours' AND h.id IS NOT NULL
 """
+# LEFT JOINs (filtered by h.id IS NOT NULL) on purpose: with inner joins SQLite carries the
+# keyset bound `d.entity_id > :last` over to hw and range-scans it for every row (quadratic).
 
 
 def _pages(conn: Connection, sql: str, size: int):

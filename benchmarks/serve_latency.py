@@ -1,0 +1,93 @@
+"""Latency of the published catalog at 100,000 models.
+
+Builds a synthetic catalog (the generator of benchmarks/build_scale.py, through the real build
+path), then serves it with Datasette in-process (the ASGI app, no network) twice in the same run:
+with cegdb's metadata (facets, sort, canned queries) and plugin, and plain (no metadata). For each
+page it prints median and 95th-percentile latency and the ratio to Datasette's plain table page.
+
+    python benchmarks/serve_latency.py [--models 100000] [--requests 40]
+
+Target (issue 5): 95th percentile under 150 ms and within 2x of the plain page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from datasette.app import Datasette  # noqa: E402
+
+import build_scale  # noqa: E402
+from catalog import publish  # noqa: E402
+from catalog.build import build  # noqa: E402
+from catalog.datasets import read_model  # noqa: E402
+
+
+async def timings(ds: Datasette, path: str, requests: int) -> list[float]:
+    await ds.client.get(path)  # warm caches, as a running server would be
+    samples = []
+    for _ in range(requests):
+        start = time.perf_counter()
+        response = await ds.client.get(path)
+        samples.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (path, response.status_code)
+    return samples
+
+
+def p95(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=20)[-1]
+
+
+async def run(db: Path, requests: int, n: int) -> None:
+    name = db.stem
+    ours = Datasette(immutables=[str(db)], metadata=publish.metadata(name),
+                     settings={"sql_time_limit_ms": 3000, "max_returned_rows": 2000})
+    plain = Datasette(immutables=[str(db)])
+    middle = f"m{n // 2:07d}"
+    baseline = await timings(plain, f"/{name}/model", requests)
+    pages = {
+        "model table, facets": (ours, f"/{name}/model"),
+        "model page": (ours, f"/{name}/model/{middle}"),
+        "canned query (provenance)": (ours, f"/{name}/model_provenance?model_id={middle}"),
+    }
+    base_p95 = p95(baseline)
+    print(f"{'page':<28} {'median ms':>10} {'p95 ms':>8} {'p95 / plain':>12}")
+    print(f"{'plain table page':<28} {statistics.median(baseline):>10.1f} {base_p95:>8.1f} {1.0:>12.2f}")
+    for label, (ds, path) in pages.items():
+        samples = await timings(ds, path, requests)
+        print(f"{label:<28} {statistics.median(samples):>10.1f} {p95(samples):>8.1f} {p95(samples) / base_p95:>12.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--models", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=40)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        datasets = build_scale.write_reference_files(tmp)
+
+        def documents(problems, refs):
+            for i in range(args.models):
+                entry = read_model(Path("bench.yaml"), build_scale.synthetic_model(i), problems, refs)
+                if entry is not None:
+                    yield entry
+
+        db = tmp / "cegdb.sqlite"
+        start = time.perf_counter()
+        build(datasets, f"sqlite:///{db}", model_documents=documents, analysis=None)
+        print(f"built {args.models:,} models in {time.perf_counter() - start:.0f} s")
+        asyncio.run(run(db, args.requests, args.models))
+
+
+if __name__ == "__main__":
+    main()
