@@ -99,7 +99,8 @@ def _table(kind: str, records: list[dict], file: str) -> None:
 @click.command()
 @click.argument("kind", type=click.Choice(["hf-config", "hf-api", "model-card", "arxiv-atom", "s2-paper", "epoch-csv"]))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--json", "as_json", is_flag=True, help="Print JSON: one object, or a list for files with several models.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print JSON: one object, or a list for files with several models.")
 def parse(kind: str, file: str, as_json: bool) -> None:
     """Print what the parser for KIND extracts from FILE, keys named like the claim fields.
 

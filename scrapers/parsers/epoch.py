@@ -110,7 +110,8 @@ _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 # than one catalog chip stay unmapped on purpose: "NVIDIA A100" (40 or 80 GB), "NVIDIA V100"
 # (SXM2 or PCIe, different peaks), "NVIDIA P100" (SXM2 or PCIe), "Huawei Ascend 910" (not 910B).
 HARDWARE_IDS = {
-    "NVIDIA H100 SXM5 80GB": "nvidia-h100-sxm", "NVIDIA H100 SXM5": "nvidia-h100-sxm", "NVIDIA H100 SXM": "nvidia-h100-sxm",
+    "NVIDIA H100 SXM5 80GB": "nvidia-h100-sxm", "NVIDIA H100 SXM5": "nvidia-h100-sxm",
+    "NVIDIA H100 SXM": "nvidia-h100-sxm",
     "H100-80GB": "nvidia-h100-sxm",  # Meta's cards: 80 GB at 700 W TDP is the SXM5 part (PCIe: 350 W)
     "NVIDIA H100 PCIe": "nvidia-h100-pcie", "NVIDIA H100 PCIe 80GB": "nvidia-h100-pcie",
     "NVIDIA A100 SXM4 40 GB": "nvidia-a100-40gb", "NVIDIA A100 SXM4 80 GB": "nvidia-a100-80gb",
@@ -302,9 +303,10 @@ def _dataset_tokens(record: dict, note: str) -> None:
     record["dataset_size_unit"], record["dataset_size_unit_basis"] = unit, basis
     if unit == "words":
         record["dataset_size_tokens"] = round(size * TOKENS_PER_WORD)
-        record["dataset_size_tokens_note"] = (
-            f"Epoch gives {size:.4g} words ({'its note says words' if basis == 'note' else 'assumed: its dataset-size column counts words for language models'}); "
-            f"converted at Epoch's 4/3 tokens per word (0.75 words per token)")
+        why = ("its note says words" if basis == "note"
+               else "assumed: its dataset-size column counts words for language models")
+        record["dataset_size_tokens_note"] = (f"Epoch gives {size:.4g} words ({why}); converted at Epoch's "
+                                              "4/3 tokens per word (0.75 words per token)")
     else:
         record["dataset_size_tokens"] = size
         record["dataset_size_tokens_note"] = "Epoch's note gives the dataset size in tokens; no conversion"
