@@ -179,8 +179,8 @@ def _parse(task: Task, fetched: list[Fetched], catalog: Catalog | None, conn, re
 
 
 def _store(item: Item, catalog: Catalog | None, summary: Summary, run_claims: set[int], keep: bool) -> None:
-    summary.warnings.extend(f"{item.label}: {w}" for w in item.warnings)
     if catalog is None:
+        summary.warnings.extend(f"{item.label}: {w}" for w in item.warnings)
         if item.problems:
             summary.failures.append(Failure(item.label, "; ".join(item.problems)))
         else:
@@ -191,6 +191,8 @@ def _store(item: Item, catalog: Catalog | None, summary: Summary, run_claims: se
     except ItemInvalid as exc:
         summary.failures.append(Failure(item.label, "; ".join(exc.problems)))
         return
+    finally:  # after storing: the store adds its own (same paper as a curated source, ...)
+        summary.warnings.extend(f"{item.label}: {w}" for w in item.warnings)
     summary.items_stored += 1
     summary.models_created += stored.model_created
     summary.claims_new += len(stored.new)

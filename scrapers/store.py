@@ -200,10 +200,16 @@ class Catalog:
         if item.model is None:
             return None, False
         facts = item.model
-        # A Hugging Face repo maps by its repo id only: a re-upload named like a catalog model is
-        # not that model. Imported rows (Epoch) map by name, alias or id.
-        by_name = None if facts.get("hf_repo_id") else facts.get("name")
-        found = self.match_model(hf_repo_id=facts.get("hf_repo_id"), name=by_name)
+        # The model this item's claims went to last time, then the id the glue asked for (both
+        # only among models this origin created), then a match in the catalog: a Hugging Face
+        # repo by its repo id only (a re-upload named like a catalog model is not that model),
+        # an imported row (Epoch) by name, alias or id.
+        found = self._earlier_model(item)
+        if found is None and self._origin.get(facts.get("id") or "") == item.origin:
+            found = facts["id"]
+        if found is None and facts.get("match", True):
+            by_name = None if facts.get("hf_repo_id") else facts.get("name")
+            found = self.match_model(hf_repo_id=facts.get("hf_repo_id"), name=by_name)
         if found is not None:
             if self._origin.get(found) == item.origin:
                 self._update_model(found, item)  # our own earlier import: the source may have changed
@@ -213,6 +219,16 @@ class Catalog:
             or self.new_model_id(wanted[0])
         self._origin[model_id] = item.origin  # reserved; released again if the item fails
         return model_id, True
+
+    def _earlier_model(self, item: Item) -> str | None:
+        if not item.refs:
+            return None
+        params = {f"r{n}": ref for n, ref in enumerate(sorted(item.refs))}
+        row = self.conn.execute(text(
+            f"SELECT entity_id FROM claim WHERE origin = :origin AND entity_type = 'model' "
+            f"AND origin_ref IN ({', '.join(':' + k for k in params)}) ORDER BY id LIMIT 1"),
+            {"origin": item.origin, **params}).first()
+        return row[0] if row is not None and row[0] in self._origin else None
 
     def _model_row(self, model_id: str, item: Item) -> dict:
         facts = dict(item.model or {})

@@ -77,6 +77,8 @@ def build_items(fetched: Fetched, source_url: str, file_name: str, warnings: lis
         ref = f"{source_url}#model={quote(name)}" + (f"&n={seen[name]}" if seen[name] > 1 else "")
         item = _item(record, ref, source, columns, fetched, unmapped, organizations or ORGANIZATION_IDS,
                      hardware or HARDWARE_IDS)
+        if seen[name] > 1:  # Epoch lists some names twice: separate rows, separate models
+            item.model.update(id=f"{slug(name)}-{seen[name]}", match=False)
         item.problems.extend(errors.get(record["row"], []))
         items.append(item)
     for row, messages in errors.items():
