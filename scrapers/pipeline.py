@@ -26,7 +26,11 @@ from scrapers.http import FetchError, Fetched, PoliteClient
 from scrapers.store import Catalog, Item, ItemInvalid, Stored, conflicting, resolve_again
 
 log = logging.getLogger(__name__)
-DEFAULT_WORKERS = 8
+# Twice the largest per-host connection cap (scrapers/http.py): a worker that has its response
+# is still writing the HTTP cache and the snapshot while another worker uses the connection.
+# What reaches a host at once is its cap, not this number (benchmarks/scrape_throughput.py:
+# 1.19x the floor at 16 workers against 1.38x at 8).
+DEFAULT_WORKERS = 16
 
 
 @dataclass

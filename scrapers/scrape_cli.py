@@ -49,7 +49,8 @@ def common_options(command):
     @click.option("--store/--no-store", default=True, show_default=True,
                   help="Store into the catalog (--no-store with --to-yaml needs no database).")
     @click.option("--workers", default=pipeline.DEFAULT_WORKERS, show_default=True,
-                  help="Fetches in flight at once (each host's own limit still applies; arXiv: 1).")
+                  help="Fetching threads; each host's own connection cap still applies "
+                       "(arXiv 1, Semantic Scholar 1, huggingface.co 4).")
     @functools.wraps(command)
     def wrapper(db_url, snapshots, offline, refresh, to_yaml, store, workers, **kwargs):
         options = Options(db_url, snapshots, offline, refresh, to_yaml, store, workers)

@@ -69,7 +69,9 @@ class SnapshotStore:
                             path=str(path.relative_to(self.root)))
         index = self.root / "urls" / f"{_url_key(url)}.json"
         index.parent.mkdir(parents=True, exist_ok=True)
-        tmp = _write_temp(index.parent, json.dumps(asdict(info), sort_keys=True).encode())
+        # Not fsynced: the index is a pointer a re-fetch rewrites, and an index lost in a power cut
+        # reads as "not fetched" (lookup), never as a wrong body. The body above is the evidence.
+        tmp = _write_temp(index.parent, json.dumps(asdict(info), sort_keys=True).encode(), sync=False)
         os.replace(tmp, index)
         return info
 
@@ -78,7 +80,7 @@ class SnapshotStore:
         index = self.root / "urls" / f"{_url_key(url)}.json"
         try:
             info = SnapshotInfo(**json.loads(index.read_bytes()))
-        except FileNotFoundError:
+        except (FileNotFoundError, ValueError, TypeError):
             return None
         return info if self.body_path(info.sha256).exists() else None
 
@@ -89,13 +91,14 @@ class SnapshotStore:
         return body
 
 
-def _write_temp(folder: Path, data: bytes) -> str:
+def _write_temp(folder: Path, data: bytes, sync: bool = True) -> str:
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if sync:  # on disk before it gets its name: a named body is a whole body
+                handle.flush()
+                os.fsync(handle.fileno())
     except BaseException:
         os.unlink(tmp)
         raise

@@ -241,3 +241,31 @@ def _scrape(path, tmp_path, repos, run):
     finally:
         engine.dispose()
     return summary, fetched
+
+
+def test_scrape_and_rebuild_on_postgresql(postgres_url, tmp_path, catalog_dir, hub):
+    """PostgreSQL rebuilds in place: the carried rows are read before the delete, same transaction."""
+    from sqlalchemy import text
+
+    db.downgrade(postgres_url, "base")
+    build(catalog_dir, postgres_url, analysis=None)
+    route_repo(hub, "toylab/Toy-MoE", config=mixtral_config())
+    route_repo(hub, "toylab/Toy-Small")
+    result = CliRunner().invoke(main, ["scrape", "hf", "toylab/Toy-MoE", "toylab/Toy-Small", "--db", postgres_url,
+                                       "--snapshots", str(tmp_path / "snaps")])
+    assert result.exit_code == 0, result.output
+    engine = db.make_engine(postgres_url)
+    query = text("select entity_id, field, value_num, value_text, locator from claim "
+                 "where origin = 'scraper:hf' order by 1, 2, 5")
+    try:
+        with engine.connect() as conn:
+            scraped = conn.execute(query).all()
+            conflicts = conn.execute(text("select count(*) from conflict")).scalar()
+        build(catalog_dir, postgres_url, analysis=None)
+        with engine.connect() as conn:
+            assert conn.execute(query).all() == scraped
+            assert conn.execute(text("select count(*) from conflict")).scalar() == conflicts
+            assert conn.execute(text("select origin from model where id = 'toy-small'")).scalar() == "scraper:hf"
+    finally:
+        engine.dispose()
+        db.downgrade(postgres_url, "base")
