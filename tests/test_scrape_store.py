@@ -269,3 +269,14 @@ def test_scrape_and_rebuild_on_postgresql(postgres_url, tmp_path, catalog_dir, h
     finally:
         engine.dispose()
         db.downgrade(postgres_url, "base")
+
+
+def test_offline_rescrape_reads_only_snapshots(built_db, tmp_path, hub):
+    route_repo(hub, "toylab/Toy-Small")
+    assert scrape(built_db, tmp_path, "hf", "toylab/Toy-Small").exit_code == 0
+    calls = hub.calls.call_count
+    result = scrape(built_db, tmp_path, "hf", "toylab/Toy-Small", "toylab/Never-Fetched", "--offline", "--refresh")
+    assert hub.calls.call_count == calls  # nothing went to the network
+    assert result.exit_code == 1
+    assert "1 item(s) stored" in result.output and "0 new" in result.output
+    assert "toylab/Never-Fetched" in result.output and "not in the snapshot store" in result.output
