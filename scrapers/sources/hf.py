@@ -89,6 +89,10 @@ def build_item(repo: str, fetched: list[Fetched], where: dict[str, str], names: 
         item.sources.append(_source(ids["config"], "repo", f"{repo} config.json", repo, modified, where["config"],
                                     facts.get("license")))
         item.claims.extend(config_claims(config, ids["config"]))
+        text_only = parse_hf_config(config.content, config.url).get("text_parameters")
+        if text_only:
+            item.warnings.append(f"multimodal wrapper: the language model alone has {text_only:,} parameters; "
+                                 "the vision tower is not counted, so no parameters claim")
         if facts.get("safetensors_total") and not any(c.field == "parameters" for c in item.claims):
             item.warnings.append(f"safetensors total {facts['safetensors_total']:,} is stored tensor elements, "
                                  "not parameters: not used")
