@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import Connection, text
 
@@ -362,7 +361,3 @@ def conflicting(conn: Connection, claim_ids: set[int]) -> set[int]:
     for a, b in conn.execute(text("SELECT claim_a_id, claim_b_id FROM conflict")):
         found.update(x for x in (a, b) if x in claim_ids)
     return found
-
-
-def value_of(row: dict) -> Any:
-    return row["value_num"] if row.get("value_num") is not None else row.get("value_text")

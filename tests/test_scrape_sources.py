@@ -3,7 +3,6 @@ the real Epoch export into the real catalog when ../shared/reference is there.""
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import textwrap
 from pathlib import Path
@@ -12,7 +11,7 @@ import pytest
 import respx
 from click.testing import CliRunner
 
-from _scrape_fixtures import HF, api_json, mixtral_config, route_repo
+from _scrape_fixtures import HF, mixtral_config, route_repo
 from catalog.cli import main
 
 REPO = Path(__file__).resolve().parent.parent

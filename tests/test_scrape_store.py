@@ -3,7 +3,6 @@ listed, skipped on a re-run, carried over by a rebuild; the fault run of 100 ite
 
 from __future__ import annotations
 
-import json
 import sqlite3
 
 import httpx
@@ -11,7 +10,7 @@ import pytest
 import respx
 from click.testing import CliRunner
 
-from _scrape_fixtures import HF, api_json, llama_config, mixtral_config, route_repo
+from _scrape_fixtures import HF, llama_config, mixtral_config, route_repo
 from catalog import db
 from catalog.build import build
 from catalog.cli import main
