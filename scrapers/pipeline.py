@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 
 from scrapers import snapshots
 from scrapers.errors import ParseError
@@ -133,6 +134,11 @@ def _run(tasks, client, origin, conn, refresh, workers, progress, keep_items) ->
                 summary.failures.append(Failure(task.label, str(exc)))
                 progress.advance(task.label)
                 continue
+            except Exception as exc:  # noqa: BLE001 - a bad URL or a full disk costs this item only
+                log.exception("fetching %s failed", task.label)
+                summary.failures.append(Failure(task.label, f"{type(exc).__name__}: {exc}"))
+                progress.advance(task.label)
+                continue
             items = _parse(task, fetched, catalog, conn, refresh, summary)
             progress.add(max(0, len(items) - 1))
             for item in items:
@@ -194,6 +200,10 @@ def _store(item: Item, catalog: Catalog | None, summary: Summary, run_claims: se
         stored: Stored = catalog.store(item)
     except ItemInvalid as exc:
         summary.failures.append(Failure(item.label, "; ".join(exc.problems)))
+        return
+    except DBAPIError as exc:  # rolled back; the next item gets a transaction of its own
+        log.exception("storing %s failed", item.label)
+        summary.failures.append(Failure(item.label, f"database error: {exc.orig}"))
         return
     finally:  # after storing: the store adds its own (same paper as a curated source, ...)
         summary.warnings.extend(f"{item.label}: {w}" for w in item.warnings)

@@ -279,3 +279,18 @@ def test_offline_rescrape_reads_only_snapshots(built_db, tmp_path, hub):
     assert result.exit_code == 1
     assert "1 item(s) stored" in result.output and "0 new" in result.output
     assert "toylab/Never-Fetched" in result.output and "not in the snapshot store" in result.output
+
+
+def test_an_unexpected_fetch_error_costs_one_item_only(built_db, tmp_path, hub):
+    route_repo(hub, "toylab/Toy-Small")
+    tasks = [hf.task("toylab/Toy-Small"), hf.task("toylab/Broken")]
+    tasks[1].fetch = lambda client: (_ for _ in ()).throw(OSError("disk full"))
+    client = PoliteClient(SnapshotStore(tmp_path / "snaps"), sleep=lambda s: None)
+    engine = db.make_engine(f"sqlite:///{built_db}")
+    try:
+        with engine.connect() as conn, client:
+            summary = pipeline.run(tasks, client, origin=hf.ORIGIN, conn=conn)
+    finally:
+        engine.dispose()
+    assert summary.items_stored == 1
+    assert [(f.label, f.reason) for f in summary.failures] == [("toylab/Broken", "OSError: disk full")]
