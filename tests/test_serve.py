@@ -145,3 +145,9 @@ async def test_charts_dashboard_page(datasette):
     response = await datasette.client.get("/-/dashboards/cegdb")
     assert response.status_code == 200
     assert "chart-compute-over-time" in response.text and "vega-lite" in response.text.lower()
+
+
+async def test_column_descriptions_are_folded_on_table_pages(datasette, built_db):
+    response = await datasette.client.get(f"/{built_db.stem}/model")
+    assert "column-descriptions-fold" in response.text  # the script that folds them
+    assert "Parameters active per token (MoE) [parameters]" in response.text  # still there

@@ -105,3 +105,26 @@ async def cite(datasette, request):
     return Response.html(await datasette.render_template(
         "cite.html", {"data_version": version, "released": built, "bibtex": bibtex.dataset_entry(version, year),
                       "database": database}, request=request))
+
+
+# Datasette 0.65 prints every column description above the rows; with descriptions on every
+# column (they carry the units) that pushes the data off the first screen. Fold them into a
+# <details> element, open on demand.
+FOLD_COLUMN_DESCRIPTIONS = """
+document.querySelectorAll("dl.column-descriptions").forEach(function (dl) {
+  var details = document.createElement("details");
+  details.className = "column-descriptions-fold";
+  var summary = document.createElement("summary");
+  summary.textContent = "Column descriptions and units";
+  dl.parentNode.insertBefore(details, dl);
+  details.appendChild(summary);
+  details.appendChild(dl);
+});
+"""
+
+
+@hookimpl
+def extra_body_script(view_name):
+    if view_name == "table":
+        return FOLD_COLUMN_DESCRIPTIONS
+    return None
