@@ -182,8 +182,12 @@ def _analyze(conn: Connection, options: AnalysisOptions | None) -> dict:
 
 
 def build(root: Path, url: str, *, model_documents=None, progress=None, fts: bool = True,
-          analysis: AnalysisOptions | None = AnalysisOptions()) -> BuildReport:
-    """Build the catalog at `url` from the datasets at `root`. Raises BuildFailed on any problem."""
+          analysis: AnalysisOptions | None = AnalysisOptions(), carry_from: str | None = None) -> BuildReport:
+    """Build the catalog at `url` from the datasets at `root`. Raises BuildFailed on any problem.
+
+    Scraped and imported rows are carried over from the database being replaced, or from
+    `carry_from` (e.g. the team's PostgreSQL database when writing the SQLite snapshot to publish).
+    """
     problems = Problems()
     target = db.sqlite_path(url)
     if target is None:
@@ -191,7 +195,7 @@ def build(root: Path, url: str, *, model_documents=None, progress=None, fts: boo
 
     target = target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
-    carry = _read_old_catalog(target)
+    carry = _read_carry(carry_from) if carry_from else _read_old_catalog(target)
     tmp = target.with_name(f".{target.name}.building-{os.getpid()}")
     tmp.unlink(missing_ok=True)
     tmp_url = f"sqlite:///{tmp}"
@@ -245,6 +249,19 @@ def _build_in_place(root, url, problems, model_documents, progress, analysis) ->
     finally:
         engine.dispose()
     return BuildReport(url, counts)
+
+
+def _read_carry(url: str):
+    """Scraped and imported rows of another database; an unreadable one is an error here, since
+    the caller asked for it by name."""
+    from scrapers.carry import read_carry
+
+    engine = db.make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return read_carry(conn)
+    finally:
+        engine.dispose()
 
 
 def _read_old_catalog(target: Path):

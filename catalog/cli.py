@@ -50,26 +50,31 @@ def _report_problems(problems) -> None:
 @main.command()
 @db_option
 @datasets_option
-def build(db_url: str | None, datasets_dir: Path) -> None:
+@click.option("--carry-from", default=None,
+              help="Take scraped and imported data from this database URL instead of the one being "
+                   "replaced (e.g. the team's PostgreSQL when writing the SQLite snapshot).")
+def build(db_url: str | None, datasets_dir: Path, carry_from: str | None) -> None:
     """Migrate, load datasets/, resolve claims and index, all or nothing.
 
     A SQLite target is built in a temporary file and renamed over the old one only on success.
+    Scraped and imported claims in the database being replaced are carried over.
 
     \b
-    Example:
+    Examples:
         cegdb build --db cegdb.sqlite
+        cegdb build --db cegdb.sqlite --carry-from postgresql+psycopg://localhost/cegdb
     """
     url = db.database_url(db_url)
-    _do_build(url, datasets_dir)
+    _do_build(url, datasets_dir, carry_from=db.database_url(carry_from) if carry_from else None)
 
 
-def _do_build(url: str, datasets_dir: Path):
+def _do_build(url: str, datasets_dir: Path, carry_from: str | None = None):
     if not datasets_dir.is_dir():
         raise click.ClickException(f"{datasets_dir}: no such datasets folder (run from the repository root "
                                    "or pass --datasets)")
     with stderr.status("building the catalog", spinner="dots") if stderr.is_terminal else _null():
         try:
-            report = run_build(datasets_dir, url)
+            report = run_build(datasets_dir, url, carry_from=carry_from)
         except BuildFailed as exc:
             _report_problems(exc.problems)
             raise click.ClickException(str(exc)) from None

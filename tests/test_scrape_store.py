@@ -270,6 +270,35 @@ def test_scrape_and_rebuild_on_postgresql(postgres_url, tmp_path, catalog_dir, h
         db.downgrade(postgres_url, "base")
 
 
+def test_sqlite_snapshot_from_postgresql_carries_the_scraped_claims(postgres_url, tmp_path, catalog_dir, hub):
+    """A team scrapes into PostgreSQL; the SQLite file it publishes must keep those claims."""
+    from sqlalchemy import text
+
+    db.downgrade(postgres_url, "base")
+    build(catalog_dir, postgres_url, analysis=None)
+    route_repo(hub, "toylab/Toy-Small")
+    result = CliRunner().invoke(main, ["scrape", "hf", "toylab/Toy-Small", "--db", postgres_url,
+                                       "--snapshots", str(tmp_path / "snaps")])
+    assert result.exit_code == 0, result.output
+    query = text("select entity_id, field, value_num, value_text from claim where origin = 'scraper:hf' "
+                 "order by 1, 2, 3, 4")
+    snapshot = tmp_path / "snapshot.sqlite"
+    pg, lite = db.make_engine(postgres_url), db.make_engine(f"sqlite:///{snapshot}")
+    try:
+        with pg.connect() as conn:
+            scraped = conn.execute(query).all()
+        assert scraped
+        result = CliRunner().invoke(main, ["build", "--db", str(snapshot), "--datasets", str(catalog_dir),
+                                           "--carry-from", postgres_url])
+        assert result.exit_code == 0, result.output
+        with lite.connect() as conn:
+            assert conn.execute(query).all() == scraped
+    finally:
+        pg.dispose()
+        lite.dispose()
+        db.downgrade(postgres_url, "base")
+
+
 def test_offline_rescrape_reads_only_snapshots(built_db, tmp_path, hub):
     route_repo(hub, "toylab/Toy-Small")
     assert scrape(built_db, tmp_path, "hf", "toylab/Toy-Small").exit_code == 0
