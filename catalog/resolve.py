@@ -199,9 +199,23 @@ def derive_compute_claims(conn: Connection, next_id: int, batch_size: int = 5000
     return next_id
 
 
-def find_conflicts(conn: Connection) -> int:
-    """Fill `conflict` with every pair of non-deprecated claims that disagree. Returns the count."""
+CONFLICT_INSERT = text("""
+    INSERT INTO conflict (id, entity_type, entity_id, field, claim_a_id, claim_b_id, source_a_id,
+                          source_b_id, value_a, value_b, relative_difference)
+    VALUES (:id, :entity_type, :entity_id, :field, :claim_a_id, :claim_b_id, :source_a_id,
+            :source_b_id, :value_a, :value_b, :relative_difference)
+""")
+
+
+def find_conflicts(conn: Connection, batch_size: int = 5000) -> int:
+    """Fill `conflict` with every pair of non-deprecated claims that disagree. Returns the count.
+
+    Streams the pairs (a server-side cursor on PostgreSQL): a catalog where every model's 6ND and
+    hardware-time estimates disagree has as many conflicts as models.
+    """
     greatest = "MAX" if conn.dialect.name == "sqlite" else "GREATEST"
+    # Per-statement option: Connection.execution_options() would change the connection itself,
+    # and the INSERTs below cannot run through a server-side cursor.
     pairs = conn.execute(text(f"""
         SELECT a.entity_type, a.entity_id, a.field, a.id, b.id, a.source_id, b.source_id,
                a.value_num, b.value_num, a.value_text, b.value_text
@@ -212,25 +226,22 @@ def find_conflicts(conn: Connection) -> int:
                AND ABS(a.value_num - b.value_num) > 0.05 * {greatest}(ABS(a.value_num), ABS(b.value_num)))
            OR (a.value_text IS NOT NULL AND b.value_text IS NOT NULL AND a.value_text <> b.value_text))
         ORDER BY a.entity_type, a.entity_id, a.field, a.id, b.id
-    """)).all()
-    rows = []
-    for number, (etype, eid, fld, a_id, b_id, a_src, b_src, a_num, b_num, a_txt, b_txt) in enumerate(pairs, 1):
-        if a_num is not None:
-            value_a, value_b = f"{a_num:.6g}", f"{b_num:.6g}"
-            rel = abs(a_num - b_num) / max(abs(a_num), abs(b_num))
-        else:
-            value_a, value_b, rel = a_txt, b_txt, None
-        rows.append(dict(id=number, entity_type=etype, entity_id=eid, field=fld, claim_a_id=a_id,
-                         claim_b_id=b_id, source_a_id=a_src, source_b_id=b_src, value_a=value_a,
-                         value_b=value_b, relative_difference=rel))
-    if rows:
-        conn.execute(text("""
-            INSERT INTO conflict (id, entity_type, entity_id, field, claim_a_id, claim_b_id, source_a_id,
-                                  source_b_id, value_a, value_b, relative_difference)
-            VALUES (:id, :entity_type, :entity_id, :field, :claim_a_id, :claim_b_id, :source_a_id,
-                    :source_b_id, :value_a, :value_b, :relative_difference)
-        """), rows)
-    return len(rows)
+    """), execution_options={"yield_per": batch_size})
+    number = 0
+    for partition in pairs.partitions():
+        rows = []
+        for etype, eid, fld, a_id, b_id, a_src, b_src, a_num, b_num, a_txt, b_txt in partition:
+            number += 1
+            if a_num is not None:
+                value_a, value_b = f"{a_num:.6g}", f"{b_num:.6g}"
+                rel = abs(a_num - b_num) / max(abs(a_num), abs(b_num))
+            else:
+                value_a, value_b, rel = a_txt, b_txt, None
+            rows.append(dict(id=number, entity_type=etype, entity_id=eid, field=fld, claim_a_id=a_id,
+                             claim_b_id=b_id, source_a_id=a_src, source_b_id=b_src, value_a=value_a,
+                             value_b=value_b, relative_difference=rel))
+        conn.execute(CONFLICT_INSERT, rows)
+    return number
 
 
 def resolve(conn: Connection, next_claim_id: int) -> dict:
