@@ -43,14 +43,28 @@ async def timings(ds: Datasette, path: str, requests: int) -> list[float]:
     return samples
 
 
+def counts(db: Path) -> dict[str, int]:
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    try:
+        tables = [r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")]
+        return {t: conn.execute(f'select count(*) from "{t}"').fetchone()[0] for t in tables}
+    finally:
+        conn.close()
+
+
 def p95(samples: list[float]) -> float:
     return statistics.quantiles(samples, n=20)[-1]
 
 
 async def run(db: Path, requests: int, n: int) -> None:
     name = db.stem
-    ours = Datasette(immutables=[str(db)], metadata=publish.metadata(name),
-                     settings={"sql_time_limit_ms": 3000, "max_returned_rows": 2000})
+    # As `cegdb serve` runs it: metadata, its settings, and `datasette inspect` counts.
+    inspect_data = {name: {"hash": None, "size": db.stat().st_size, "file": str(db),
+                           "tables": {t: {"count": c} for t, c in counts(db).items()}}}
+    ours = Datasette(immutables=[str(db)], metadata=publish.metadata(name), settings=publish.SETTINGS,
+                     inspect_data=inspect_data)
     plain = Datasette(immutables=[str(db)])
     middle = f"m{n // 2:07d}"
     baseline = await timings(plain, f"/{name}/model", requests)

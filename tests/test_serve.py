@@ -11,7 +11,7 @@ from catalog import publish, schema
 @pytest.fixture
 def datasette(built_db: Path) -> Datasette:
     return Datasette(immutables=[str(built_db)], metadata=publish.metadata(built_db.stem),
-                     settings={"sql_time_limit_ms": 3000, "max_returned_rows": 2000})
+                     settings=publish.SETTINGS)
 
 
 def test_every_column_of_every_table_has_a_description():
