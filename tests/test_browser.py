@@ -83,6 +83,14 @@ def test_a_researcher_finds_deepseek_v3_and_its_sources(server, page):
     assert publish.TITLE in page.content()
     page.screenshot(path=str(SHOTS / "01-home.png"))
 
+    # full-text search from the model table's search box
+    page.goto(server + "/cegdb/model")
+    page.fill("input#_search", "DeepSeek-V3")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**_search=DeepSeek-V3**")
+    assert "deepseek-v3" in page.content()
+    page.screenshot(path=str(SHOTS / "02a-search.png"))
+
     page.goto(server + "/cegdb/model")
     page.locator(".facet-info a[href*='organization_id=deepseek']").first.click()
     page.wait_for_url("**organization_id=deepseek**")
