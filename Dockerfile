@@ -14,10 +14,8 @@ RUN pip install --no-cache-dir .
 
 # The release's SQLite file, renamed so the database is always called "cegdb" in URLs.
 COPY dist/${VERSION}/cegdb-${VERSION}.sqlite /data/cegdb.sqlite
-RUN python -c "from catalog.publish import write_metadata; from pathlib import Path; write_metadata(Path('/data/cegdb.metadata.json'))" \
- && datasette inspect /data/cegdb.sqlite --inspect-file /data/cegdb.inspect.json
 
 EXPOSE 8001
-CMD ["datasette", "serve", "-i", "/data/cegdb.sqlite", "--inspect-file", "/data/cegdb.inspect.json", \
-     "-m", "/data/cegdb.metadata.json", "-h", "0.0.0.0", "-p", "8001", \
-     "--setting", "sql_time_limit_ms", "3000", "--setting", "max_returned_rows", "2000"]
+# `cegdb serve` writes the metadata and inspect counts beside the file and starts Datasette with
+# the settings in catalog/publish.py (immutable, time limit, row limit).
+CMD ["cegdb", "serve", "--db", "/data/cegdb.sqlite", "--host", "0.0.0.0", "--port", "8001"]

@@ -11,7 +11,7 @@ import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from sqlalchemy import Connection, text
 
@@ -42,10 +42,16 @@ class BuildReport:
 
 
 class _Writer:
-    """Buffers rows per table and writes them in batches with executemany."""
+    """Buffers rows per table and writes them in batches with executemany.
 
-    def __init__(self, conn: Connection):
+    Once any problem is recorded the build is going to fail and its database is discarded, so
+    rows are no longer written: reading goes on only to report every problem, and a row with a
+    missing required value never reaches the database as an IntegrityError.
+    """
+
+    def __init__(self, conn: Connection, problems: Problems):
         self.conn = conn
+        self.problems = problems
         self.buffers: dict[str, list[dict]] = {}
         self.counts: dict[str, int] = {}
         self.next_claim_id = 1
@@ -72,7 +78,9 @@ class _Writer:
         last = self.ORDER.index(table) if table else len(self.ORDER) - 1
         for name in self.ORDER[: last + 1]:
             rows = self.buffers.get(name)
-            if rows:
+            if rows and self.problems:
+                rows.clear()
+            elif rows:
                 sql, columns = self._insert_sql(name)
                 # The driver's own executemany: SQLAlchemy's per-row parameter processing
                 # costs as much as the insert itself at 100,000 models.
@@ -103,7 +111,7 @@ def load(conn: Connection, root: Path, problems: Problems,
     """Read and check every dataset file, writing rows as they come. Returns the next claim id."""
     refs = Refs()
     rel = root.parent
-    writer = _Writer(conn)
+    writer = _Writer(conn, problems)
     sources = read_sources(root, problems, refs)
     refs.sources[METHODS_SOURCE["id"]] = METHODS_SOURCE
     for row in sources:
@@ -296,13 +304,3 @@ def _check_integrity(conn: Connection) -> None:
     bad = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
     if bad:
         raise RuntimeError(f"foreign key check failed after build: {bad[:5]}")
-
-
-def content_rows(conn: Connection) -> Iterator[tuple[str, tuple[Any, ...]]]:
-    """Every row of every content table in a fixed order, for determinism checks and hashes."""
-    for table in sorted(schema.SQLModel.metadata.tables):
-        columns = list(schema.SQLModel.metadata.tables[table].columns)
-        pk = [c.name for c in columns if c.primary_key]
-        names = ", ".join(c.name for c in columns)
-        for row in conn.execute(text(f"SELECT {names} FROM {table} ORDER BY {', '.join(pk)}")):
-            yield table, tuple(row)

@@ -458,6 +458,19 @@ ABLATION_KEYS = {"innovation", "source", "locator", "evidence", "confidence", "s
 _SCALE_RANGES = {"parameters": (1e3, 1e14), "tokens": (1e5, 1e15), "compute_flop": (1e10, 1e28)}
 
 
+def _list_entries(root: Path, folder: str, what: str, allowed: set[str],
+                  problems: Problems) -> Iterator[tuple[Path, Mapping]]:
+    """(file relative to the repository, entry) for every mapping in datasets/<folder>/*.yaml."""
+    for path in sorted((root / folder).glob("*.yaml")):
+        rel = path.relative_to(root.parent)
+        for entry in _load(path, problems, list) or []:
+            if not isinstance(entry, dict):
+                problems.add(rel, getattr(entry, "line", 0), what, "expected a mapping")
+                continue
+            _unknown_keys(entry, allowed, rel, problems)
+            yield rel, entry
+
+
 def _optional_number(entry: Mapping, key: str, path: Path, problems: Problems,
                      low: float | None = None, high: float | None = None) -> float | None:
     value = entry.get(key)
@@ -480,61 +493,55 @@ def _optional_number(entry: Mapping, key: str, path: Path, problems: Problems,
 
 def read_ablations(root: Path, problems: Problems, refs: Refs) -> list[dict]:
     rows = []
-    for path in sorted((root / "ablations").glob("*.yaml")):
-        rel = path.relative_to(root.parent)
-        for entry in _load(path, problems, list) or []:
-            if not isinstance(entry, dict):
-                problems.add(rel, getattr(entry, "line", 0), "ablation", "expected a mapping")
-                continue
-            _unknown_keys(entry, ABLATION_KEYS, rel, problems)
-            innovation = _text(entry, "innovation", rel, problems, required=True)
-            if innovation is not None and innovation not in refs.innovations:
-                problems.add(rel, _line(entry, "innovation"), "innovation", f"unknown innovation id {innovation!r}")
-                innovation = None
-            row = {"innovation_id": innovation,
-                   "source_id": _source_ref(entry, "source", rel, problems, refs),
-                   "locator": _text(entry, "locator", rel, problems, required=True),
-                   "evidence": _text(entry, "evidence", rel, problems, required=True, choices=schema.EVIDENCE),
-                   "confidence": _text(entry, "confidence", rel, problems, required=True,
-                                       choices=schema.CONFIDENCES),
-                   "series": _text(entry, "series", rel, problems),
-                   "setting": _text(entry, "setting", rel, problems),
-                   "metric": _text(entry, "metric", rel, problems),
-                   "gain_basis": _text(entry, "gain_basis", rel, problems, choices=schema.GAIN_BASES),
-                   "quote": _text(entry, "quote", rel, problems),
-                   "note": _text(entry, "note", rel, problems),
-                   "origin_ref": f"{rel}:{entry.line}"}
-            for key, (low, high) in _SCALE_RANGES.items():
-                row[key] = _optional_number(entry, key, rel, problems, low, high)
-            for key in ("baseline_value", "treatment_value"):
-                value = entry.get(key)
-                try:
-                    row[key] = None if value is None else parse_number(value) if not (
-                        isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0) else float(value)
-                except ValueProblem as exc:
-                    problems.add(rel, _line(entry, key), key, str(exc))
-                    row[key] = None
-            row["gain"] = _optional_number(entry, "gain", rel, problems, 1e-3, 1e6)
-            seeds = entry.get("seeds")
-            row["seeds"] = seeds if isinstance(seeds, int) and not isinstance(seeds, bool) and seeds > 0 else None
-            if seeds is not None and row["seeds"] is None:
-                problems.add(rel, _line(entry, "seeds"), "seeds", f"{seeds!r} is not a positive integer")
-            lower = entry.get("lower_is_better")
-            if lower is not None and not isinstance(lower, bool):
-                problems.add(rel, _line(entry, "lower_is_better"), "lower_is_better", "expected true or false")
-                lower = None
-            row["lower_is_better"] = lower
-            has_pair = row["baseline_value"] is not None and row["treatment_value"] is not None
-            if not has_pair and row["gain"] is None:
-                problems.add(rel, entry.line, "ablation",
-                             "needs baseline_value and treatment_value, or gain with gain_basis")
-            if row["gain"] is not None and row["gain_basis"] is None:
-                problems.add(rel, _line(entry, "gain"), "gain_basis",
-                             "a reported gain needs its basis (flop | steps | wallclock | tokens)")
-            if has_pair and lower is None:
-                problems.add(rel, entry.line, "lower_is_better", "required with baseline/treatment values")
-            if innovation and row["source_id"]:
-                rows.append(row)
+    for rel, entry in _list_entries(root, "ablations", "ablation", ABLATION_KEYS, problems):
+        innovation = _text(entry, "innovation", rel, problems, required=True)
+        if innovation is not None and innovation not in refs.innovations:
+            problems.add(rel, _line(entry, "innovation"), "innovation", f"unknown innovation id {innovation!r}")
+            innovation = None
+        row = {"innovation_id": innovation,
+               "source_id": _source_ref(entry, "source", rel, problems, refs),
+               "locator": _text(entry, "locator", rel, problems, required=True),
+               "evidence": _text(entry, "evidence", rel, problems, required=True, choices=schema.EVIDENCE),
+               "confidence": _text(entry, "confidence", rel, problems, required=True,
+                                   choices=schema.CONFIDENCES),
+               "series": _text(entry, "series", rel, problems),
+               "setting": _text(entry, "setting", rel, problems),
+               "metric": _text(entry, "metric", rel, problems),
+               "gain_basis": _text(entry, "gain_basis", rel, problems, choices=schema.GAIN_BASES),
+               "quote": _text(entry, "quote", rel, problems),
+               "note": _text(entry, "note", rel, problems),
+               "origin_ref": f"{rel}:{entry.line}"}
+        for key, (low, high) in _SCALE_RANGES.items():
+            row[key] = _optional_number(entry, key, rel, problems, low, high)
+        for key in ("baseline_value", "treatment_value"):
+            value = entry.get(key)
+            try:
+                # no range check: metrics may be negative (e.g. negative log-perplexity)
+                row[key] = None if value is None else parse_number(value)
+            except ValueProblem as exc:
+                problems.add(rel, _line(entry, key), key, str(exc))
+                row[key] = None
+        row["gain"] = _optional_number(entry, "gain", rel, problems, 1e-3, 1e6)
+        seeds = entry.get("seeds")
+        row["seeds"] = seeds if isinstance(seeds, int) and not isinstance(seeds, bool) and seeds > 0 else None
+        if seeds is not None and row["seeds"] is None:
+            problems.add(rel, _line(entry, "seeds"), "seeds", f"{seeds!r} is not a positive integer")
+        lower = entry.get("lower_is_better")
+        if lower is not None and not isinstance(lower, bool):
+            problems.add(rel, _line(entry, "lower_is_better"), "lower_is_better", "expected true or false")
+            lower = None
+        row["lower_is_better"] = lower
+        has_pair = row["baseline_value"] is not None and row["treatment_value"] is not None
+        if not has_pair and row["gain"] is None:
+            problems.add(rel, entry.line, "ablation",
+                         "needs baseline_value and treatment_value, or gain with gain_basis")
+        if row["gain"] is not None and row["gain_basis"] is None:
+            problems.add(rel, _line(entry, "gain"), "gain_basis",
+                         "a reported gain needs its basis (flop | steps | wallclock | tokens)")
+        if has_pair and lower is None:
+            problems.add(rel, entry.line, "lower_is_better", "required with baseline/treatment values")
+        if innovation and row["source_id"]:
+            rows.append(row)
     for number, row in enumerate(rows, 1):
         row["id"] = number
     return rows
@@ -556,41 +563,35 @@ def fractional_year(iso_date: str) -> float:
 
 def read_benchmark_results(root: Path, problems: Problems, refs: Refs) -> list[dict]:
     rows = []
-    for path in sorted((root / "benchmark_results").glob("*.yaml")):
-        rel = path.relative_to(root.parent)
-        for entry in _load(path, problems, list) or []:
-            if not isinstance(entry, dict):
-                problems.add(rel, getattr(entry, "line", 0), "benchmark_result", "expected a mapping")
-                continue
-            _unknown_keys(entry, BENCHMARK_KEYS, rel, problems)
-            model = _text(entry, "model", rel, problems)
-            if model is not None and model not in refs.models:
-                problems.add(rel, _line(entry, "model"), "model", f"unknown model id {model!r}")
-                model = None
-            date = _text(entry, "publication_date", rel, problems, required=True, pattern=DATE)
-            row = {"model_name": _text(entry, "model_name", rel, problems, required=True),
-                   "model_id": model,
-                   "benchmark": _text(entry, "benchmark", rel, problems, required=True, choices=schema.BENCHMARKS),
-                   "perplexity": _optional_number(entry, "perplexity", rel, problems, 1.0, 1e4),
-                   "parameters": _optional_number(entry, "parameters", rel, problems, 1e3, 1e13),
-                   "training_tokens": _optional_number(entry, "training_tokens", rel, problems, 1e5, 1e14),
-                   "epochs": _optional_number(entry, "epochs", rel, problems, 0.01, 1e4),
-                   "architecture": _text(entry, "architecture", rel, problems,
-                                         choices=("lstm", "transformer", "rnn", "cnn", "other")),
-                   "publication_date": date,
-                   "publication_year": fractional_year(date) if date else None,
-                   "source_id": _source_ref(entry, "source", rel, problems, refs),
-                   "locator": _text(entry, "locator", rel, problems, required=True),
-                   "evidence": _text(entry, "evidence", rel, problems, required=True, choices=schema.EVIDENCE),
-                   "confidence": _text(entry, "confidence", rel, problems, required=True,
-                                       choices=schema.CONFIDENCES),
-                   "quote": _text(entry, "quote", rel, problems),
-                   "note": _text(entry, "note", rel, problems),
-                   "origin_ref": f"{rel}:{entry.line}"}
-            if entry.get("perplexity") is None:
-                problems.add(rel, entry.line, "perplexity", "is required")
-            if row["perplexity"] is not None and row["source_id"] and row["benchmark"]:
-                rows.append(row)
+    for rel, entry in _list_entries(root, "benchmark_results", "benchmark_result", BENCHMARK_KEYS, problems):
+        model = _text(entry, "model", rel, problems)
+        if model is not None and model not in refs.models:
+            problems.add(rel, _line(entry, "model"), "model", f"unknown model id {model!r}")
+            model = None
+        date = _text(entry, "publication_date", rel, problems, required=True, pattern=DATE)
+        row = {"model_name": _text(entry, "model_name", rel, problems, required=True),
+               "model_id": model,
+               "benchmark": _text(entry, "benchmark", rel, problems, required=True, choices=schema.BENCHMARKS),
+               "perplexity": _optional_number(entry, "perplexity", rel, problems, 1.0, 1e4),
+               "parameters": _optional_number(entry, "parameters", rel, problems, 1e3, 1e13),
+               "training_tokens": _optional_number(entry, "training_tokens", rel, problems, 1e5, 1e14),
+               "epochs": _optional_number(entry, "epochs", rel, problems, 0.01, 1e4),
+               "architecture": _text(entry, "architecture", rel, problems,
+                                     choices=("lstm", "transformer", "rnn", "cnn", "other")),
+               "publication_date": date,
+               "publication_year": fractional_year(date) if date else None,
+               "source_id": _source_ref(entry, "source", rel, problems, refs),
+               "locator": _text(entry, "locator", rel, problems, required=True),
+               "evidence": _text(entry, "evidence", rel, problems, required=True, choices=schema.EVIDENCE),
+               "confidence": _text(entry, "confidence", rel, problems, required=True,
+                                   choices=schema.CONFIDENCES),
+               "quote": _text(entry, "quote", rel, problems),
+               "note": _text(entry, "note", rel, problems),
+               "origin_ref": f"{rel}:{entry.line}"}
+        if entry.get("perplexity") is None:
+            problems.add(rel, entry.line, "perplexity", "is required")
+        if row["perplexity"] is not None and row["source_id"] and row["benchmark"]:
+            rows.append(row)
     for number, row in enumerate(rows, 1):
         row["id"] = number
     return rows

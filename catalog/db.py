@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
+from typing import Any, Iterable, Iterator
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 
 import migrations
 
@@ -74,3 +76,29 @@ def current_revision(url: str) -> str | None:
             return MigrationContext.configure(conn).get_current_revision()
     finally:
         engine.dispose()
+
+
+def table_rows(conn, table: str, skip_columns: Iterable[str] = ()) -> Iterator[tuple[Any, ...]]:
+    """Rows of one schema table, columns in schema order, ordered by primary key.
+
+    Takes a sqlite3 connection (exports and releases read the file directly) or a SQLAlchemy
+    one (any database): one ordering rule for determinism checks, hashes and CSVs.
+    """
+    from catalog.schema import SQLModel
+
+    columns = [c for c in SQLModel.metadata.tables[table].columns if c.name not in set(skip_columns)]
+    pk = [c.name for c in columns if c.primary_key]
+    sql = f"SELECT {', '.join(c.name for c in columns)} FROM {table} ORDER BY {', '.join(pk)}"
+    result = conn.execute(sql) if isinstance(conn, sqlite3.Connection) else conn.execute(text(sql))
+    for row in result:
+        yield tuple(row)
+
+
+def content_rows(conn, tables: Iterable[str] | None = None,
+                 skip_columns: Iterable[str] = ()) -> Iterator[tuple[str, tuple[Any, ...]]]:
+    """(table, row) for every row of the given schema tables (default: all, sorted by name)."""
+    from catalog.schema import SQLModel
+
+    for table in (sorted(SQLModel.metadata.tables) if tables is None else tables):
+        for row in table_rows(conn, table, skip_columns):
+            yield table, row

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import Boolean, Float, Integer
 
-from catalog import bibtex, schema
+from catalog import bibtex, db, schema
 
 LICENSE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0",
            "path": "https://creativecommons.org/licenses/by/4.0/"}
@@ -35,13 +35,11 @@ def write_csvs(conn: sqlite3.Connection, out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     paths = []
     for table in _tables():
-        columns = [c.name for c in table.columns]
-        pk = [c.name for c in table.columns if c.primary_key]
         path = out / f"{table.name}.csv"
         with path.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(columns)
-            for row in conn.execute(f"SELECT {', '.join(columns)} FROM {table.name} ORDER BY {', '.join(pk)}"):
+            writer.writerow([c.name for c in table.columns])
+            for row in db.table_rows(conn, table.name):
                 writer.writerow([_cell(v) for v in row])
         paths.append(path)
     return paths

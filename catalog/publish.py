@@ -180,20 +180,25 @@ def write_metadata(path: Path, database: str = "cegdb") -> Path:
     return path
 
 
-SETTINGS = {"sql_time_limit_ms": 3000, "max_returned_rows": 2000, "suggest_facets": False,
-            "allow_download": True}
+# The one place the served settings are written: `cegdb serve` passes them as --setting flags,
+# the tests and the latency benchmark to Datasette(settings=...).
+SETTINGS = {
+    "sql_time_limit_ms": 3000,
+    "max_returned_rows": 2000,
+    # Facets are chosen in the metadata; suggesting more runs a GROUP BY per column on every
+    # table page (seconds at 100,000 models).
+    "suggest_facets": False,
+    "allow_download": True,
+}
 
 
 def datasette_args(db_path: Path, metadata_path: Path, inspect_path: Path | None, host: str,
                    port: int) -> list[str]:
     args = [sys.executable, "-m", "datasette", "serve", "-i", str(db_path), "-m", str(metadata_path),
-            "-h", host, "-p", str(port),
-            "--setting", "sql_time_limit_ms", "3000",
-            "--setting", "max_returned_rows", "2000",
-            # Facets are chosen in the metadata; suggesting more runs a GROUP BY per column on
-            # every table page (seconds at 100,000 models).
-            "--setting", "suggest_facets", "off",
-            "--setting", "allow_download", "on"]
+            "-h", host, "-p", str(port)]
+    for name, value in SETTINGS.items():
+        text = ("on" if value else "off") if isinstance(value, bool) else str(value)
+        args += ["--setting", name, text]
     if inspect_path is not None:
         args += ["--inspect-file", str(inspect_path)]
     return args

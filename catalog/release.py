@@ -58,13 +58,9 @@ def release_time(repo: Path) -> str:
 
 def content_sha256(conn: sqlite3.Connection) -> str:
     digest = hashlib.sha256()
-    for table in export._tables():
-        if table.name == "release":
-            continue
-        columns = [c.name for c in table.columns]
-        pk = [c.name for c in table.columns if c.primary_key]
-        for row in conn.execute(f"SELECT {', '.join(columns)} FROM {table.name} ORDER BY {', '.join(pk)}"):
-            digest.update(repr((table.name, row)).encode())
+    tables = [t.name for t in export._tables() if t.name != "release"]
+    for table, row in db.content_rows(conn, tables):
+        digest.update(repr((table, row)).encode())
     return digest.hexdigest()
 
 

@@ -159,17 +159,19 @@ def print_summary(name: str, summary: pipeline.Summary, *, stored: bool) -> None
     else:
         out(f"scrape {name}: {len(summary.items)} item(s) parsed (not stored)")
     if summary.warnings:
-        out(f"warnings: {len(summary.warnings)}")
-        for line in summary.warnings[:MAX_LISTED]:
-            out(f"  {line}", markup=False, highlight=False)
-        if len(summary.warnings) > MAX_LISTED:
-            out(f"  ... and {len(summary.warnings) - MAX_LISTED} more")
+        _list_some(out, f"warnings: {len(summary.warnings)}", summary.warnings)
     if summary.failures:
-        out(f"failed: {len(summary.failures)} item(s); a re-run retries only these")
-        for failure in summary.failures[:MAX_LISTED]:
-            out(f"  {failure.label}: {failure.reason}", markup=False, highlight=False)
-        if len(summary.failures) > MAX_LISTED:
-            out(f"  ... and {len(summary.failures) - MAX_LISTED} more")
+        _list_some(out, f"failed: {len(summary.failures)} item(s); a re-run retries only these",
+                   [f"{failure.label}: {failure.reason}" for failure in summary.failures])
+
+
+def _list_some(out, heading: str, lines: list[str]) -> None:
+    """A heading, the first MAX_LISTED lines verbatim (no rich markup), and how many more."""
+    out(heading)
+    for line in lines[:MAX_LISTED]:
+        out(f"  {line}", markup=False, highlight=False)
+    if len(lines) > MAX_LISTED:
+        out(f"  ... and {len(lines) - MAX_LISTED} more")
 
 
 @click.group()

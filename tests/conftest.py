@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import textwrap
 from pathlib import Path
 
@@ -93,6 +94,15 @@ primary_source: toy2025card
 claims:
   parameters: {value: 100e9, source: toy2025card, locator: Overview, confidence: medium}
 """
+
+
+def rows(path: Path, sql: str, *args) -> list[tuple]:
+    """Run one read query on a SQLite file and return all rows."""
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(sql, args).fetchall()
+    finally:
+        conn.close()
 
 
 def write_catalog(root: Path, **overrides: str) -> Path:

@@ -33,7 +33,6 @@ def test_deepseek_v3_against_llama_3_1_405b():
                              peaks={"bf16": H100_BF16_TFLOPS}, precision="bf16")
     assert deepseek.operation_count_flop == pytest.approx(3.3e24, rel=0.01)
     assert llama.operation_count_flop == pytest.approx(3.8e25, rel=0.01)
-    assert 30.84e6 / 2.788e6 == pytest.approx(11.06, rel=0.01)
     # Implied MFU against BF16 peaks: about a third for both runs.
     assert deepseek.implied_utilisation_bf16 == pytest.approx(0.331, abs=0.005)
     assert llama.implied_utilisation_bf16 == pytest.approx(0.345, abs=0.005)

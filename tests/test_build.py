@@ -1,21 +1,13 @@
 """Resolution, derived claims, conflicts, determinism and atomic replacement."""
 
-import sqlite3
 from pathlib import Path
 
 import pytest
 
-from catalog.build import build, content_rows
+from catalog.build import build
+from catalog.db import content_rows
 from catalog.db import make_engine
-from conftest import TOY_MOE, write_catalog
-
-
-def rows(path: Path, sql: str, *args):
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
+from conftest import TOY_MOE, rows, write_catalog
 
 
 def test_model_row_is_resolved_from_its_claims(built_db):

@@ -66,7 +66,7 @@ def test_upgrade_downgrade_upgrade_on_postgresql(postgres_url):
 
 
 def test_build_on_postgresql_matches_sqlite(postgres_url, tmp_path, catalog_dir):
-    from catalog.build import content_rows
+    from catalog.db import content_rows
 
     db.downgrade(postgres_url, "base")
     build(catalog_dir, postgres_url)

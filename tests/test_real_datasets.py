@@ -1,13 +1,13 @@
 """The curated datasets/ of this repository: valid, complete enough, and the README true."""
 
 import re
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from catalog.build import build
 from conftest import REPO
+from conftest import rows as query
 
 DATASETS = REPO / "datasets"
 
@@ -17,14 +17,6 @@ def real_db(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("real") / "cegdb.sqlite"
     build(DATASETS, f"sqlite:///{path}")
     return path
-
-
-def query(path, sql):
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
 
 
 def test_catalog_has_the_required_breadth(real_db):
@@ -90,6 +82,16 @@ def test_step_and_wallclock_gains_are_never_classified_as_flop_gains(real_db):
     mixed = query(real_db, """select count(*) from ceg_estimate e join ablation a on a.id = cast(e.ablation_ids as integer)
                               where e.method = 'reported' and e.basis <> a.gain_basis""")
     assert mixed == [(0,)]
+
+
+def test_deepseek_v3_against_llama_3_1_405b_in_the_catalog(real_db):
+    """The comparison the debate leans on, read from the resolved catalog: 11x fewer GPU-hours."""
+    estimates = dict((r[0], r[1:]) for r in query(
+        real_db, "select model_id, gpu_hours, operation_count_flop from compute_estimate "
+                 "where model_id in ('deepseek-v3', 'llama-3.1-405b')"))
+    (ds_hours, ds_flop), (llama_hours, llama_flop) = estimates["deepseek-v3"], estimates["llama-3.1-405b"]
+    assert llama_hours / ds_hours == pytest.approx(11.06, rel=0.01)
+    assert ds_flop == pytest.approx(3.3e24, rel=0.01) and llama_flop == pytest.approx(3.8e25, rel=0.01)
 
 
 def test_deepseek_v3_compute_estimate(real_db):

@@ -3,7 +3,6 @@ the real Epoch export into the real catalog when ../shared/reference is there.""
 
 from __future__ import annotations
 
-import sqlite3
 import textwrap
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from click.testing import CliRunner
 
 from _scrape_fixtures import HF, mixtral_config, route_repo
 from catalog.cli import main
+from conftest import rows
 
 REPO = Path(__file__).resolve().parent.parent
 EPOCH_REFERENCE = REPO.parent / "shared/reference/epoch/All_ML_Systems_-_full_view.csv"
@@ -77,14 +77,6 @@ ARXIV_ERROR = textwrap.dedent('''\
       </entry>
     </feed>
     ''')
-
-
-def rows(path, sql, *args):
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
 
 
 def cegdb(db_path, tmp_path, *args):

@@ -18,14 +18,7 @@ from scrapers import pipeline
 from scrapers.http import HostLimiter, PoliteClient
 from scrapers.snapshots import SnapshotStore
 from scrapers.sources import hf
-
-
-def rows(path, sql, *args):
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
+from conftest import rows
 
 
 @pytest.fixture

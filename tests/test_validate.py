@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from catalog.build import BuildFailed, build
 from catalog.cli import main
-from conftest import TOY_MOE, write_catalog
+from conftest import SOURCES, TOY_MOE, write_catalog
 
 
 def problems_for(tmp_path: Path, **overrides) -> list[str]:
@@ -109,3 +109,75 @@ def test_cli_validate_clean_catalog(tmp_path):
     result = CliRunner().invoke(main, ["validate", "--datasets", str(datasets), "--db", str(tmp_path / "none.sqlite")])
     assert result.exit_code == 0, result.output
     assert "datasets: ok" in result.output
+
+
+ABLATION = """\
+- innovation: moe
+  source: toy2024paper
+  locator: Table 3
+  evidence: primary
+  confidence: high
+  metric: loss
+  lower_is_better: true
+  baseline_value: 2.95
+  treatment_value: 2.90
+"""
+
+
+@pytest.mark.parametrize("case, content, expected", [
+    ("gain without its basis", ABLATION + "  gain: 1.3\n", r"part\.yaml:10: gain_basis: a reported gain needs its basis"),
+    ("unknown innovation", ABLATION.replace("innovation: moe", "innovation: mixture"),
+     r"part\.yaml:1: innovation: unknown innovation id 'mixture'"),
+    ("neither values nor gain", ABLATION.replace("  baseline_value: 2.95\n", ""),
+     r"part\.yaml:1: ablation: needs baseline_value and treatment_value, or gain"),
+    ("implausible scale", ABLATION + "  parameters: 30\n", r"part\.yaml:10: parameters: implausible magnitude"),
+    ("evidence not in the list", ABLATION.replace("evidence: primary", "evidence: read it"),
+     r"part\.yaml:4: evidence: 'read it' is not one of"),
+])
+def test_bad_ablation_rows_are_reported(tmp_path, case, content, expected):
+    problems = problems_for(tmp_path, **{"ablations/part.yaml": content})
+    assert any(re.search(expected, p) for p in problems), (case, problems)
+
+
+def test_negative_metric_values_are_allowed_in_ablations(tmp_path):
+    datasets = write_catalog(tmp_path, **{"ablations/part.yaml": ABLATION.replace("2.95", "-1.95").replace(
+        "2.90", "-1.90").replace("lower_is_better: true", "lower_is_better: false")})
+    build(datasets, f"sqlite:///{tmp_path / 'ok.sqlite'}", analysis=None)
+
+
+BENCHMARK = """\
+- model_name: Toy LSTM
+  benchmark: ptb
+  perplexity: 78.4
+  parameters: 20M
+  training_tokens: 929k
+  publication_date: 2014-09-08
+  source: toy2024paper
+  locator: Table 1
+  evidence: primary
+  confidence: high
+"""
+
+
+@pytest.mark.parametrize("case, content, expected", [
+    ("bad date", BENCHMARK.replace("2014-09-08", "Sept 2014"), r"ptb\.yaml:6: publication_date: 'Sept 2014' does not match"),
+    ("unknown benchmark", BENCHMARK.replace("benchmark: ptb", "benchmark: enwik8"),
+     r"ptb\.yaml:2: benchmark: 'enwik8' is not one of"),
+    ("missing perplexity", BENCHMARK.replace("  perplexity: 78.4\n", ""), r"ptb\.yaml:1: perplexity: is required"),
+    ("unknown catalog model", BENCHMARK + "  model: toy-lstm\n", r"ptb\.yaml:11: model: unknown model id 'toy-lstm'"),
+])
+def test_bad_benchmark_results_are_reported(tmp_path, case, content, expected):
+    problems = problems_for(tmp_path, **{"benchmark_results/ptb.yaml": content})
+    assert any(re.search(expected, p) for p in problems), (case, problems)
+
+
+@pytest.mark.parametrize("case, overrides, expected", [
+    ("model without a name", {MOE: TOY_MOE.replace("name: Toy-MoE\n", "")}, r"toy-moe\.yaml:1: name: is required"),
+    ("source without a title", {"sources/main.yaml": SOURCES.replace(
+        "  title: Toy model card\n", "")}, r"main\.yaml:\d+: title: is required"),
+])
+def test_missing_required_values_are_problems_not_database_errors(tmp_path, case, overrides, expected):
+    # Regression: these rows used to reach the database and fail there as an IntegrityError
+    # instead of being reported as file:line: field: message.
+    problems = problems_for(tmp_path, **overrides)
+    assert any(re.search(expected, p) for p in problems), (case, problems)
