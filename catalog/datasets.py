@@ -287,7 +287,12 @@ def _read_claim(entity_type: str, entity_id: str, spec: FieldSpec, claim: Any, p
                     row[bound] = parse_number(claim[bound])
             if row["lower"] is not None and row["lower"] > number or \
                     row["upper"] is not None and row["upper"] < number:
-                raise ValueProblem("value lies outside its own lower/upper bounds")
+                if warnings is None:
+                    raise ValueProblem("value lies outside its own lower/upper bounds")
+                # An import's inconsistent bounds are its own; keep the value, drop the bounds.
+                warnings.append(f"{name}: value {number:g} lies outside its own bounds "
+                                f"[{row['lower']}, {row['upper']}]; bounds dropped")
+                row["lower"] = row["upper"] = None
             if not claim.get("locator"):
                 problems.add(path, line, f"{name}.locator", "numeric claims need a locator (table, section, page)")
                 ok = False

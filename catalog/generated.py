@@ -33,7 +33,7 @@ SOURCE_KEYS = {"id", "kind", "title", "authors", "date", "year", "venue", "url",
                "license", "retrieved_at"}
 GENERATED_MODEL_KEYS = (MODEL_KEYS - {"same_as"}) | {"warnings", "base_model_name"}
 HARDWARE_KEYS = {"id", "name", "vendor", "kind", "release_date", "export_control", "primary_source",
-                 "claims", "warnings", "same_as"}
+                 "claims", "warnings", "same_as", "distinct_from"}
 
 
 @dataclass
@@ -155,6 +155,7 @@ def read_hardware(files: list[GeneratedFile], problems: Problems, refs: Refs,
     keeps its curated row; the layer's claims attach to it.
     """
     by_key: dict[str, str] = {}
+    curated_ids = {row["id"] for row in curated}
     for row in curated:
         for key in name_keys(row["id"], row["name"]):
             by_key.setdefault(key, row["id"])
@@ -171,19 +172,22 @@ def read_hardware(files: list[GeneratedFile], problems: Problems, refs: Refs,
             if same is not None and same not in refs.hardware:
                 problems.add(gen.path, _line(entry, "same_as"), "same_as", f"unknown hardware id {same!r}")
                 same = None
-            target = same or next((by_key[k] for k in name_keys(hid, name) if k in by_key), None)
+            # A chip marked distinct (two boards of one name) matches only by id or `same_as`.
+            keys = name_keys(hid) if entry.get("distinct_from") else name_keys(hid, name)
+            target = same or (hid if hid in curated_ids else None) or \
+                next((by_key[k] for k in keys if k in by_key), None)
             if target is None:
                 target = hid
                 for key in name_keys(hid, name):
                     by_key.setdefault(key, hid)
             hw_map[hid] = target
-            pending.append((gen, entry, hid, target))
+            pending.append((gen, entry, hid, target, target == hid and hid not in curated_ids))
     refs.hardware.update(hw_map.values())
     refs.hardware.update(hw_map)  # claims may name the generated id; values are remapped below
     rows, claims = [], []
-    for gen, entry, hid, target in pending:
+    for gen, entry, hid, target, new in pending:
         warnings: list[str] = [str(w) for w in (entry.get("warnings") or [])]
-        if target == hid:
+        if new:
             vendor = _text(entry, "vendor", gen.path, problems)
             rows.append({"id": hid, "name": _text(entry, "name", gen.path, problems),
                          "vendor": vendor if vendor in refs.organizations else None,
@@ -195,7 +199,7 @@ def read_hardware(files: list[GeneratedFile], problems: Problems, refs: Refs,
         for claim in read_claims("hardware", target, entry.get("claims"), gen.path, problems, refs,
                                  getattr(entry, "line", 0), warnings):
             claims.append(_stamp(claim, gen))
-        if warnings and target == hid:
+        if warnings and new:
             rows[-1].update(warning_columns(warnings))
     return rows, claims, hw_map
 
@@ -341,8 +345,12 @@ def _read_entry(gen, entry, problems, refs, reconciler, hw_map, out) -> Iterator
         for key, value in columns.items():
             if value is not None and key != "name":
                 fill.setdefault(key, value)
+    own: list[str] = []
     claims = read_claims("model", mid, entry.get("claims"), path, problems, refs,
-                         getattr(entry, "line", 0), warnings)
+                         getattr(entry, "line", 0), own)
+    # The importer usually words its own warning for a field; ours is only added where it did not.
+    covered = {str(w).split(":", 1)[0].strip() for w in (entry.get("warnings") or [])}
+    warnings.extend(w for w in own if w.split(":", 1)[0] not in covered)
     for claim in claims:
         if claim["field"] == "hardware" and claim["value_text"] in hw_map:
             claim["value_text"] = hw_map[claim["value_text"]]
