@@ -150,3 +150,15 @@ def write_release(module, input_path: Path, out: Path, *, copy: str | None = Non
                               retrieved(release, files, repo, commit, retrieved_on or release.retrieved_on),
                               {"runs": rows})
     return len(rows), changed
+
+
+# Release slug -> module (scrapers/sources/runs_<slug>.py); `cegdb scrape runs <slug>` reads it.
+RELEASES = ("clark2022", "gundlach2025", "ho2024", "sanderson2025")
+
+
+def release_module(slug: str):
+    import importlib
+
+    if slug not in RELEASES:
+        raise ValueError(f"unknown run-data release {slug!r}; known: {', '.join(RELEASES)}")
+    return importlib.import_module(f"scrapers.sources.runs_{slug}")

@@ -78,7 +78,7 @@ COMPARISONS = (
     ("modern-transformer-recipe", "gundlach2025-historical-vs-modern", "historical", "modern"),
     ("modern-transformer-recipe", "gundlach2025-historical-vs-modern-lr-trend", "historical-lrtrend",
      "modern-lrtrend"),
-    ("adamw", "gundlach2025-sgd-vs-adamw", "modern-sgd", "modern-adamw"),
+    ("adam", "gundlach2025-sgd-vs-adamw", "modern-sgd", "modern-adamw"),
 )
 
 
