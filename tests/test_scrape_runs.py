@@ -212,3 +212,22 @@ def test_copy_at_another_commit_is_refused(tmp_path):
 def test_folder_without_release_files_is_an_error(tmp_path):
     result, _ = _run(["gundlach2025", "--file", str(tmp_path)], tmp_path)
     assert result.exit_code == 1 and "no file of release gundlach2025" in result.output
+
+
+def test_gundlach_fitted_laws_become_model_implied_grid_points():
+    rows = check_rows(runs_gundlach2025.parse(read_inputs(runs_gundlach2025.RELEASE, GUNDLACH)), "gundlach2025")
+    fitted = [r for r in rows if r["evidence"] == "model-implied"]
+    assert {r["series"] for r in fitted} == {"gundlach2025-fitted-lstm-vs-transformer2017",
+                                             "gundlach2025-fitted-lstm-vs-modern-transformer"}
+    assert len(fitted) == 2 * 2 * len(runs_gundlach2025.FIT_GRID_FLOP)
+    lstm_1e20 = next(r for r in fitted if r["arm"] == "baseline" and r["compute_flop"] == 1e20)
+    assert lstm_1e20["loss"] == pytest.approx(2.0e1 * 1e20 ** -0.05)
+    t17_1e14 = next(r for r in fitted if r["series"].endswith("transformer2017") and r["arm"] == "treatment"
+                    and r["compute_flop"] == 1e14)
+    assert t17_1e14["loss"] == pytest.approx(5.0e1 * 1e14 ** -0.08)
+    assert t17_1e14["locator"].endswith("constants.py, A_T17, alpha_T17")
+
+
+def test_gundlach_missing_fitted_constant_is_named():
+    with pytest.raises(ParseError, match="A_TM, alpha_TM: fitted constant"):
+        runs_gundlach2025.fitted_constants(b"A_L, alpha_L = 20.0, -0.05\nA_T17, alpha_T17 = 50.0, -0.08\n")

@@ -34,6 +34,18 @@ Which folders, and why (the repository holds many exploratory, retried and dupli
   SGD with momentum 0.98, no weight decay) against new_modern_scaling_study/<d>_modern_40.csv (the
   same model and token budget with AdamW; identical tokens and FLOPs per width). 256_sgd_nowd.csv
   and the *_kaplan_40 / unsuffixed *_modern files (other token budgets) are left out.
+- The v1-era exploratory sweeps in experimental_data_folder_backup_/ that look like more
+  comparisons are left out on purpose: sin_scaling/128d and 160d are byte-identical to
+  transformer_scaling/128d and 160d (so the RoPE-vs-sinusoidal and GELU-vs-SwiGLU pairs cannot be
+  trusted), and several of those logs are empty (header only).
+
+Model-implied points (evidence `model-implied`): experimental_analysis/how-bitter-graphs/constants.py
+holds the authors' fitted compute-optimal laws, reducible loss L = A * C**alpha, for the LSTM
+(A_L, alpha_L), the 2017-style transformer (A_T17, alpha_T17) and the modern transformer (A_TM,
+alpha_TM); their utils.py inverts them for the paper's extrapolated CEGs. They are evaluated here at
+one point per decade, 1e14..1e24 FLOP (a grid chosen here: the runs' range and the extrapolation
+to frontier compute), as series gundlach2025-fitted-lstm-vs-transformer2017 and
+gundlach2025-fitted-lstm-vs-modern-transformer. Such points are never the only basis of a class.
 """
 
 from __future__ import annotations
@@ -91,8 +103,65 @@ def _family_of(path: str) -> tuple[str, int] | None:
     return None
 
 
+CONSTANTS = "experimental_analysis/how-bitter-graphs/constants.py"
+FIT_NAMES = {"lstm": ("A_L", "alpha_L"), "transformer2017": ("A_T17", "alpha_T17"),
+             "modern-transformer": ("A_TM", "alpha_TM")}
+FIT_SERIES = (("transformer", "gundlach2025-fitted-lstm-vs-transformer2017", "lstm", "transformer2017"),
+              ("transformer", "gundlach2025-fitted-lstm-vs-modern-transformer", "lstm", "modern-transformer"))
+FIT_GRID_FLOP = tuple(10.0 ** e for e in range(14, 25))
+FIT_LOSS_ON = "reducible loss from the authors' fitted law L = A*C^alpha (C4 validation loss minus a fitted floor)"
+
+
 def wanted(path: str) -> bool:
-    return _family_of(path) is not None
+    return path == CONSTANTS or _family_of(path) is not None
+
+
+def fitted_constants(data: bytes, path: str = CONSTANTS) -> dict[str, tuple[float, float]]:
+    """{fit name: (A, alpha)} from the tuple assignments `A_L, alpha_L = 3.63e1, -0.065` in constants.py."""
+    import ast
+
+    try:
+        tree = ast.parse(data.decode("utf-8"), filename=path)
+    except (SyntaxError, UnicodeDecodeError) as exc:
+        raise ParseError(path, None, f"not Python: {exc}") from None
+    values: dict[str, float] = {}
+    for node in tree.body:
+        if not isinstance(node, ast.Assign) or len(node.targets) != 1:
+            continue
+        target, value = node.targets[0], node.value
+        names = [t.id for t in target.elts] if isinstance(target, ast.Tuple) else [getattr(target, "id", None)]
+        exprs = value.elts if isinstance(value, ast.Tuple) else [value]
+        for name, expr in zip(names, exprs):
+            try:
+                values[name] = float(ast.literal_eval(expr))
+            except (ValueError, TypeError, SyntaxError):
+                continue
+    fits = {}
+    for fit, (a_name, alpha_name) in FIT_NAMES.items():
+        if a_name not in values or alpha_name not in values:
+            raise ParseError(path, f"{a_name}, {alpha_name}", "fitted constant(s) missing")
+        if values[a_name] <= 0 or values[alpha_name] >= 0:
+            raise ParseError(path, f"{a_name}, {alpha_name}", "expected A > 0 and a negative exponent")
+        fits[fit] = (values[a_name], values[alpha_name])
+    return fits
+
+
+def model_implied_rows(data: bytes, *, repo: str, commit: str) -> list[dict]:
+    fits = fitted_constants(data)
+    rows = []
+    for innovation, series, base, treat in FIT_SERIES:
+        for arm, fit in (("baseline", base), ("treatment", treat)):
+            a, alpha = fits[fit]
+            a_name, alpha_name = FIT_NAMES[fit]
+            for compute in FIT_GRID_FLOP:
+                rows.append({
+                    "innovation": innovation, "arm": arm, "series": series, "compute_flop": compute,
+                    "compute_method": "grid point (model-implied)", "loss": a * compute ** alpha,
+                    "loss_on": FIT_LOSS_ON, "source": SOURCE, "evidence": "model-implied",
+                    "locator": f"{repo}@{commit}:{CONSTANTS}, {a_name}, {alpha_name}",
+                    "note": f"{fit} fit A={a:g}, alpha={alpha:g} evaluated at C={compute:.0e} FLOP",
+                })
+    return rows
 
 
 RELEASE = Release(
@@ -149,7 +218,7 @@ def parse(files: Mapping[str, bytes], *, repo: str = RELEASE.repo, commit: str =
             most_tokens = point["tokens"]
             kept.append((width, path, point))
         points[family] = kept
-    rows = []
+    rows = model_implied_rows(files[CONSTANTS], repo=repo, commit=commit) if CONSTANTS in files else []
     for innovation, series, base, treat in COMPARISONS:
         if base not in points or treat not in points:
             continue
