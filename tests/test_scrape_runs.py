@@ -231,3 +231,22 @@ def test_gundlach_fitted_laws_become_model_implied_grid_points():
 def test_gundlach_missing_fitted_constant_is_named():
     with pytest.raises(ParseError, match="A_TM, alpha_TM: fitted constant"):
         runs_gundlach2025.fitted_constants(b"A_L, alpha_L = 20.0, -0.05\nA_T17, alpha_T17 = 50.0, -0.08\n")
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"arm": "control"}, "arm 'control' is not one of"),
+    ({"loss": 40.0}, "loss 40.0 outside 0.1..15 nats"),
+    ({"compute_flop": 5.0}, "compute 5.0 FLOP outside"),
+])
+def test_implausible_row_is_refused(change, message):
+    rows = runs_clark2022.parse(read_inputs(runs_clark2022.RELEASE, CLARK))
+    rows[0] = {**rows[0], **change}
+    with pytest.raises(ValueError, match=f"clark2022 run row 0: {message}"):
+        check_rows(rows, "clark2022")
+
+
+def test_series_without_a_baseline_is_refused():
+    rows = [r for r in runs_clark2022.parse(read_inputs(runs_clark2022.RELEASE, CLARK))
+            if not (r["series"] == "clark2022-hash-e8" and r["arm"] == "baseline")]
+    with pytest.raises(ValueError, match="series without both arms: \\[\\('hash-routing', 'clark2022-hash-e8'\\)\\]"):
+        check_rows(rows, "clark2022")
