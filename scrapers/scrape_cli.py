@@ -19,6 +19,7 @@ from catalog import db
 from scrapers import pipeline
 from scrapers.http import PoliteClient
 from scrapers.snapshots import SnapshotStore
+from scrapers.sources.runs_common import RELEASES as RUN_RELEASES
 
 stderr = Console(stderr=True)
 MAX_LISTED = 40  # failures and warnings printed one per line; the rest are counted
@@ -296,7 +297,7 @@ def epoch(options: Options, url: str | None, file: Path | None) -> None:
 
 
 @scrape.command()
-@click.argument("release", type=click.Choice(["clark2022", "gundlach2025", "ho2024", "sanderson2025"]))
+@click.argument("release", type=click.Choice(RUN_RELEASES))
 @click.option("--file", "file", type=click.Path(exists=True, path_type=Path), required=True,
               help="The release's raw file, or a folder holding the repository at the release's commit "
                    "(e.g. `git archive <commit> | tar -x -C DIR`).")
