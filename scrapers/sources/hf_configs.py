@@ -249,7 +249,7 @@ def _claim_value(field_name: str, value):
 
 
 def model_entry(target: Target, raw: Raw, ids_by_repo: dict[str, str]) -> tuple[dict, list[str]]:
-    """The generated model entry of one config, and its warnings. ParseError when the config is bad."""
+    """The generated model entry of one config, and notes for the summary. ParseError when the config is bad."""
     label = f"{target.repo} ({raw.copy or raw.url})"
     record = parse_hf_config(raw.content, label)
     top = config = json.loads(raw.content)
@@ -275,8 +275,8 @@ def model_entry(target: Target, raw: Raw, ids_by_repo: dict[str, str]) -> tuple[
         if name == "context_length" and key:
             add(name, value, locator=f"config.json: {prefix}{key}", quote=f'"{key}": {json.dumps(config[key])}',
                 method="reported", confidence="medium",
-                note="max_position_embeddings: the longest position the released weights accept, which can "
-                     "exceed the context the model was trained or evaluated at")
+                note=f"{key}: the longest position the released weights accept, which can exceed the context "
+                     "the model was trained or evaluated at")
         elif name == "tied_embeddings":
             # A multimodal wrapper may state it at the top level for its text model (WRAPPER_INHERITED).
             where = prefix if "tie_word_embeddings" in config else "" if "tie_word_embeddings" in top else None
@@ -299,21 +299,24 @@ def model_entry(target: Target, raw: Raw, ids_by_repo: dict[str, str]) -> tuple[
                 confidence="medium" if count_note else "high",
                 note="counted tensor by tensor from config.json (scrapers/parsers/hf_config.py)"
                      + (f"; {count_note}" if count_note else ""))
+    # `warnings` go into the file (shown and faceted with the model); `notes` only to the scrape's summary.
+    notes = list(warnings)
     if record.get("text_parameters"):
         active = record.get("text_active_parameters")
         warnings.append(f"multimodal wrapper: the language model alone has {record['text_parameters']:,} parameters"
                         + (f" ({active:,} active)" if active else "")
                         + "; the vision tower is not counted, so no parameters claim")
+        notes.append(warnings[-1])
     elif "parameters" not in record and count_note:
-        warnings.append(f"parameters: {count_note}")
+        notes.append(f"parameters: {count_note}")
     base = ids_by_repo.get(target.base_model.lower()) if target.base_model else None
     if target.base_model and base is None:
-        warnings.append(f"base model {target.base_model} is not a target here: not linked")
+        notes.append(f"base model {target.base_model} is not a target here: not linked")
     entry = {"id": target.model_id, "name": target.name, "organization": target.organization,
              "release_date": target.release_date, "domain": "multimodal" if record.get("multimodal") else "language",
              "accessibility": "open_weights", "hf_repo": target.repo, "base_model": base,
              "claims": claims, "warnings": sorted(warnings) or None}
-    return entry, warnings
+    return entry, notes
 
 
 def source_entry(target: Target) -> dict:
