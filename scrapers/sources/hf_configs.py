@@ -175,14 +175,15 @@ def load_targets(path: Path) -> Targets:
         if "base_model" in values and not REPO_ID.match(values["base_model"]):
             raise TargetsError(f"{where}: base_model must be the Hugging Face id (owner/name) of the base")
         targets.append(Target(**values))
-    seen: dict[str, str] = {}
-    for target in targets:
+    seen: dict[tuple[str, str], int] = {}
+    for i, target in enumerate(targets):
         for key, kind in ((target.repo.lower(), "repo"), (target.model_id, "model id")):
             if (kind, key) in seen:
+                first = seen[(kind, key)]
                 hint = " (give one of them an `id:`)" if kind == "model id" else ""
-                raise TargetsError(f"{path}: {kind} {key!r} of {target.repo} is also that of "
-                                   f"{seen[(kind, key)]}{hint}")
-            seen[(kind, key)] = target.repo
+                raise TargetsError(f"{path}: targets[{i}] ({target.repo}): {kind} {key!r} is also that of "
+                                   f"targets[{first}] ({targets[first].repo}){hint}")
+            seen[(kind, key)] = i
     return Targets(targets, organizations)
 
 
