@@ -15,7 +15,7 @@ from typing import Callable, Iterable, Iterator
 
 from sqlalchemy import Connection, text
 
-from catalog import db, schema
+from catalog import db, generated, schema
 from catalog.datasets import (ModelEntry, Problems, Refs, iter_model_documents, read_ablations,
                               read_benchmark_results, read_hardware, read_innovations, read_model,
                               read_organizations, read_sources)
@@ -70,8 +70,8 @@ class _Writer:
             self.add("claim", claim)
 
     # Parents before children, so foreign keys hold at every statement.
-    ORDER = ("source", "organization", "innovation", "hardware", "model", "claim", "model_innovation",
-             "ablation", "benchmark_result")
+    ORDER = ("source", "organization", "innovation", "hardware", "model", "alias", "claim",
+             "model_innovation", "ablation", "benchmark_result")
 
     def flush(self, table: str | None = None) -> None:
         """Write `table`'s buffer, and first every parent table's, or everything."""
@@ -117,20 +117,35 @@ def load(conn: Connection, root: Path, problems: Problems,
     for row in sources:
         writer.add("source", {**row, "origin": "curated"})
     writer.add("source", {**METHODS_SOURCE, "origin": DERIVED_ORIGIN})
+    # The generated layer (datasets/imported/, datasets/scraped/): same tables, its own origin.
+    files = generated.read_files(root, problems)
+    for row in generated.read_sources(files, problems, refs):
+        writer.add("source", row)
     for row in read_organizations(root, problems, refs):
+        writer.add("organization", row)
+    for row in generated.read_organizations(files, problems, refs):
         writer.add("organization", row)
     for row in read_innovations(root, problems, refs):
         writer.add("innovation", row)
     hardware, hardware_claims = read_hardware(root, problems, refs)
+    more_hardware, more_hardware_claims, hw_map = generated.read_hardware(files, problems, refs, hardware)
     for row in hardware:
+        writer.add("hardware", {**row, "origin": "curated"})
+    for row in more_hardware:
         writer.add("hardware", row)
     writer.flush()
     writer.add_claims(hardware_claims)
+    writer.add_claims(more_hardware_claims)
 
     entries = model_documents(problems, refs) if model_documents else _models_from_files(root, problems, refs)
+    reconciler = generated.Reconciler()
     base_models: list[tuple[str, str, str]] = []
     for count, entry in enumerate(entries, 1):
         writer.add("model", {**entry.row, "origin": "curated"})
+        reconciler.add_curated(entry)
+        for alias in entry.aliases:
+            writer.add("alias", {"alias": alias, "entity_type": "model", "entity_id": entry.row["id"],
+                                 "note": "curated alias"})
         writer.add_claims(entry.claims)
         for link in entry.innovations:
             writer.add("model_innovation", link)
@@ -138,13 +153,22 @@ def load(conn: Connection, root: Path, problems: Problems,
             base_models.append((entry.row["id"], entry.base_model, refs.models[entry.row["id"]]))
         if progress:
             progress(count)
+    after = generated.GeneratedModels()
+    for kind, payload in generated.read_models(files, problems, refs, reconciler, hw_map):
+        if kind == "model":
+            writer.add("model", payload)
+        elif kind == "claims":
+            writer.add_claims(payload)
+        else:
+            after = payload
     writer.flush()
     for model_id, base, where in base_models:
-        if base not in refs.models:
+        if base not in reconciler.refs_of:
             path, _, line = where.rpartition(":")
             problems.add(path, int(line), "base_model", f"unknown model id {base!r}")
         else:
             conn.execute(text("UPDATE model SET base_model_id = :b WHERE id = :m"), {"b": base, "m": model_id})
+    _finish_generated_models(conn, after, reconciler)
     # Literature evidence for the analysis; benchmark results may name catalog models, so last.
     for row in read_ablations(root, problems, refs):
         writer.add("ablation", row)
@@ -153,6 +177,37 @@ def load(conn: Connection, root: Path, problems: Problems,
     writer.flush()
     log.debug("loaded %s from %s", writer.counts, rel)
     return writer.next_claim_id
+
+
+def _finish_generated_models(conn: Connection, after: generated.GeneratedModels,
+                             reconciler: generated.Reconciler) -> None:
+    """Base models, columns a later entry knows, and warnings: once every model row exists."""
+    bases = []
+    for model_id, base, source in after.base_models:
+        target = generated.resolve_base(base, source, reconciler)
+        if target is None:
+            after.warnings[model_id].append(f"base_model: no catalog model matches {base!r}")
+        elif target != model_id and model_id not in reconciler.curated:
+            bases.append((target, model_id))
+    if bases:  # a curated base_model is never overridden
+        conn.exec_driver_sql(_sql(conn, "UPDATE model SET base_model_id = ? WHERE id = ? AND base_model_id IS NULL"),
+                             bases)
+    for model_id, fill in sorted(after.fills.items()):
+        if fill:
+            sets = ", ".join(f"{k} = COALESCE({k}, :{k})" for k in fill)
+            conn.execute(text(f"UPDATE model SET {sets} WHERE id = :model_id"), {**fill, "model_id": model_id})
+    rows = []
+    for model_id, warnings in sorted(after.warnings.items()):
+        columns = generated.warning_columns(warnings)
+        if columns["warnings"]:
+            rows.append((columns["warnings"], columns["warning_fields"], model_id))
+    if rows:
+        conn.exec_driver_sql(_sql(conn, "UPDATE model SET warnings = ?, warning_fields = ? WHERE id = ?"), rows)
+
+
+def _sql(conn: Connection, statement: str) -> str:
+    """A qmark statement in the driver's own parameter style (psycopg wants %s)."""
+    return statement if conn.dialect.paramstyle == "qmark" else statement.replace("?", "%s")
 
 
 def _fts(path: Path) -> None:

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
 from catalog import schema
-from catalog.fields import FIELDS_BY_ENTITY, FieldSpec, ValueProblem, parse_bool, parse_number
+from catalog.fields import (FIELDS_BY_ENTITY, FieldSpec, ImplausibleMagnitude, ValueProblem, parse_bool,
+                            parse_number)
 from catalog.yamlio import YamlError, load_yaml
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -214,8 +215,12 @@ def read_innovations(root: Path, problems: Problems, refs: Refs) -> list[dict]:
 # --- claims -------------------------------------------------------------------------------------
 
 def read_claims(entity_type: str, entity_id: str, claims: Any, path: Path, problems: Problems,
-                refs: Refs, owner_line: int = 0) -> list[dict]:
-    """Turn a `claims:` mapping into claim rows; a field may hold one claim or a list of them."""
+                refs: Refs, owner_line: int = 0, warnings: list[str] | None = None) -> list[dict]:
+    """Turn a `claims:` mapping into claim rows; a field may hold one claim or a list of them.
+
+    With a `warnings` list (the generated layer), an implausible magnitude is appended there as
+    "field: message" and the value is kept; without one (curated files) it is a problem.
+    """
     specs = FIELDS_BY_ENTITY[entity_type]
     rows: list[dict] = []
     if claims is None:
@@ -230,7 +235,7 @@ def read_claims(entity_type: str, entity_id: str, claims: Any, path: Path, probl
             problems.add(path, line, str(field_name), f"unknown {entity_type} field (known: {', '.join(specs)})")
             continue
         for claim in (value if isinstance(value, list) else [value]):
-            row = _read_claim(entity_type, entity_id, spec, claim, path, line, problems, refs)
+            row = _read_claim(entity_type, entity_id, spec, claim, path, line, problems, refs, warnings)
             if row is not None:
                 rows.append(row)
                 if spec.name == "gpu_hours" and claim.get("hardware") is not None:
@@ -239,7 +244,7 @@ def read_claims(entity_type: str, entity_id: str, claims: Any, path: Path, probl
 
 
 def _read_claim(entity_type: str, entity_id: str, spec: FieldSpec, claim: Any, path: Path, line: int,
-                problems: Problems, refs: Refs) -> dict | None:
+                problems: Problems, refs: Refs, warnings: list[str] | None = None) -> dict | None:
     name = spec.name
     if not isinstance(claim, dict):
         problems.add(path, line, name, "expected a claim mapping {value: ..., source: ..., locator: ...}")
@@ -270,14 +275,24 @@ def _read_claim(entity_type: str, entity_id: str, spec: FieldSpec, claim: Any, p
             if claim.get("unit") not in (None, spec.unit):
                 raise ValueProblem(f"unit {claim.get('unit')!r} given, but {name} is stored in {spec.unit}")
             number = parse_number(value)
-            spec.check_number(number)
+            try:
+                spec.check_number(number)
+            except ImplausibleMagnitude as exc:
+                if warnings is None:
+                    raise
+                warnings.append(f"{name}: {exc}")
             row["value_num"] = number
             for bound in ("lower", "upper"):
                 if claim.get(bound) is not None:
                     row[bound] = parse_number(claim[bound])
             if row["lower"] is not None and row["lower"] > number or \
                     row["upper"] is not None and row["upper"] < number:
-                raise ValueProblem("value lies outside its own lower/upper bounds")
+                if warnings is None:
+                    raise ValueProblem("value lies outside its own lower/upper bounds")
+                # An import's inconsistent bounds are its own; keep the value, drop the bounds.
+                warnings.append(f"{name}: value {number:g} lies outside its own bounds "
+                                f"[{row['lower']}, {row['upper']}]; bounds dropped")
+                row["lower"] = row["upper"] = None
             if not claim.get("locator"):
                 problems.add(path, line, f"{name}.locator", "numeric claims need a locator (table, section, page)")
                 ok = False
@@ -374,10 +389,30 @@ class ModelEntry:
     base_model: str | None
     claims: list[dict]
     innovations: list[dict]
+    aliases: list[str] = field(default_factory=list)
+    same_as: list[str] = field(default_factory=list)  # generated-layer refs "<source>/<id>"
+    distinct_from: list[str] = field(default_factory=list)  # model ids or generated refs
 
 
 MODEL_KEYS = {"id", "name", "family", "organization", "release_date", "domain", "accessibility",
-              "hf_repo", "base_model", "primary_source", "claims", "innovations"}
+              "hf_repo", "base_model", "primary_source", "claims", "innovations", "aliases", "same_as",
+              "distinct_from"}
+REF = re.compile(r"^[a-z0-9-]+/[a-z0-9][a-z0-9._-]*$")
+
+
+def text_list(data: Mapping, key: str, path: Path, problems: Problems,
+              pattern: re.Pattern | None = None) -> list[str]:
+    """A list of strings (`aliases`, `same_as`, `distinct_from`); anything else is a problem."""
+    raw = data.get(key)
+    if raw is None:
+        return []
+    if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
+        problems.add(path, _line(data, key), key, "expected a list of strings")
+        return []
+    bad = [v for v in raw if pattern is not None and not pattern.match(v)]
+    for value in bad:
+        problems.add(path, _line(data, key), key, f"{value!r} does not have the form {pattern.pattern}")
+    return [v for v in raw if v not in bad]
 
 
 def model_files(root: Path) -> list[Path]:
@@ -445,7 +480,10 @@ def read_model(path: Path, data: Mapping, problems: Problems, refs: Refs) -> Mod
             seen.add(iid)
             innovations.append({"model_id": mid, "innovation_id": iid,
                                 "detail": _text(item, "detail", path, problems), "source_id": source})
-    return ModelEntry(row=row, base_model=base, claims=claims, innovations=innovations)
+    return ModelEntry(row=row, base_model=base, claims=claims, innovations=innovations,
+                      aliases=text_list(data, "aliases", path, problems, SLUG),
+                      same_as=text_list(data, "same_as", path, problems, REF),
+                      distinct_from=text_list(data, "distinct_from", path, problems))
 
 
 # --- literature evidence for the analysis ---------------------------------------------------

@@ -21,6 +21,11 @@ class ValueProblem(ValueError):
     """A value that cannot be read or is out of range; the message says what to write instead."""
 
 
+class ImplausibleMagnitude(ValueProblem):
+    """A possible but unusual magnitude: an error in curated files (a unit slip is the likely
+    cause), a warning in the generated layer (TD-Gammon really had 25,000 parameters)."""
+
+
 def parse_number(value: object) -> float:
     """Read a curated number: 671e9, 2.788M, 15T, 30,840,000. Anything else is rejected.
 
@@ -65,11 +70,11 @@ class FieldSpec:
         if number < 0:
             raise ValueProblem(f"{_fmt(number)} is negative; {self.name} cannot be")
         if self.low is not None and number < self.low:
-            raise ValueProblem(
+            raise ImplausibleMagnitude(
                 f"implausible magnitude: {_fmt(number)} {self.unit or ''} is below {_fmt(self.low)}; "
                 f"values are in {self.unit or 'the field unit'} (write 671e9 or 671B for 671 billion)")
         if self.high is not None and number > self.high:
-            raise ValueProblem(
+            raise ImplausibleMagnitude(
                 f"implausible magnitude: {_fmt(number)} {self.unit or ''} is above {_fmt(self.high)}")
 
 

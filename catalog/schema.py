@@ -117,6 +117,12 @@ class Hardware(SQLModel, table=True):
                                              unit="GB/s", default=None)
     export_control: Optional[str] = col("Export-control status and market variant notes", default=None)
     source_id: Optional[str] = col("Primary source (datasheet)", default=None, foreign_key="source.id")
+    origin: str = col("Where the row came from: curated (datasets/hardware.yaml) | import:epoch",
+                      default="curated", sa_column_kwargs={"server_default": "curated"})
+    warnings: Optional[str] = col("Plausibility notes from the generated layer (values kept, not refused)",
+                                  default=None)
+    warning_fields: Optional[str] = col("Fields with a warning, as a JSON array (facet with _facet_array)",
+                                        default=None)
 
 
 class Model(SQLModel, table=True):
@@ -182,6 +188,10 @@ class Model(SQLModel, table=True):
     vocab_size: Optional[float] = col("Vocabulary size", unit="tokens", default=None)
     origin: str = col("Where the row came from: curated (datasets/) | import:epoch | scraper:hf",
                       default="curated", sa_column_kwargs={"server_default": "curated"})
+    warnings: Optional[str] = col("Plausibility notes from the generated layer: unusual magnitudes kept, "
+                                  "not refused (e.g. TD-Gammon's 25,000 parameters)", default=None)
+    warning_fields: Optional[str] = col("Fields with a warning, as a JSON array (facet with _facet_array)",
+                                        default=None)
 
 
 class Snapshot(SQLModel, table=True):

@@ -23,6 +23,8 @@ from scrapers.validate import check_value
 log = logging.getLogger(__name__)
 
 CARRIED_ORIGINS_SQL = f"origin NOT IN ('curated', '{DERIVED_ORIGIN}')"
+# Paper sources (arXiv, Semantic Scholar) are kept even when no claim cites them.
+PAPER_ORIGINS = ("scraper:arxiv", "scraper:s2")
 MODEL_FACTS = ("id", "name", "family", "organization_id", "release_date", "release_year", "domain",
                "accessibility", "base_model_id", "hf_repo_id", "primary_source_id", "origin")
 
@@ -64,7 +66,16 @@ def read_carry(conn: Connection) -> Carry:
     if "origin" in columns("model"):
         facts = ", ".join(c for c in MODEL_FACTS if c in columns("model"))
         carry.models = rows(f"SELECT {facts} FROM model WHERE origin <> 'curated' ORDER BY id")
-    carry.claims = rows(f"SELECT * FROM claim WHERE {CARRIED_ORIGINS_SQL} ORDER BY id")
+    # Claims, models and sources that came from the generated layer (origin_ref "datasets/...") are
+    # reloaded from datasets/ by the build itself; carrying them too would load them twice, and
+    # would keep what a newer scrape removed from the layer.
+    carry.claims = rows(f"SELECT * FROM claim WHERE {CARRIED_ORIGINS_SQL} "
+                        "AND (origin_ref IS NULL OR origin_ref NOT LIKE 'datasets/%') ORDER BY id")
+    about = {c["entity_id"] for c in carry.claims if c["entity_type"] == "model"}
+    cited = {c["source_id"] for c in carry.claims}
+    carry.models = [m for m in carry.models if m["id"] in about]
+    carry.sources = [s for s in carry.sources
+                     if s["id"] in cited or str(s.get("origin", "")).startswith(PAPER_ORIGINS)]
     return carry
 
 

@@ -19,6 +19,7 @@ from catalog import db
 from scrapers import pipeline
 from scrapers.http import PoliteClient
 from scrapers.snapshots import SnapshotStore
+from scrapers.sources.runs_common import RELEASES as RUN_RELEASES
 
 stderr = Console(stderr=True)
 MAX_LISTED = 40  # failures and warnings printed one per line; the rest are counted
@@ -293,6 +294,43 @@ def epoch(options: Options, url: str | None, file: Path | None) -> None:
     organizations = with_catalog_names(ORGANIZATION_IDS, catalog_names(options, "organization"))
     hardware = with_catalog_names(HARDWARE_IDS, catalog_names(options, "hardware"))
     run_tasks(options, "epoch", [glue.task(url=url, file=file, organizations=organizations, hardware=hardware)])
+
+
+@scrape.command()
+@click.argument("release", type=click.Choice(RUN_RELEASES))
+@click.option("--file", "file", type=click.Path(exists=True, path_type=Path), required=True,
+              help="The release's raw file, or a folder holding the repository at the release's commit "
+                   "(e.g. `git archive <commit> | tar -x -C DIR`).")
+@click.option("--copy", "copy", default=None,
+              help="Where the bytes came from: github:<owner>/<repo>@<commit>[:path] (default: the release's).")
+@click.option("--retrieved-on", "retrieved_on", default=None, help="Date of the raw input, YYYY-MM-DD "
+                                                                   "(default: the release commit's date).")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Generated file to write (default: datasets/imported/runs/<release>.yaml).")
+def runs(release: str, file: Path, copy: str | None, retrieved_on: str | None, out: Path | None) -> None:
+    """Import training-run points (loss vs compute, baseline and treatment arms) for the CEG engine.
+
+    Writes the generated file datasets/imported/runs/<release>.yaml (origin import:<release>);
+    the rules each importer follows (which runs, which point of each run) are in its module,
+    scrapers/sources/runs_<release>.py.
+
+    \b
+    Example:
+        git --git-dir=SLD.git archive bf7e8e33... data/moe_scaling_law | tar -x -C /tmp/sld
+        cegdb scrape runs clark2022 --file /tmp/sld/data/moe_scaling_law/data.csv
+        cegdb scrape runs gundlach2025 --file /tmp/Experimental_Progress
+    """
+    from scrapers.errors import ParseError
+    from scrapers.sources.runs_common import release_module, write_release
+
+    module = release_module(release)
+    out = out or Path("datasets") / "imported" / "runs" / f"{release}.yaml"
+    try:
+        count, changed = write_release(module, file, out, copy=copy, retrieved_on=retrieved_on)
+    except (ParseError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    stderr.print(f"scrape runs {release}: {count} run point(s) -> {out} ({'changed' if changed else 'unchanged'})",
+                 soft_wrap=True)
 
 
 @scrape.command("hf-configs")

@@ -1,0 +1,373 @@
+"""Load the generated layer (datasets/imported/, datasets/scraped/) into the catalog.
+
+The layer's format is docs/generated-layer.md. Three things differ from curated files:
+- every row carries the file's `origin` (import:<source> | scraper:<source>), so resolution ranks
+  curated claims first;
+- an implausible magnitude is a warning kept on the model (`model.warnings`), not an error: an
+  import of another database must keep TD-Gammon's true 25,000 parameters;
+- entries are matched to the models already in the catalog (one row per real model), by
+  `same_as`, Hugging Face repository, then normalised name or alias (catalog/names.py);
+  `distinct_from` keeps apart what would otherwise match.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+from catalog import schema
+from catalog.datasets import (DATE, MODEL_KEYS, SLUG, ModelEntry, Problems, Refs, _line, _load, _text,
+                              _unknown_keys, read_claims, text_list)
+from catalog.names import hf_key, name_keys
+
+LAYERS = ("imported", "scraped")
+HEADER_KEYS = {"generated_by", "origin", "retrieved", "sources", "organizations", "models", "hardware",
+               "runs", "verdicts"}
+ORIGIN = re.compile(r"^(import|scraper):[a-z0-9-]+$")
+RETRIEVED_KEYS = {"url", "sha256", "retrieved_on", "route", "copy"}
+SOURCE_KEYS = {"id", "kind", "title", "authors", "date", "year", "venue", "url", "arxiv_id", "doi",
+               "license", "retrieved_at"}
+GENERATED_MODEL_KEYS = (MODEL_KEYS - {"same_as"}) | {"warnings", "base_model_name"}
+HARDWARE_KEYS = {"id", "name", "vendor", "kind", "release_date", "export_control", "primary_source",
+                 "claims", "warnings", "same_as", "distinct_from"}
+
+
+@dataclass
+class GeneratedFile:
+    path: Path  # relative to the repository, as problems and origin_ref name it
+    source: str  # the folder under imported/ or scraped/: "epoch", "hf"
+    origin: str
+    data: Mapping
+
+    def section(self, name: str, problems: Problems) -> list:
+        rows = self.data.get(name) or []
+        if not isinstance(rows, list):
+            problems.add(self.path, _line(self.data, name), name, "expected a list")
+            return []
+        good = []
+        for row in rows:
+            if isinstance(row, dict):
+                good.append(row)
+            else:
+                problems.add(self.path, getattr(row, "line", _line(self.data, name)), name, "expected a mapping")
+        return good
+
+
+def generated_paths(root: Path) -> list[Path]:
+    """Every generated file, imports before scrapes, each layer in path order (a stable order)."""
+    return [p for layer in LAYERS for p in sorted((root / layer).glob("**/*.yaml"))]
+
+
+def read_files(root: Path, problems: Problems) -> list[GeneratedFile]:
+    files = []
+    for path in generated_paths(root):
+        rel = path.relative_to(root.parent) if path.is_absolute() else path
+        data = _load(path, problems, dict)
+        if not data:
+            continue
+        _unknown_keys(data, HEADER_KEYS, rel, problems)
+        origin = _text(data, "origin", rel, problems, required=True, pattern=ORIGIN)
+        _text(data, "generated_by", rel, problems, required=True)
+        retrieved = data.get("retrieved")
+        if not isinstance(retrieved, list) or not retrieved:
+            problems.add(rel, _line(data, "retrieved"), "retrieved",
+                         "a generated file names what it was made from (url, sha256, retrieved_on, route)")
+        else:
+            for entry in retrieved:
+                if not isinstance(entry, dict):
+                    problems.add(rel, getattr(entry, "line", 0), "retrieved", "expected a mapping")
+                    continue
+                _unknown_keys(entry, RETRIEVED_KEYS, rel, problems)
+                for key in ("url", "sha256", "route"):
+                    _text(entry, key, rel, problems, required=True)
+                _text(entry, "retrieved_on", rel, problems, required=True, pattern=DATE)
+        if origin:
+            files.append(GeneratedFile(rel, path.relative_to(root).parts[1], origin, data))
+    return files
+
+
+# --- sources and organisations ------------------------------------------------------------------
+
+def read_sources(files: list[GeneratedFile], problems: Problems, refs: Refs) -> list[dict]:
+    rows = []
+    for gen in files:
+        for entry in gen.section("sources", problems):
+            _unknown_keys(entry, SOURCE_KEYS, gen.path, problems)
+            sid = _text(entry, "id", gen.path, problems, required=True, pattern=SLUG)
+            if sid is None:
+                continue
+            url = _text(entry, "url", gen.path, problems, required=True, pattern=re.compile(r"^https?://"))
+            if sid in refs.sources:
+                if refs.sources[sid].get("url") != url:
+                    problems.add(gen.path, _line(entry, "id"), "id",
+                                 f"source key {sid!r} is already defined differently ({refs.sources[sid]['_at']})")
+                continue
+            year = entry.get("year")
+            row = {"id": sid,
+                   "kind": _text(entry, "kind", gen.path, problems, required=True, choices=schema.SOURCE_KINDS),
+                   "title": _text(entry, "title", gen.path, problems, required=True),
+                   "authors": _text(entry, "authors", gen.path, problems),
+                   "date": _text(entry, "date", gen.path, problems, pattern=DATE),
+                   "year": year if isinstance(year, int) and 1900 < year < 2100 else None,
+                   "venue": _text(entry, "venue", gen.path, problems),
+                   "url": url,
+                   "arxiv_id": _text(entry, "arxiv_id", gen.path, problems),
+                   "doi": _text(entry, "doi", gen.path, problems),
+                   "license": _text(entry, "license", gen.path, problems),
+                   "retrieved_at": _text(entry, "retrieved_at", gen.path, problems),
+                   "origin": gen.origin}
+            if row["year"] is None and row["date"]:
+                row["year"] = int(row["date"][:4])
+            refs.sources[sid] = {**row, "_at": f"{gen.path}:{_line(entry, 'id')}"}
+            rows.append(row)
+    return rows
+
+
+def read_organizations(files: list[GeneratedFile], problems: Problems, refs: Refs) -> list[dict]:
+    """Organisations the layer names; a curated organisation of the same id wins."""
+    rows = []
+    for gen in files:
+        for entry in gen.section("organizations", problems):
+            _unknown_keys(entry, {"id", "name", "country", "kind"}, gen.path, problems)
+            oid = _text(entry, "id", gen.path, problems, required=True, pattern=SLUG)
+            if oid is None or oid in refs.organizations:
+                continue
+            row = {"id": oid,
+                   "name": _text(entry, "name", gen.path, problems, required=True),
+                   "country": _text(entry, "country", gen.path, problems, pattern=re.compile(r"^[A-Z]{2}$")),
+                   "kind": _text(entry, "kind", gen.path, problems, choices=schema.ORGANIZATION_KINDS)}
+            refs.organizations.add(oid)
+            rows.append(row)
+    return rows
+
+
+# --- hardware -----------------------------------------------------------------------------------
+
+def read_hardware(files: list[GeneratedFile], problems: Problems, refs: Refs,
+                  curated: list[dict]) -> tuple[list[dict], list[dict], dict[str, str]]:
+    """New hardware rows, their claims, and the map generated id -> catalog id.
+
+    A chip already in datasets/hardware.yaml (same id, `same_as`, or the same normalised name)
+    keeps its curated row; the layer's claims attach to it.
+    """
+    by_key: dict[str, str] = {}
+    curated_ids = {row["id"] for row in curated}
+    for row in curated:
+        for key in name_keys(row["id"], row["name"]):
+            by_key.setdefault(key, row["id"])
+    hw_map: dict[str, str] = {}
+    pending = []
+    for gen in files:
+        for entry in gen.section("hardware", problems):
+            _unknown_keys(entry, HARDWARE_KEYS, gen.path, problems)
+            hid = _text(entry, "id", gen.path, problems, required=True, pattern=SLUG)
+            name = _text(entry, "name", gen.path, problems, required=True)
+            if hid is None or name is None or hid in hw_map:
+                continue
+            same = _text(entry, "same_as", gen.path, problems)
+            if same is not None and same not in refs.hardware:
+                problems.add(gen.path, _line(entry, "same_as"), "same_as", f"unknown hardware id {same!r}")
+                same = None
+            # A chip marked distinct (two boards of one name) matches only by id or `same_as`.
+            keys = name_keys(hid) if entry.get("distinct_from") else name_keys(hid, name)
+            target = same or (hid if hid in curated_ids else None) or \
+                next((by_key[k] for k in keys if k in by_key), None)
+            if target is None:
+                target = hid
+                for key in name_keys(hid, name):
+                    by_key.setdefault(key, hid)
+            hw_map[hid] = target
+            pending.append((gen, entry, hid, target, target == hid and hid not in curated_ids))
+    refs.hardware.update(hw_map.values())
+    refs.hardware.update(hw_map)  # claims may name the generated id; values are remapped below
+    rows, claims = [], []
+    for gen, entry, hid, target, new in pending:
+        warnings: list[str] = [str(w) for w in (entry.get("warnings") or [])]
+        if new:
+            vendor = _text(entry, "vendor", gen.path, problems)
+            rows.append({"id": hid, "name": _text(entry, "name", gen.path, problems),
+                         "vendor": vendor if vendor in refs.organizations else None,
+                         "kind": _text(entry, "kind", gen.path, problems, choices=schema.HARDWARE_KINDS),
+                         "release_date": _text(entry, "release_date", gen.path, problems, pattern=DATE),
+                         "export_control": _text(entry, "export_control", gen.path, problems),
+                         "source_id": _primary_source(gen, entry, problems, refs),
+                         "origin": gen.origin, "warnings": None, "warning_fields": None})
+        for claim in read_claims("hardware", target, entry.get("claims"), gen.path, problems, refs,
+                                 getattr(entry, "line", 0), warnings):
+            claims.append(_stamp(claim, gen))
+        if warnings and new:
+            rows[-1].update(warning_columns(warnings))
+    return rows, claims, hw_map
+
+
+def _primary_source(gen: GeneratedFile, entry: Mapping, problems: Problems, refs: Refs) -> str | None:
+    sid = _text(entry, "primary_source", gen.path, problems)
+    if sid is not None and sid not in refs.sources:
+        problems.add(gen.path, _line(entry, "primary_source"), "primary_source", f"unknown source key {sid!r}")
+        return None
+    return sid
+
+
+def _stamp(claim: dict, gen: GeneratedFile) -> dict:
+    claim["origin"] = gen.origin
+    return claim
+
+
+def warning_columns(warnings: list[str]) -> dict[str, str | None]:
+    """`warnings` as text, and `warning_fields` as a JSON array Datasette can facet on."""
+    unique = list(dict.fromkeys(w.strip() for w in warnings if w and w.strip()))
+    if not unique:
+        return {"warnings": None, "warning_fields": None}
+    fields = sorted({w.split(":", 1)[0].strip() for w in unique if ":" in w} or {"other"})
+    return {"warnings": "; ".join(unique), "warning_fields": json.dumps(fields)}
+
+
+# --- models: one row per real model -------------------------------------------------------------
+
+@dataclass
+class Reconciler:
+    """Which catalog model a generated entry is about (docs/generated-layer.md, 'One row per real model')."""
+
+    by_hf: dict[str, str] = field(default_factory=dict)
+    by_key: dict[str, str] = field(default_factory=dict)
+    explicit: dict[str, str] = field(default_factory=dict)  # "<source>/<id>" -> model id
+    refs_of: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    distinct: set[frozenset] = field(default_factory=set)
+    curated: set[str] = field(default_factory=set)
+    model_of_ref: dict[str, str] = field(default_factory=dict)
+
+    def add_curated(self, entry: ModelEntry) -> None:
+        mid = entry.row["id"]
+        self.curated.add(mid)
+        self._register(mid, name_keys(mid, entry.row["name"], *entry.aliases), entry.row.get("hf_repo_id"))
+        for ref in entry.same_as:
+            self.explicit[ref] = mid
+        for other in entry.distinct_from:
+            self.distinct.add(frozenset((mid, other)))
+
+    def _register(self, mid: str, keys: list[str], hf: str | None) -> None:
+        self.refs_of[mid].add(mid)
+        if hf_key(hf):
+            self.by_hf.setdefault(hf_key(hf), mid)
+        for key in keys:
+            self.by_key.setdefault(key, mid)
+
+    def _apart(self, ref: str, mid: str) -> bool:
+        return any(frozenset((ref, r)) in self.distinct for r in self.refs_of.get(mid, {mid}))
+
+    def place(self, ref: str, wanted_id: str, name: str, hf: str | None, aliases: list[str],
+              distinct_from: list[str]) -> tuple[str, bool]:
+        """(model id, whether the entry creates that model)."""
+        source = ref.split("/", 1)[0]
+        for other in distinct_from:
+            self.distinct.add(frozenset((ref, other if "/" in other else f"{source}/{other}")))
+        keys = name_keys(wanted_id, name, *aliases)
+        candidates = [self.explicit.get(ref), self.by_hf.get(hf_key(hf)) if hf_key(hf) else None,
+                      *(self.by_key.get(k) for k in keys)]
+        for mid in candidates:
+            if mid is not None and (mid == self.explicit.get(ref) or not self._apart(ref, mid)):
+                self.refs_of[mid].add(ref)
+                self.model_of_ref[ref] = mid
+                if hf_key(hf):
+                    self.by_hf.setdefault(hf_key(hf), mid)
+                return mid, False
+        mid = wanted_id
+        n = 2
+        while mid in self.refs_of:  # a taken id (a distinct model of the same name): stable suffix
+            mid = f"{wanted_id}-{source}" if n == 2 else f"{wanted_id}-{source}-{n}"
+            n += 1
+        self._register(mid, keys, hf)
+        self.refs_of[mid].add(ref)
+        self.model_of_ref[ref] = mid
+        return mid, True
+
+
+@dataclass
+class GeneratedModels:
+    """What reading the layer's model entries produced, in a stable order."""
+
+    models: list[dict] = field(default_factory=list)
+    claims: list[dict] = field(default_factory=list)
+    links: list[dict] = field(default_factory=list)
+    base_models: list[tuple[str, str, str]] = field(default_factory=list)  # (model, base ref, where)
+    fills: dict[str, dict] = field(default_factory=dict)  # model id -> columns to fill when empty
+    warnings: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+
+def read_models(files: list[GeneratedFile], problems: Problems, refs: Refs, reconciler: Reconciler,
+                hw_map: dict[str, str]) -> Iterator[tuple[str, Any]]:
+    """Yield ("model", row) | ("claims", rows) | ("link", row) as entries are read; base models and
+    warnings are returned at the end as ("after", GeneratedModels)."""
+    out = GeneratedModels()
+    for gen in files:
+        for entry in gen.section("models", problems):
+            yield from _read_entry(gen, entry, problems, refs, reconciler, hw_map, out)
+    yield "after", out
+
+
+def _read_entry(gen, entry, problems, refs, reconciler, hw_map, out) -> Iterator[tuple[str, Any]]:
+    path = gen.path
+    _unknown_keys(entry, GENERATED_MODEL_KEYS, path, problems)
+    gid = _text(entry, "id", path, problems, required=True, pattern=SLUG)
+    name = _text(entry, "name", path, problems, required=True)
+    if gid is None or name is None:
+        return
+    ref = f"{gen.source}/{gid}"
+    hf = _text(entry, "hf_repo", path, problems)
+    aliases = text_list(entry, "aliases", path, problems, SLUG)
+    mid, created = reconciler.place(ref, gid, name, hf, aliases,
+                                    text_list(entry, "distinct_from", path, problems))
+    warnings = out.warnings[mid]
+    warnings.extend(str(w) for w in (entry.get("warnings") or []))
+    org = _text(entry, "organization", path, problems)
+    if org is not None and org not in refs.organizations:
+        warnings.append(f"organization: unknown organization id {org!r}")
+        org = None
+    release_date = _text(entry, "release_date", path, problems, pattern=DATE)
+    columns = {"name": name,
+               "family": _text(entry, "family", path, problems),
+               "organization_id": org,
+               "release_date": release_date,
+               "release_year": int(release_date[:4]) if release_date else None,
+               "domain": _text(entry, "domain", path, problems, choices=schema.DOMAINS),
+               "accessibility": _text(entry, "accessibility", path, problems, choices=schema.ACCESSIBILITY),
+               "hf_repo_id": hf,
+               "primary_source_id": _primary_source(gen, entry, problems, refs)}
+    if created:
+        yield "model", {"id": mid, **columns, "base_model_id": None, "origin": gen.origin,
+                        "warnings": None, "warning_fields": None}
+    elif mid not in reconciler.curated:
+        fill = out.fills.setdefault(mid, {})
+        for key, value in columns.items():
+            if value is not None and key != "name":
+                fill.setdefault(key, value)
+    own: list[str] = []
+    claims = read_claims("model", mid, entry.get("claims"), path, problems, refs,
+                         getattr(entry, "line", 0), own)
+    # The importer usually words its own warning for a field; ours is only added where it did not.
+    covered = {str(w).split(":", 1)[0].strip() for w in (entry.get("warnings") or [])}
+    warnings.extend(w for w in own if w.split(":", 1)[0] not in covered)
+    for claim in claims:
+        if claim["field"] == "hardware" and claim["value_text"] in hw_map:
+            claim["value_text"] = hw_map[claim["value_text"]]
+        _stamp(claim, gen)
+    yield "claims", claims
+    base = _text(entry, "base_model", path, problems) or _text(entry, "base_model_name", path, problems)
+    if base:
+        out.base_models.append((mid, base, f"{gen.source}"))
+
+
+def resolve_base(base: str, source: str, reconciler: Reconciler) -> str | None:
+    """A base model named by a generated entry: its id in the same source, a catalog id, or a name."""
+    if f"{source}/{base}" in reconciler.model_of_ref:
+        return reconciler.model_of_ref[f"{source}/{base}"]
+    if base in reconciler.refs_of:
+        return base
+    for key in name_keys(base):
+        if key in reconciler.by_key:
+            return reconciler.by_key[key]
+    return None

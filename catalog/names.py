@@ -1,0 +1,41 @@
+"""Name keys for matching one model (or chip) that arrives from several places.
+
+"Llama 3.1-405B", "Llama-3.1-405B" and "llama-3.1-405b" are one model; "GPT-3 175B (davinci)"
+is Epoch's name for the curated `gpt-3-175b`. Keys drop case, accents, spaces and punctuation;
+a trailing parenthesis is tried as a second key, never as the only one.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_PAREN = re.compile(r"\s*\([^()]*\)\s*$")
+
+
+def name_key(name: str) -> str:
+    ascii_name = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "", ascii_name.lower())
+
+
+def name_keys(*names: str | None) -> list[str]:
+    """Every key a thing may be matched by, most specific first, without duplicates or blanks."""
+    keys: list[str] = []
+    for name in names:
+        if not name:
+            continue
+        for variant in (name, _PAREN.sub("", name)):
+            key = name_key(variant)
+            if key and key not in keys:
+                keys.append(key)
+    return keys
+
+
+def hf_key(repo: str | None) -> str | None:
+    """Hub repository ids are case-insensitive on the Hub: meta-llama/Llama-3.1-8B."""
+    if not repo:
+        return None
+    repo = str(repo).strip().strip("/")
+    if repo.startswith("https://huggingface.co/"):
+        repo = repo[len("https://huggingface.co/"):]
+    return repo.lower() or None

@@ -1,0 +1,252 @@
+"""`cegdb scrape runs <release>`: the run-data importers, offline on fixtures in each raw file's shape.
+
+The fixtures under tests/fixtures/runs/ are written for these tests (same columns and layout as
+the releases' files, made-up values); the Ho et al. notebook fixture is built here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from scrapers.errors import ParseError
+from scrapers.scrape_cli import scrape
+from scrapers.sources import runs_clark2022, runs_gundlach2025, runs_ho2024, runs_sanderson2025
+from scrapers.sources.runs_common import ROW_KEYS, check_rows, read_inputs
+
+FIXTURES = Path(__file__).parent / "fixtures" / "runs"
+GUNDLACH = FIXTURES / "gundlach"
+CLARK = FIXTURES / "clark" / "data.csv"
+SANDERSON = FIXTURES / "sanderson"
+
+
+def _arms(rows, series):
+    return {arm: sorted((r["compute_flop"], r["loss"]) for r in rows if r["series"] == series and r["arm"] == arm)
+            for arm in ("baseline", "treatment")}
+
+
+def _ho_notebook(path: Path, budgets: int = runs_ho2024.EXPECTED_BUDGETS, drop: str | None = None) -> Path:
+    """A notebook in the shape of appendices.ipynb's "CEG Chinchilla" output, made-up numbers."""
+    lines = []
+    for n in range(budgets):
+        compute = 1e19 * 10 ** (6 * n / (runs_ho2024.EXPECTED_BUDGETS - 1))
+        block = [f"compute budget {compute!r}", f"optimal data Kaplan [{3.7e9 * (n + 1):.8e}]",
+                 f"loss Kaplan-scale [{3.0 - 0.04 * n:.8f}]", f"loss Chinchilla-scale [{2.97 - 0.045 * n:.8f}]",
+                 "loss difference [-0.027]", f"CEG [{1.1 + 0.1 * n:.8f}]"]
+        lines += [line for line in block if drop is None or not line.startswith(drop)]
+    notebook = {"cells": [{"cell_type": "markdown", "source": ["## CEG Chinchilla"]},
+                          {"cell_type": "code", "source": ["for compute in compute_values: ..."],
+                           "outputs": [{"output_type": "stream", "name": "stdout",
+                                        "text": [line + "\n" for line in lines]}]}]}
+    path.write_text(json.dumps(notebook), encoding="utf-8")
+    return path
+
+
+def _run(args, tmp_path):
+    out = tmp_path / "out.yaml"
+    result = CliRunner().invoke(scrape, ["runs", *args, "--out", str(out)])
+    return result, out
+
+
+# --- Gundlach et al. 2025 -----------------------------------------------------------------------
+
+def test_gundlach_final_point_per_run_and_paired_series():
+    skipped: list[str] = []
+    rows = check_rows(runs_gundlach2025.parse(read_inputs(runs_gundlach2025.RELEASE, GUNDLACH), skipped=skipped),
+                      "gundlach2025")
+    arms = _arms(rows, "gundlach2025-lstm1-vs-transformer")
+    # LSTM widths 32, 64 (x1_lstm_layer1) and 80 (lstm_layer1): the last row of each file.
+    assert arms["baseline"] == [(3.0e13, 6.5), (8.0e13, 6.3), (1.8e14, 6.0)]
+    assert arms["treatment"] == [(3.0e13, 6.8), (1.6e14, 5.8)]
+    assert {r["innovation"] for r in rows if r["series"] == "gundlach2025-lstm1-vs-transformer"} == {"transformer"}
+    # x1_lstm_layer1_old is not a folder the importer reads.
+    assert not any("x1_lstm_layer1_old" in r["locator"] for r in rows)
+    row = next(r for r in rows if r["locator"].endswith("x1_lstm_layer1/32d.csv, last row (step 150), "
+                                                        "columns validation_loss, total_flops_profiler, tokens"))
+    assert row["tokens"] == 2400000 and row["compute_method"] == "stated" and row["evidence"] == "primary"
+    assert row["locator"].startswith("hansgundlach/Experimental_Progress@fe9f6c9254a5398c35314662ca50e2db69770cbc:")
+
+
+def test_gundlach_leaves_out_diverged_and_stopped_early_runs():
+    skipped: list[str] = []
+    rows = runs_gundlach2025.parse(read_inputs(runs_gundlach2025.RELEASE, GUNDLACH), skipped=skipped)
+    assert sorted(s.split(":")[0] for s in skipped) == [
+        "new_experiments_folder_1/x1_lstm_layer1_lr_trend/64d.csv",   # fewer tokens than the 32d run
+        "new_experiments_folder_1/x1_modern_all_lr_trend/128d.csv",   # last validation loss nan
+    ]
+    assert _arms(rows, "gundlach2025-lstm1-vs-transformer-lr-trend")["baseline"] == [(3.0e13, 6.6)]
+    assert _arms(rows, "gundlach2025-historical-vs-modern-lr-trend")["treatment"] == [(3.1e13, 6.0)]
+
+
+def test_gundlach_bad_cell_names_file_row_and_column(tmp_path):
+    root = tmp_path / "repo"
+    shutil.copytree(GUNDLACH, root)
+    bad = root / "new_experiments_folder_1" / "x1_historical" / "64_all_reset.csv"
+    bad.write_text(bad.read_text().replace("5.8,1.6e+14", "five,1.6e+14"))
+    result, out = _run(["gundlach2025", "--file", str(root)], tmp_path)
+    assert result.exit_code == 1
+    assert "x1_historical/64_all_reset.csv: row 3, column validation_loss: not a number: 'five'" in result.output
+    assert not out.exists()
+
+
+def test_gundlach_missing_column_is_named(tmp_path):
+    with pytest.raises(ParseError, match="tokens.*required column"):
+        runs_gundlach2025.final_point(b"step,validation_loss,total_flops_profiler\n1,5.0,1e13\n", "x.csv")
+
+
+# --- Clark et al. 2022 --------------------------------------------------------------------------
+
+def test_clark_main_sweep_dense_baseline_in_every_series():
+    rows = check_rows(runs_clark2022.parse(read_inputs(runs_clark2022.RELEASE, CLARK)), "clark2022")
+    assert sorted({(r["innovation"], r["series"]) for r in rows}) == [
+        ("hash-routing", "clark2022-hash-e8"), ("sparse-moe", "clark2022-s-base-e8")]
+    for series in ("clark2022-hash-e8", "clark2022-s-base-e8"):
+        # Dense 15M (seed 42) and 130M (no seed-42 run: the lowest seed, 1); compute = flops/step x step.
+        assert _arms(rows, series)["baseline"] == [(8.0e16, 3.4), (5.0e17, 2.9)]
+    # S-Base 15M: the step-2100 row has no losses, so its step-2000 row is the run's last point;
+    # the seed-1 replicate and the k=2 Hash run are outside the main sweep.
+    assert _arms(rows, "clark2022-s-base-e8")["treatment"] == [(40100000000000.0 * 2000, 3.2), (5.02e17, 2.75)]
+    assert _arms(rows, "clark2022-hash-e8")["treatment"] == [(8.0e16, 3.3), (5.0e17, 2.85)]
+    dense_130m = next(r for r in rows if r["arm"] == "baseline" and r["parameters"] == 130000000)
+    assert "seed 1 (no seed-42 run" in dense_130m["note"]
+    assert dense_130m["locator"].endswith("data/moe_scaling_law/data.csv, row 7 (hyper_id 3, step 2000), "
+                                          "columns loss_validation, flops_per_step")
+    assert {r["evidence"] for r in rows} == {"secondary"}
+
+
+def test_clark_unknown_router_names_row_and_column(tmp_path):
+    bad = tmp_path / "data.csv"
+    bad.write_text(CLARK.read_text().replace(",Hash,42,0.5,600000000.0", ",Expert-Choice,42,0.5,600000000.0"))
+    result, _ = _run(["clark2022", "--file", str(bad)], tmp_path)
+    assert result.exit_code == 1
+    assert "data/moe_scaling_law/data.csv: row 12, column router_type: unknown router 'Expert-Choice'" in result.output
+
+
+# --- Sanderson et al. 2025 ----------------------------------------------------------------------
+
+def test_sanderson_compute_is_6nd_from_the_configs():
+    rows = check_rows(runs_sanderson2025.parse(read_inputs(runs_sanderson2025.RELEASE, SANDERSON)), "sanderson2025")
+    compact_n = 12 * 2 * 64**2 + 1000 * 64
+    compact_d = 1000 * 8 * 2 * 128
+    full_n = 12 * 4 * 128**2 + 1000 * 128
+    full_d = 1000 * 8 * 4 * 256
+    assert {r["innovation"] for r in rows} == {"rope", "multi-query-attention"}  # the bundle is left out
+    rope = {arm: sorted((r["compute_flop"], r["loss"]) for r in rows if r["innovation"] == "rope" and r["arm"] == arm)
+            for arm in ("baseline", "treatment")}
+    assert rope["baseline"] == [(6 * compact_n * compact_d, 4.1), (6 * full_n * full_d, 3.9)]
+    assert rope["treatment"] == [(6 * compact_n * compact_d, 4.0), (6 * full_n * full_d, 3.7)]
+    assert {r["compute_method"] for r in rows} == {"6ND"}
+    # The notebook shifts the full-scale RoPE and MQA curves before taking minima: not raw run losses.
+    flagged = {(r["innovation"], r["compute_flop"]) for r in rows if r["evidence"] == "unverified"}
+    assert flagged == {("rope", 6 * full_n * full_d), ("multi-query-attention", 6 * full_n * full_d)}
+
+
+def test_sanderson_missing_config_value_is_named(tmp_path):
+    root = tmp_path / "repo"
+    shutil.copytree(SANDERSON, root)
+    config = root / "config" / "full" / "train_gpt2.py"
+    config.write_text(config.read_text().replace("max_iters = 1000\n", ""))
+    result, _ = _run(["sanderson2025", "--file", str(root)], tmp_path)
+    assert result.exit_code == 1 and "config/full/train_gpt2.py: max_iters: config value(s) missing" in result.output
+
+
+# --- Ho et al. 2024 -----------------------------------------------------------------------------
+
+def test_ho_budgets_are_model_implied_pairs(tmp_path):
+    notebook = _ho_notebook(tmp_path / "appendices.ipynb")
+    rows = check_rows(runs_ho2024.parse(read_inputs(runs_ho2024.RELEASE, notebook)), "ho2024")
+    assert len(rows) == 2 * runs_ho2024.EXPECTED_BUDGETS
+    arms = _arms(rows, runs_ho2024.SERIES)
+    assert arms["baseline"][0] == (1e19, 3.0) and arms["treatment"][0] == (1e19, 2.97)
+    assert {r["evidence"] for r in rows} == {"model-implied"}
+    assert "own CEG at this budget is 1.1 " in next(r["note"] for r in rows if r["arm"] == "treatment")
+
+
+def test_ho_missing_line_names_the_budget(tmp_path):
+    notebook = _ho_notebook(tmp_path / "appendices.ipynb", drop="loss Chinchilla-scale")
+    with pytest.raises(ParseError, match=r"cell 1 output, budget 1 \(1e\+19\): no loss_chinchilla line"):
+        runs_ho2024.parse(read_inputs(runs_ho2024.RELEASE, notebook))
+    with pytest.raises(ParseError, match="23 compute budgets, expected 24"):
+        runs_ho2024.parse({"appendices.ipynb": _ho_notebook(tmp_path / "short.ipynb", budgets=23).read_bytes()})
+
+
+# --- the command and the generated file ---------------------------------------------------------
+
+@pytest.mark.parametrize("release, path", [("gundlach2025", GUNDLACH), ("clark2022", CLARK),
+                                           ("sanderson2025", SANDERSON)])
+def test_generated_file_is_deterministic_and_names_its_inputs(release, path, tmp_path):
+    result, out = _run([release, "--file", str(path)], tmp_path)
+    assert result.exit_code == 0, result.output
+    first = out.read_bytes()
+    again = CliRunner().invoke(scrape, ["runs", release, "--file", str(path), "--out", str(out)])
+    assert again.exit_code == 0 and "(unchanged)" in again.output
+    assert out.read_bytes() == first
+    data = yaml.safe_load(first)
+    assert first.startswith(f"# Generated by `cegdb scrape runs {release}`".encode())
+    assert data["origin"] == f"import:{release}"
+    inputs = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+    module = {"gundlach2025": runs_gundlach2025, "clark2022": runs_clark2022,
+              "sanderson2025": runs_sanderson2025}[release]
+    wanted = {hashlib.sha256(p.read_bytes()).hexdigest() for p in inputs
+              if path.is_file() or module.RELEASE.wanted(p.relative_to(path).as_posix())}
+    assert {e["sha256"] for e in data["retrieved"]} == wanted
+    commit = module.RELEASE.commit
+    assert all(e["copy"].startswith(f"github:{module.RELEASE.repo}@{commit}:") for e in data["retrieved"])
+    assert all(e["url"].startswith(f"https://github.com/{module.RELEASE.repo}/blob/{commit}/") for e in data["retrieved"])
+    assert data["runs"] and all(set(r) <= set(ROW_KEYS) for r in data["runs"])
+    assert all({"innovation", "arm", "series", "compute_flop", "loss", "source", "locator", "evidence"} <= set(r)
+               for r in data["runs"])
+
+
+def test_copy_at_another_commit_is_refused(tmp_path):
+    result, out = _run(["clark2022", "--file", str(CLARK), "--copy", f"github:linhaowei1/SLD@{'0' * 40}"], tmp_path)
+    assert result.exit_code == 1 and "is read at commit bf7e8e33" in result.output and not out.exists()
+
+
+def test_folder_without_release_files_is_an_error(tmp_path):
+    result, _ = _run(["gundlach2025", "--file", str(tmp_path)], tmp_path)
+    assert result.exit_code == 1 and "no file of release gundlach2025" in result.output
+
+
+def test_gundlach_fitted_laws_become_model_implied_grid_points():
+    rows = check_rows(runs_gundlach2025.parse(read_inputs(runs_gundlach2025.RELEASE, GUNDLACH)), "gundlach2025")
+    fitted = [r for r in rows if r["evidence"] == "model-implied"]
+    assert {r["series"] for r in fitted} == {"gundlach2025-fitted-lstm-vs-transformer2017",
+                                             "gundlach2025-fitted-lstm-vs-modern-transformer"}
+    assert len(fitted) == 2 * 2 * len(runs_gundlach2025.FIT_GRID_FLOP)
+    lstm_1e20 = next(r for r in fitted if r["arm"] == "baseline" and r["compute_flop"] == 1e20)
+    assert lstm_1e20["loss"] == pytest.approx(2.0e1 * 1e20 ** -0.05)
+    t17_1e14 = next(r for r in fitted if r["series"].endswith("transformer2017") and r["arm"] == "treatment"
+                    and r["compute_flop"] == 1e14)
+    assert t17_1e14["loss"] == pytest.approx(5.0e1 * 1e14 ** -0.08)
+    assert t17_1e14["locator"].endswith("constants.py, A_T17, alpha_T17")
+
+
+def test_gundlach_missing_fitted_constant_is_named():
+    with pytest.raises(ParseError, match="A_TM, alpha_TM: fitted constant"):
+        runs_gundlach2025.fitted_constants(b"A_L, alpha_L = 20.0, -0.05\nA_T17, alpha_T17 = 50.0, -0.08\n")
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"arm": "control"}, "arm 'control' is not one of"),
+    ({"loss": 40.0}, "loss 40.0 outside 0.1..15 nats"),
+    ({"compute_flop": 5.0}, "compute 5.0 FLOP outside"),
+])
+def test_implausible_row_is_refused(change, message):
+    rows = runs_clark2022.parse(read_inputs(runs_clark2022.RELEASE, CLARK))
+    rows[0] = {**rows[0], **change}
+    with pytest.raises(ValueError, match=f"clark2022 run row 0: {message}"):
+        check_rows(rows, "clark2022")
+
+
+def test_series_without_a_baseline_is_refused():
+    rows = [r for r in runs_clark2022.parse(read_inputs(runs_clark2022.RELEASE, CLARK))
+            if not (r["series"] == "clark2022-hash-e8" and r["arm"] == "baseline")]
+    with pytest.raises(ValueError, match="series without both arms: \\[\\('hash-routing', 'clark2022-hash-e8'\\)\\]"):
+        check_rows(rows, "clark2022")
