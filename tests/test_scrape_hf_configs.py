@@ -92,7 +92,8 @@ def _scrape(tmp_path: Path, copies: dict, names: list[str], extra: dict | None =
 
 
 def test_generated_file_names_each_raw_config_and_claims_its_values(tmp_path, copies):
-    extra = {"acme/Tiny-1B-Instruct": {"base_model": "acme/Tiny-1B", "release_date": "2025-02-01"}}
+    extra = {"acme/Tiny-1B-Instruct": {"base_model": "acme/Tiny-1B", "release_date": "2025-02-01"},
+             "other/Mix-8x1B": {"base_model": "other/Mix-8x1B-Base"}}
     result = _scrape(tmp_path, copies, ["acme/Tiny-1B", "acme/Tiny-1B-Instruct", "other/Mix-8x1B"], extra)
     assert result.failures == []
     text = result.path.read_text()
@@ -129,6 +130,8 @@ def test_generated_file_names_each_raw_config_and_claims_its_values(tmp_path, co
     assert moe["parameters"]["method"] == "derived"
     assert moe["active_parameters"]["value"] < moe["parameters"]["value"]  # two of eight experts per token
     assert models["mix-8x1b"]["organization"] == "acme"
+    # A base that is not a target is named for the build to match by name, never linked by id.
+    assert (models["mix-8x1b"].get("base_model"), models["mix-8x1b"]["base_model_name"]) == (None, "Mix-8x1B-Base")
     assert "base_model" not in models["tiny-1b"]
 
 

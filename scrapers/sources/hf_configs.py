@@ -311,11 +311,11 @@ def model_entry(target: Target, raw: Raw, ids_by_repo: dict[str, str]) -> tuple[
     elif "parameters" not in record and count_note:
         notes.append(f"parameters: {count_note}")
     base = ids_by_repo.get(target.base_model.lower()) if target.base_model else None
-    if target.base_model and base is None:
-        notes.append(f"base model {target.base_model} is not a target here: not linked")
+    # A base that is not a target is named for the build to match against the catalog by name.
+    base_name = target.base_model.split("/", 1)[1] if target.base_model and base is None else None
     entry = {"id": target.model_id, "name": target.name, "organization": target.organization,
              "release_date": target.release_date, "domain": "multimodal" if record.get("multimodal") else "language",
-             "accessibility": "open_weights", "hf_repo": target.repo, "base_model": base,
+             "accessibility": "open_weights", "hf_repo": target.repo, "base_model": base, "base_model_name": base_name,
              "claims": claims, "warnings": sorted(warnings) or None}
     return entry, notes
 
