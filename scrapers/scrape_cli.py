@@ -331,3 +331,52 @@ def runs(release: str, file: Path, copy: str | None, retrieved_on: str | None, o
         raise click.ClickException(str(exc)) from None
     stderr.print(f"scrape runs {release}: {count} run point(s) -> {out} ({'changed' if changed else 'unchanged'})",
                  soft_wrap=True)
+
+
+@scrape.command("hf-configs")
+@click.option("--targets", "targets_file", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Curated target list (datasets/scrape-targets/hf-configs.yaml).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("datasets/scraped/hf/configs.yaml"),
+              show_default=True, help="Generated file to write.")
+@click.option("--copies-root", "copies_roots", multiple=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder of local copies of the public GitHub repositories the targets name (bare git "
+                   "directories <owner>+<repo>/repo, or plain <owner>+<repo>/<commit>/<path>); repeatable. "
+                   "Without it every config is fetched from huggingface.co.")
+@click.option("--snapshots", type=click.Path(file_okay=False, path_type=Path), envvar="CEGDB_SNAPSHOTS",
+              default=Path("snapshots"), show_default=True, help="Snapshot store and HTTP cache for the direct route.")
+@click.option("--offline", is_flag=True, help="Fetch nothing: direct-route configs come from the snapshot store.")
+@click.option("--refresh", is_flag=True, help="Bypass the HTTP cache for the direct route.")
+def hf_configs(targets_file: Path, out: Path, copies_roots: tuple[Path, ...], snapshots: Path, offline: bool,
+               refresh: bool) -> None:
+    """Many checkpoints' config.json -> the generated layer (architecture and parameter counts).
+
+    Writes one deterministic YAML file (docs/generated-layer.md); no database is needed. A target
+    that cannot be read or parsed is reported and left out; the exit status is then 1.
+
+    \b
+    Example:
+        cegdb scrape hf-configs --targets datasets/scrape-targets/hf-configs.yaml
+        cegdb scrape hf-configs --targets datasets/scrape-targets/hf-configs.yaml --copies-root /work/.mirror
+    """
+    from scrapers.sources import hf_configs as glue
+
+    try:
+        targets = glue.load_targets(targets_file)
+    except glue.TargetsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    roots = list(copies_roots) or None
+    needs_network = [t for t in targets.targets if not (roots and t.copy)]
+    if needs_network:
+        with PoliteClient(SnapshotStore(snapshots), offline=offline, refresh=refresh) as client:
+            result = glue.scrape(targets, out, copies_roots=roots, get=client.get)
+    else:
+        result = glue.scrape(targets, out, copies_roots=roots)
+    stderr.print(f"scrape hf-configs: {len(result.written)} of {len(targets.targets)} config(s) written to "
+                 f"{result.path}" + ("" if result.changed else " (unchanged)"), soft_wrap=True)
+    if result.warnings:
+        _list_some(lambda line, **kw: stderr.print(line, soft_wrap=True, **kw),
+                   f"warnings: {len(result.warnings)}", result.warnings)
+    if result.failures:
+        _list_some(lambda line, **kw: stderr.print(line, soft_wrap=True, **kw),
+                   f"failed: {len(result.failures)} target(s)", result.failures)
+        raise click.exceptions.Exit(1)
