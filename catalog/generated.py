@@ -243,7 +243,8 @@ class Reconciler:
     def add_curated(self, entry: ModelEntry) -> None:
         mid = entry.row["id"]
         self.curated.add(mid)
-        self._register(mid, name_keys(mid, entry.row["name"], *entry.aliases), entry.row.get("hf_repo_id"))
+        self._register(mid, name_keys(mid, entry.row["name"], *entry.aliases, strip_parenthesis=False),
+                       entry.row.get("hf_repo_id"))
         for ref in entry.same_as:
             self.explicit[ref] = mid
         for other in entry.distinct_from:
@@ -280,7 +281,7 @@ class Reconciler:
         while mid in self.refs_of:  # a taken id (a distinct model of the same name): stable suffix
             mid = f"{wanted_id}-{source}" if n == 2 else f"{wanted_id}-{source}-{n}"
             n += 1
-        self._register(mid, keys, hf)
+        self._register(mid, name_keys(wanted_id, name, *aliases, strip_parenthesis=False), hf)
         self.refs_of[mid].add(ref)
         self.model_of_ref[ref] = mid
         return mid, True

@@ -18,13 +18,18 @@ def name_key(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "", ascii_name.lower())
 
 
-def name_keys(*names: str | None) -> list[str]:
-    """Every key a thing may be matched by, most specific first, without duplicates or blanks."""
+def name_keys(*names: str | None, strip_parenthesis: bool = True) -> list[str]:
+    """Every key a thing may be matched by, most specific first, without duplicates or blanks.
+
+    A model already in the catalog registers its full names only (`strip_parenthesis=False`):
+    "GPT-2 (1.5B)" must not claim everything called "GPT-2". An entry being matched tries its
+    name without the parenthesis too ("GPT-3 175B (davinci)" finds `gpt-3-175b`).
+    """
     keys: list[str] = []
     for name in names:
         if not name:
             continue
-        for variant in (name, _PAREN.sub("", name)):
+        for variant in ((name, _PAREN.sub("", name)) if strip_parenthesis else (name,)):
             key = name_key(variant)
             if key and key not in keys:
                 keys.append(key)
