@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
-from catalog import schema
+from catalog import derive, schema
 from catalog.fields import FIELDS_BY_ENTITY, FieldSpec, ValueProblem, parse_bool, parse_number
 from catalog.yamlio import YamlError, load_yaml
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 CLAIM_KEYS = {"value", "source", "locator", "quote", "confidence", "evidence", "method", "lower",
-              "upper", "note", "rank", "hardware", "unit"}
+              "upper", "note", "rank", "hardware", "unit", "derived_from", "quote_absent"}
 CURATED = "curated"
 
 
@@ -263,6 +263,12 @@ def _read_claim(entity_type: str, entity_id: str, spec: FieldSpec, claim: Any, p
            "origin_ref": f"{path}:{line}", "snapshot_id": None}
     value = claim.get("value")
     vline = _line(claim, "value")
+    computed = None
+    if "derived_from" in claim:  # catalog/derive.py: the loader does the arithmetic
+        computed = derive.read_derived_claim(claim, spec, path, _line(claim, "derived_from"), problems)
+        if computed is None:
+            return None
+        value = computed[0]
     try:
         if value is None:
             raise ValueProblem("missing value")
@@ -307,9 +313,15 @@ def _read_claim(entity_type: str, entity_id: str, spec: FieldSpec, claim: Any, p
             problems.add(path, _line(claim, key), f"{name}.{key}", f"{given!r} is not one of {', '.join(choices)}")
             ok = False
         row[key] = given
-    for key in ("locator", "quote", "note"):
+    for key in ("locator", "quote", "note", "quote_absent"):
         text = claim.get(key)
         row[key] = None if text is None else str(text).strip()
+    if computed is not None:
+        row["method"] = claim.get("method", "derived")
+        row["note"] = computed[1] + (f"; {row['note']}" if row["note"] else "")
+    for message in derive.claim_problems(claim, row, computed is not None):
+        problems.add(path, line, name, message)
+        ok = False
     if entity_type == "model":
         row["model_id"], row["hardware_id"] = entity_id, None
     else:
