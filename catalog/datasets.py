@@ -386,10 +386,11 @@ class ModelEntry:
     base_model: str | None
     claims: list[dict]
     innovations: list[dict]
+    same_pretraining_as: str | None = None  # checked against the other models once all are read
 
 
 MODEL_KEYS = {"id", "name", "family", "organization", "release_date", "domain", "accessibility",
-              "hf_repo", "base_model", "primary_source", "claims", "innovations"}
+              "hf_repo", "base_model", "same_pretraining_as", "no_6nd", "primary_source", "claims", "innovations"}
 
 
 def model_files(root: Path) -> list[Path]:
@@ -430,6 +431,7 @@ def read_model(path: Path, data: Mapping, problems: Problems, refs: Refs) -> Mod
            "accessibility": _text(data, "accessibility", path, problems, choices=schema.ACCESSIBILITY),
            "base_model_id": None,
            "hf_repo_id": _text(data, "hf_repo", path, problems),
+           "no_6nd_reason": _text(data, "no_6nd", path, problems),
            "primary_source_id": _source_ref(data, "primary_source", path, problems, refs)}
     base = _text(data, "base_model", path, problems, pattern=SLUG)
     claims = read_claims("model", mid, data.get("claims"), path, problems, refs, _line(data, "claims"))
@@ -457,7 +459,12 @@ def read_model(path: Path, data: Mapping, problems: Problems, refs: Refs) -> Mod
             seen.add(iid)
             innovations.append({"model_id": mid, "innovation_id": iid,
                                 "detail": _text(item, "detail", path, problems), "source_id": source})
-    return ModelEntry(row=row, base_model=base, claims=claims, innovations=innovations)
+    shared = _text(data, "same_pretraining_as", path, problems, pattern=SLUG)
+    if shared == mid:
+        problems.add(path, _line(data, "same_pretraining_as"), "same_pretraining_as", "a model cannot name itself")
+        shared = None
+    return ModelEntry(row=row, base_model=base, claims=claims, innovations=innovations,
+                      same_pretraining_as=shared)
 
 
 # --- literature evidence for the analysis ---------------------------------------------------

@@ -146,6 +146,9 @@ class Model(SQLModel, table=True):
     same_pretraining_as: Optional[str] = col(
         "Model whose pre-training run this one shares (its numbers describe that run, not a second "
         "one); aggregates count the run once, under that model", default=None, foreign_key="model.id")
+    no_6nd_reason: Optional[str] = col(
+        "Why 6 x parameters x tokens does not count this model's training FLOP (parameters shared across "
+        "layers, encoder-decoder); when set, no 6ND claim or estimate is derived", default=None)
     hf_repo_id: Optional[str] = col("Hugging Face repository id", default=None)
     primary_source_id: Optional[str] = col("Main paper or model card", default=None,
                                            foreign_key="source.id")
