@@ -319,6 +319,8 @@ def _read_claim(entity_type: str, entity_id: str, spec: FieldSpec, claim: Any, p
     if computed is not None:
         row["method"] = claim.get("method", "derived")
         row["note"] = computed[1] + (f"; {row['note']}" if row["note"] else "")
+        if not row["quote"] and not row["quote_absent"]:
+            row["quote_absent"] = "computed by the loader from derived_from"
     for message in derive.claim_problems(claim, row, computed is not None):
         problems.add(path, line, name, message)
         ok = False

@@ -188,7 +188,8 @@ def _tolerance(stated: str) -> Decimal:
     return Decimal(10) ** (int(exponent or 0) + suffix - decimals)
 
 
-def note_arithmetic_problems(note: str | None, value: float | None, derived: bool = True) -> list[str]:
+def note_arithmetic_problems(note: str | None, value: float | None, derived: bool = True,
+                             bounds: tuple[float | None, ...] = ()) -> list[str]:
     """Messages for "a x b = c" arithmetic in a note that does not hold, or (for a derived claim,
     whose note says how it was computed) does not give `value`."""
     if not note:
@@ -209,7 +210,8 @@ def note_arithmetic_problems(note: str | None, value: float | None, derived: boo
             messages.append(f"note says {match.group(0).strip()!r}, but {expression.strip()} = {_show(result)}; "
                             "give the inputs in derived_from and let the loader compute the value")
         elif derived and value is not None and value != 0 and _same_magnitude(float(claimed), value) \
-                and abs(float(result) - value) > max(float(tolerance), abs(value) * 1e-9):
+                and not any(abs(float(result) - v) <= max(float(tolerance), abs(v) * 1e-9)
+                            for v in (value, *bounds) if v is not None):
             messages.append(f"note's arithmetic {match.group(0).strip()!r} gives {_show(result)}, "
                             f"not the claim's value {value:.10g}")
     return messages
@@ -247,7 +249,8 @@ def claim_problems(claim: Mapping, row: Mapping, computed: bool) -> list[str]:
     if claim.get("quote") and claim.get("quote_absent"):
         messages.append("give quote or quote_absent (why there is no quote), not both")
     messages.extend(note_arithmetic_problems(claim.get("note"), row.get("value_num"),
-                                             derived=row.get("method") in ("derived", "estimated")))
+                                             derived=row.get("method") in ("derived", "estimated"),
+                                             bounds=(row.get("lower"), row.get("upper"))))
     return messages
 
 
