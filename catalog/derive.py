@@ -177,7 +177,7 @@ def _prose_expression(text: str) -> str:
 
 def _tolerance(stated: str) -> Decimal:
     """One unit in the last digit the curator wrote (1.074e12 -> 1e9): a rounded or truncated
-    result passes, a wrong product does not."""
+    result passes, a wrong product does not. A plain whole number is rounded, not truncated."""
     text = stated.replace(",", "").strip()
     mantissa, _, exponent = text.lower().partition("e")
     suffix = 0
@@ -185,6 +185,8 @@ def _tolerance(stated: str) -> Decimal:
         suffix = {"k": 3, "m": 6, "b": 9, "t": 12}[mantissa[-1]]
         mantissa = mantissa[:-1]
     decimals = len(mantissa.partition(".")[2])
+    if not decimals and not exponent and not suffix:
+        return Decimal("0.5")  # a whole number as written: 184,320 GPU-hours, 256 GPUs
     return Decimal(10) ** (int(exponent or 0) + suffix - decimals)
 
 

@@ -94,7 +94,7 @@ from model where training_compute_flop is not null order by training_compute_flo
         "title": "Pre-training runs, each counted once (models that share a run listed together)",
         "sql": """select coalesce(same_pretraining_as, id) as run_counted_under, count(*) as models,
   group_concat(id, ', ') as model_ids
-from model group by 1 order by 1""",
+from (select id, same_pretraining_as from model order by id) group by 1 order by 1""",
     },
     "compare_models": {
         "title": "Two models side by side (resolved values)",
