@@ -52,9 +52,9 @@ def evaluate(expression: str, names: Mapping[str, Decimal] | None = None) -> Dec
         if isinstance(node, ast.Expression):
             return walk(node.body)
         if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-            # repr of the literal as written would be better, but ast keeps only the float;
-            # str(float) is the shortest round-trip form, which is what the curator typed.
-            return Decimal(str(node.value))
+            # ast keeps a float, not the digits typed; its repr is the shortest string that reads
+            # back as that float, which is what the curator typed (1e6 -> "1000000.0", 0.1 -> "0.1").
+            return Decimal(repr(node.value))
         if isinstance(node, ast.Name):
             if node.id not in names:
                 known = ", ".join(sorted(names)) or "none"
@@ -162,7 +162,7 @@ def _prose_number(text: str) -> str:
 
 
 def _prose_expression(text: str) -> str:
-    parts = re.split(r"(\s*[x×*/+\-]\s*|[()])", text)
+    parts = re.split(r"(\s*(?:[x×*/]|(?<![eE])[+\-])\s*|[()])", text)  # not the sign of 1e-3
     out = []
     for part in parts:
         stripped = part.strip()

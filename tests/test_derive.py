@@ -71,6 +71,7 @@ def test_bad_derived_from_specs_say_what_is_wrong(spec, message):
     ("6144 x 1200 + 3072 x 336 = 8,404,992 TPU v4 chip-hours.", 8404992, False),
     ("989.4 / 148 = 6.68", 6.68, False),                      # truncated in the last digit: fine
     ("1+1 = 3", 3, True),
+    ("2.5e-3 x 4 = 1e-2", 0.01, False),                        # an exponent's sign is not a minus
     ("8 GPUs x approximately 90 hours = 720 GPU-hours", 720, False),  # words inside: not checked
     # the tail of a longer sum written in words is not the whole arithmetic
     ("40 layers x 317,214,720 + embeddings 2 x 100,352 x 5,120 = 13,716,198,400.", 13716198400, False),
