@@ -16,7 +16,7 @@ from decimal import Decimal
 SUFFIXES = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9, "G": 1e9, "T": 1e12}
 # The same multipliers as exact decimals: "16.4B" is read as Decimal("16.4") * 10**9 and rounded
 # once to the nearest float (16400000000.0), where float multiplication gives 16399999999.999998.
-_EXACT_SUFFIXES = {key: Decimal(10) ** int(math.log10(factor)) for key, factor in SUFFIXES.items()}
+_EXACT_SUFFIXES = {key: Decimal(repr(factor)) for key, factor in SUFFIXES.items()}
 _NUMBER = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*([kKMBGT])?$")
 _SEPARATORS = re.compile(r"(?<=\d)[,_](?=\d{3})")
 
