@@ -12,7 +12,7 @@ computed from `derived_from`.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from catalog.datasets import (Problems, Refs, iter_model_documents, read_hardware, read_innovations, read_model,
@@ -25,6 +25,7 @@ class Curated:
     claims: list[dict]
     sources: dict[str, dict]
     problems: Problems
+    shared_runs: dict[str, str] = field(default_factory=dict)  # model -> same_pretraining_as
 
 
 def read_curated(root: Path) -> Curated:
@@ -34,11 +35,31 @@ def read_curated(root: Path) -> Curated:
     read_organizations(root, problems, refs)
     read_innovations(root, problems, refs)
     _, claims = read_hardware(root, problems, refs)
+    shared = {}
     for path, document in iter_model_documents(root, problems):
         entry = read_model(path, document, problems, refs)
         if entry is not None:
             claims.extend(entry.claims)
-    return Curated(claims, refs.sources, problems)
+            if entry.same_pretraining_as:
+                shared[entry.row["id"]] = entry.same_pretraining_as
+    return Curated(claims, refs.sources, problems, shared)
+
+
+def unlinked_shared_runs(curated: Curated) -> list[tuple[str, str]]:
+    """Model pairs that state the same GPU-hours and the same training tokens but are not linked by
+    `same_pretraining_as`: most likely one run that aggregates would count twice."""
+    numbers: dict[str, dict[str, set[float]]] = {}
+    for claim in curated.claims:
+        if claim["entity_type"] == "model" and claim["field"] in ("gpu_hours", "training_tokens") \
+                and claim["rank"] != "deprecated" and claim["value_num"]:
+            numbers.setdefault(claim["entity_id"], {}).setdefault(claim["field"], set()).add(claim["value_num"])
+    def run_of(model: str) -> str:
+        return curated.shared_runs.get(model, model)
+    models = sorted(m for m, fields in numbers.items() if len(fields) == 2)
+    return [(a, b) for i, a in enumerate(models) for b in models[i + 1:]
+            if run_of(a) != run_of(b)
+            and numbers[a]["gpu_hours"] & numbers[b]["gpu_hours"]
+            and numbers[a]["training_tokens"] & numbers[b]["training_tokens"]]
 
 
 def numeric(claims: list[dict]) -> list[dict]:

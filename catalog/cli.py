@@ -99,6 +99,8 @@ class _null:
 def audit(datasets_dir: Path, size: int, seed: int, coverage_only: bool) -> None:
     """Draw curated numeric claims at random and print what a reviewer checks against each source.
 
+    Then the quote coverage, and model pairs that look like one pre-training run but are not linked.
+
     \b
     Example:
         cegdb audit --sample 15 --seed 7
@@ -114,6 +116,9 @@ def audit(datasets_dir: Path, size: int, seed: int, coverage_only: bool) -> None
         for claim in audit_mod.sample(curated.claims, size, seed):
             click.echo(audit_mod.describe(claim, curated.sources) + "\n")
     click.echo(str(audit_mod.coverage(curated.claims)))
+    for a, b in audit_mod.unlinked_shared_runs(curated):
+        click.echo(f"possibly one pre-training run counted twice: {a} and {b} state the same GPU-hours and "
+                   "tokens (link them with same_pretraining_as, or say why not)")
 
 
 @main.command()

@@ -88,6 +88,17 @@ def test_no_6nd_suppresses_the_operation_count_with_its_reason(tmp_path):
     assert op is None and f"no 6ND: {reason}" in note
 
 
+def test_audit_names_models_that_look_like_one_unlinked_run(tmp_path):
+    unlinked = SHARED_CHAT.replace("same_pretraining_as: toy-moe\n", "") + (
+        "  training_tokens: {value: 1T, source: toy2025card, locator: Data, confidence: medium}\n")
+    runner = CliRunner()
+    for chat, expected in ((unlinked, True), (unlinked.replace("claims:\n", "same_pretraining_as: toy-moe\nclaims:\n"), False)):
+        datasets = write_catalog(tmp_path / str(expected), **{CHAT: chat})
+        result = runner.invoke(main, ["audit", "--datasets", str(datasets), "--coverage"])
+        assert result.exit_code == 0, result.output
+        assert ("toy-chat and toy-moe state the same GPU-hours and tokens" in result.output) is expected
+
+
 def test_audit_draws_the_same_claims_for_the_same_seed_and_prints_what_a_reviewer_needs(tmp_path):
     datasets = write_catalog(tmp_path)
     runner = CliRunner()
