@@ -12,6 +12,7 @@ matplotlib.use("Agg")  # no display on servers and in CI
 import matplotlib.pyplot as plt  # noqa: E402
 from jinja2 import Environment, FileSystemLoader, select_autoescape  # noqa: E402
 from sqlalchemy import Connection, text  # noqa: E402
+from catalog.pretraining import ONE_ROW_PER_RUN, one_row_per_run  # noqa: E402
 
 # Byte-identical SVGs for identical data: fixed ids and no creation date.
 matplotlib.rcParams["svg.hashsalt"] = "cegdb"
@@ -64,10 +65,11 @@ def ceg_figure(conn: Connection, out: Path) -> list[Path]:
 
 def compute_timeline_figure(conn: Connection, out: Path) -> list[Path]:
     """Training compute against release date; marker = attention type, filled = mixture of experts."""
-    rows = conn.execute(text("""
+    rows = conn.execute(text(f"""
         SELECT id, release_date, training_compute_flop, training_compute_method, attention,
                moe_experts IS NOT NULL
         FROM model WHERE training_compute_flop IS NOT NULL AND release_date IS NOT NULL
+          AND {ONE_ROW_PER_RUN}
         ORDER BY release_date, id
     """)).all()
     markers = {"mha": "o", "mqa": "v", "gqa": "s", "mla": "D"}
@@ -91,10 +93,11 @@ def compute_timeline_figure(conn: Connection, out: Path) -> list[Path]:
 
 def gpu_hours_figure(conn: Connection, out: Path) -> list[Path]:
     """Models with both GPU-hours and 6ND compute: hours against FLOP, by hardware."""
-    rows = conn.execute(text("""
-        SELECT model_id, gpu_hours, operation_count_flop, hardware_id, implied_utilisation_bf16
-        FROM compute_estimate WHERE gpu_hours IS NOT NULL AND operation_count_flop IS NOT NULL
-        ORDER BY model_id
+    rows = conn.execute(text(f"""
+        SELECT e.model_id, e.gpu_hours, e.operation_count_flop, e.hardware_id, e.implied_utilisation_bf16
+        FROM compute_estimate e JOIN model m ON m.id = e.model_id
+        WHERE e.gpu_hours IS NOT NULL AND e.operation_count_flop IS NOT NULL AND {one_row_per_run('m')}
+        ORDER BY e.model_id
     """)).all()
     fig, ax = plt.subplots(figsize=(8, 5))
     for hardware in sorted({r[3] or "unknown" for r in rows}):
@@ -141,7 +144,8 @@ def write_report(conn: Connection, out: Path) -> Path:
         compute=table("SELECT model_id, operation_count_flop, hardware_time_flop, gpu_hours, hardware_id, "
                       "precision, ROUND(implied_utilisation, 3) AS implied_utilisation, "
                       "ROUND(implied_utilisation_bf16, 3) AS implied_utilisation_bf16 "
-                      "FROM compute_estimate ORDER BY operation_count_flop DESC"),
+                      f"FROM compute_estimate WHERE model_id IN (SELECT id FROM model WHERE {ONE_ROW_PER_RUN}) "
+                      "ORDER BY operation_count_flop DESC"),
         progress=table("SELECT quantity, innovation_id, compute_flop, value, lower, upper, unit, n_results, "
                        "resamples, note FROM progress_estimate ORDER BY id"),
         versions=conn.execute(text("SELECT analysis_version, data_version FROM innovation_summary "

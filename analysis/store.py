@@ -67,18 +67,31 @@ def _insert(conn: Connection, table: str, rows: list[dict]) -> None:
 
 # --- compute ----------------------------------------------------------------------------------
 
+def _run_note(note: str | None, no_6nd: str | None, shared: str | None) -> str | None:
+    parts = [note] if note else []
+    if no_6nd:
+        parts.append(f"no 6ND: {no_6nd}")
+    if shared:
+        parts.append(f"same pre-training run as {shared}: aggregates count it once, under {shared}")
+    return "; ".join(parts) or None
+
+
 def run_compute(conn: Connection, stamps: Stamps) -> int:
     rows = []
     query = conn.execute(text("""
         SELECT m.id, COALESCE(m.active_parameters, m.parameters), m.training_tokens, m.gpu_hours, m.hardware_id,
-               m.training_precision, h.fp32_tflops, h.fp16_tflops, h.bf16_tflops, h.fp8_tflops
+               m.training_precision, h.fp32_tflops, h.fp16_tflops, h.bf16_tflops, h.fp8_tflops,
+               m.no_6nd_reason, m.same_pretraining_as
         FROM model m LEFT JOIN hardware h ON h.id = m.hardware_id
         WHERE (COALESCE(m.active_parameters, m.parameters) IS NOT NULL AND m.training_tokens IS NOT NULL)
            OR (m.gpu_hours IS NOT NULL AND m.hardware_id IS NOT NULL)
         ORDER BY m.id
     """))
-    for model_id, n, d, hours, hardware_id, precision, fp32, fp16, bf16, fp8 in query:
-        est = compute_mod.estimate(model_id, active_parameters=n, training_tokens=d, gpu_hours=hours,
+    for model_id, n, d, hours, hardware_id, precision, fp32, fp16, bf16, fp8, no_6nd, shared in query:
+        if no_6nd and not (hours and hardware_id):
+            continue  # 6ND does not fit this architecture (catalog/resolve.py skips it too)
+        est = compute_mod.estimate(model_id, active_parameters=None if no_6nd else n,
+                                   training_tokens=None if no_6nd else d, gpu_hours=hours,
                                    peaks={"fp32": fp32, "fp16": fp16, "bf16": bf16, "fp8": fp8},
                                    precision=precision, hardware_id=hardware_id)
         rows.append({"model_id": model_id, "active_parameters": n, "training_tokens": d, "gpu_hours": hours,
@@ -89,7 +102,8 @@ def run_compute(conn: Connection, stamps: Stamps) -> int:
                      "peak_tflops": est.peak_tflops,
                      "assumed_utilisation": compute_mod.ASSUMED_UTILISATION if est.hardware_time_flop else None,
                      "implied_utilisation": est.implied_utilisation,
-                     "implied_utilisation_bf16": est.implied_utilisation_bf16, "note": est.note,
+                     "implied_utilisation_bf16": est.implied_utilisation_bf16,
+                     "note": _run_note(est.note, no_6nd, shared),
                      **stamps.as_dict()})
     _insert(conn, "compute_estimate", rows)
     return len(rows)

@@ -20,6 +20,7 @@ from catalog.datasets import (ModelEntry, Problems, Refs, iter_model_documents, 
                               read_benchmark_results, read_hardware, read_innovations, read_model,
                               read_organizations, read_sources)
 from catalog.resolve import DERIVED_ORIGIN, METHODS_SOURCE, resolve
+from catalog.pretraining import link_shared_pretraining
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +141,7 @@ def load(conn: Connection, root: Path, problems: Problems,
     entries = model_documents(problems, refs) if model_documents else _models_from_files(root, problems, refs)
     reconciler = generated.Reconciler()
     base_models: list[tuple[str, str, str]] = []
+    shared_runs: list[tuple[str, str, str]] = []
     for count, entry in enumerate(entries, 1):
         writer.add("model", {**entry.row, "origin": "curated"})
         reconciler.add_curated(entry)
@@ -151,6 +153,8 @@ def load(conn: Connection, root: Path, problems: Problems,
             writer.add("model_innovation", link)
         if entry.base_model:
             base_models.append((entry.row["id"], entry.base_model, refs.models[entry.row["id"]]))
+        if entry.same_pretraining_as:
+            shared_runs.append((entry.row["id"], entry.same_pretraining_as, refs.models[entry.row["id"]]))
         if progress:
             progress(count)
     after = generated.GeneratedModels()
@@ -169,6 +173,7 @@ def load(conn: Connection, root: Path, problems: Problems,
         else:
             conn.execute(text("UPDATE model SET base_model_id = :b WHERE id = :m"), {"b": base, "m": model_id})
     _finish_generated_models(conn, after, reconciler)
+    link_shared_pretraining(conn, shared_runs, refs, problems)
     # Literature evidence for the analysis; benchmark results may name catalog models, so last.
     for row in read_ablations(root, problems, refs):
         writer.add("ablation", row)

@@ -92,6 +92,36 @@ class _null:
 
 
 @main.command()
+@datasets_option
+@click.option("--sample", "size", default=15, show_default=True, help="How many numeric claims to draw.")
+@click.option("--seed", default=0, show_default=True, help="Random seed: the same seed draws the same claims.")
+@click.option("--coverage", "coverage_only", is_flag=True, help="Print only quote coverage and computed counts.")
+def audit(datasets_dir: Path, size: int, seed: int, coverage_only: bool) -> None:
+    """Draw curated numeric claims at random and print what a reviewer checks against each source.
+
+    Then the quote coverage, and model pairs that look like one pre-training run but are not linked.
+
+    \b
+    Example:
+        cegdb audit --sample 15 --seed 7
+    """
+    from catalog import audit as audit_mod
+
+    curated = audit_mod.read_curated(datasets_dir)
+    if curated.problems:  # claims with problems are left out of the draw; validate lists them
+        _report_problems(curated.problems)
+        stderr.print(f"{len(curated.problems)} problem(s) in datasets/ (run cegdb validate); "
+                     "claims with problems are not drawn")
+    if not coverage_only:
+        for claim in audit_mod.sample(curated.claims, size, seed):
+            click.echo(audit_mod.describe(claim, curated.sources) + "\n")
+    click.echo(str(audit_mod.coverage(curated.claims)))
+    for a, b in audit_mod.unlinked_shared_runs(curated):
+        click.echo(f"possibly one pre-training run counted twice: {a} and {b} state the same GPU-hours and "
+                   "tokens (link them with same_pretraining_as, or say why not)")
+
+
+@main.command()
 @db_option
 @datasets_option
 def validate(db_url: str | None, datasets_dir: Path) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
-from catalog import schema
+from catalog import derive, schema
 from catalog.fields import (FIELDS_BY_ENTITY, FieldSpec, ImplausibleMagnitude, ValueProblem, parse_bool,
                             parse_number)
 from catalog.yamlio import YamlError, load_yaml
@@ -20,7 +20,7 @@ from catalog.yamlio import YamlError, load_yaml
 SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 CLAIM_KEYS = {"value", "source", "locator", "quote", "confidence", "evidence", "method", "lower",
-              "upper", "note", "rank", "hardware", "unit"}
+              "upper", "note", "rank", "hardware", "unit", "derived_from", "quote_absent"}
 CURATED = "curated"
 
 
@@ -268,6 +268,12 @@ def _read_claim(entity_type: str, entity_id: str, spec: FieldSpec, claim: Any, p
            "origin_ref": f"{path}:{line}", "snapshot_id": None}
     value = claim.get("value")
     vline = _line(claim, "value")
+    computed = None
+    if "derived_from" in claim:  # catalog/derive.py: the loader does the arithmetic
+        computed = derive.read_derived_claim(claim, spec, path, _line(claim, "derived_from"), problems)
+        if computed is None:
+            return None
+        value = computed[0]
     try:
         if value is None:
             raise ValueProblem("missing value")
@@ -322,9 +328,17 @@ def _read_claim(entity_type: str, entity_id: str, spec: FieldSpec, claim: Any, p
             problems.add(path, _line(claim, key), f"{name}.{key}", f"{given!r} is not one of {', '.join(choices)}")
             ok = False
         row[key] = given
-    for key in ("locator", "quote", "note"):
+    for key in ("locator", "quote", "note", "quote_absent"):
         text = claim.get(key)
         row[key] = None if text is None else str(text).strip()
+    if computed is not None:
+        row["method"] = claim.get("method", "derived")
+        row["note"] = computed[1] + (f"; {row['note']}" if row["note"] else "")
+        if not row["quote"] and not row["quote_absent"]:
+            row["quote_absent"] = "computed by the loader from derived_from"
+    for message in derive.claim_problems(claim, row, computed is not None):
+        problems.add(path, line, name, message)
+        ok = False
     if entity_type == "model":
         row["model_id"], row["hardware_id"] = entity_id, None
     else:
@@ -392,11 +406,12 @@ class ModelEntry:
     aliases: list[str] = field(default_factory=list)
     same_as: list[str] = field(default_factory=list)  # generated-layer refs "<source>/<id>"
     distinct_from: list[str] = field(default_factory=list)  # model ids or generated refs
+    same_pretraining_as: str | None = None  # checked against the other models once all are read
 
 
 MODEL_KEYS = {"id", "name", "family", "organization", "release_date", "domain", "accessibility",
-              "hf_repo", "base_model", "primary_source", "claims", "innovations", "aliases", "same_as",
-              "distinct_from"}
+              "hf_repo", "base_model", "same_pretraining_as", "no_6nd", "primary_source", "claims",
+              "innovations", "aliases", "same_as", "distinct_from"}
 REF = re.compile(r"^[a-z0-9-]+/[a-z0-9][a-z0-9._-]*$")
 
 
@@ -453,6 +468,7 @@ def read_model(path: Path, data: Mapping, problems: Problems, refs: Refs) -> Mod
            "accessibility": _text(data, "accessibility", path, problems, choices=schema.ACCESSIBILITY),
            "base_model_id": None,
            "hf_repo_id": _text(data, "hf_repo", path, problems),
+           "no_6nd_reason": _text(data, "no_6nd", path, problems),
            "primary_source_id": _source_ref(data, "primary_source", path, problems, refs)}
     base = _text(data, "base_model", path, problems, pattern=SLUG)
     claims = read_claims("model", mid, data.get("claims"), path, problems, refs, _line(data, "claims"))
@@ -480,10 +496,15 @@ def read_model(path: Path, data: Mapping, problems: Problems, refs: Refs) -> Mod
             seen.add(iid)
             innovations.append({"model_id": mid, "innovation_id": iid,
                                 "detail": _text(item, "detail", path, problems), "source_id": source})
+    shared = _text(data, "same_pretraining_as", path, problems, pattern=SLUG)
+    if shared == mid:
+        problems.add(path, _line(data, "same_pretraining_as"), "same_pretraining_as", "a model cannot name itself")
+        shared = None
     return ModelEntry(row=row, base_model=base, claims=claims, innovations=innovations,
                       aliases=text_list(data, "aliases", path, problems, SLUG),
                       same_as=text_list(data, "same_as", path, problems, REF),
-                      distinct_from=text_list(data, "distinct_from", path, problems))
+                      distinct_from=text_list(data, "distinct_from", path, problems),
+                      same_pretraining_as=shared)
 
 
 # --- literature evidence for the analysis ---------------------------------------------------

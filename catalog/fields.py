@@ -9,10 +9,14 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 # Multipliers a curator may write after a number. "B" and "G" are both 1e9 (billion / giga);
 # there is no "b" (bits?) or "m" (milli or million?) because each is ambiguous.
 SUFFIXES = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9, "G": 1e9, "T": 1e12}
+# The same multipliers as exact decimals: "16.4B" is read as Decimal("16.4") * 10**9 and rounded
+# once to the nearest float (16400000000.0), where float multiplication gives 16399999999.999998.
+_EXACT_SUFFIXES = {key: Decimal(repr(factor)) for key, factor in SUFFIXES.items()}
 _NUMBER = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*([kKMBGT])?$")
 _SEPARATORS = re.compile(r"(?<=\d)[,_](?=\d{3})")
 
@@ -26,16 +30,19 @@ class ImplausibleMagnitude(ValueProblem):
     cause), a warning in the generated layer (TD-Gammon really had 25,000 parameters)."""
 
 
-def parse_number(value: object) -> float:
-    """Read a curated number: 671e9, 2.788M, 15T, 30,840,000. Anything else is rejected.
+def parse_decimal(value: object) -> Decimal:
+    """Read a curated number exactly: 671e9, 2.788M, 15T, 30,840,000. Anything else is rejected.
 
     PyYAML reads `671e9` as a string (YAML 1.1 floats need a dot and a signed exponent),
     so numeric strings are the normal case here, not an exception.
     """
     if isinstance(value, bool):
         raise ValueProblem(f"expected a number, got {value!r}")
-    if isinstance(value, (int, float)):
-        number = float(value)
+    if isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, float):
+        # YAML already made it a float; its shortest repr is what the curator typed.
+        number = Decimal(repr(value)) if math.isfinite(value) else Decimal("nan")
     elif isinstance(value, str):
         text = _SEPARATORS.sub("", value.strip())
         match = _NUMBER.match(text)
@@ -43,12 +50,17 @@ def parse_number(value: object) -> float:
             raise ValueProblem(
                 f"cannot read {value!r} as a number: write digits with at most one suffix "
                 f"k, M, B/G or T (e.g. 2.788M, 671e9) and put any words in `quote`")
-        number = float(match.group(1)) * SUFFIXES.get(match.group(2) or "", 1.0)
+        number = Decimal(match.group(1)) * _EXACT_SUFFIXES.get(match.group(2) or "", Decimal(1))
     else:
         raise ValueProblem(f"expected a number, got {type(value).__name__} {value!r}")
-    if not math.isfinite(number):
+    if not number.is_finite() or not math.isfinite(float(number)):
         raise ValueProblem(f"{value!r} is not a finite number")
     return number
+
+
+def parse_number(value: object) -> float:
+    """`parse_decimal` rounded once to the nearest float: "16.4B" is exactly 16,400,000,000."""
+    return float(parse_decimal(value))
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from catalog import schema
+from catalog.pretraining import ONE_ROW_PER_RUN
 
 TITLE = "cegdb: compute-equivalent gains database"
 DESCRIPTION = (
@@ -86,8 +87,14 @@ order by f.entity_id, f.field""",
     "compute_by_model": {
         "title": "Models by training compute, with how it was obtained",
         "sql": """select id, name, release_date, training_compute_flop, training_compute_method,
-  parameters, active_parameters, training_tokens, gpu_hours, hardware_id
+  parameters, active_parameters, training_tokens, gpu_hours, hardware_id, same_pretraining_as
 from model where training_compute_flop is not null order by training_compute_flop desc""",
+    },
+    "pretraining_runs": {
+        "title": "Pre-training runs, each counted once (models that share a run listed together)",
+        "sql": """select coalesce(same_pretraining_as, id) as run_counted_under, count(*) as models,
+  group_concat(id, ', ') as model_ids
+from (select id, same_pretraining_as from model order by id) group by 1 order by 1""",
     },
     "compare_models": {
         "title": "Two models side by side (resolved values)",
@@ -130,7 +137,8 @@ def dashboards(database: str) -> dict:
         "charts": {
             "compute-over-time": point(
                 "select name as label, release_date, training_compute_flop, organization_id from model "
-                "where training_compute_flop is not null and release_date is not null order by release_date",
+                "where training_compute_flop is not null and release_date is not null "
+                f"and {ONE_ROW_PER_RUN} order by release_date",
                 "release_date", "training_compute_flop", "organization_id",
                 "Training compute against release date, by organisation", x_type="temporal"),
             "ceg-vs-compute": point(
@@ -140,13 +148,14 @@ def dashboards(database: str) -> dict:
                 "compute_flop", "ceg", "innovation_id", "Compute-equivalent gain against compute (FLOP basis)",
                 log_x=True),
             "gpu-hours-by-hardware": {
-                "title": "GPU-hours by training hardware", "db": database, "library": "vega-lite",
+                "title": "GPU-hours by training hardware (each pre-training run once)", "db": database, "library": "vega-lite",
                 "query": "select coalesce(hardware_id, 'unknown') as hardware, sum(gpu_hours) as gpu_hours, "
-                         "count(*) as models from model where gpu_hours is not null group by 1 order by 2 desc",
+                         "count(*) as models from model where gpu_hours is not null "
+                         f"and {ONE_ROW_PER_RUN} group by 1 order by 2 desc",
                 "display": {"mark": {"type": "bar", "tooltip": True},
                             "encoding": {"x": {"field": "hardware", "type": "nominal", "sort": "-y"},
                                          "y": {"field": "gpu_hours", "type": "quantitative",
-                                               "title": "GPU-hours (sum over models)"}}},
+                                               "title": "GPU-hours (sum over pre-training runs)"}}},
             },
         },
     }}

@@ -112,7 +112,10 @@ OPERATION_COUNT_INPUTS = """
                             AND p.field = 'parameters'
     WHERE d.entity_type = 'model' AND d.field = 'training_tokens'
       AND COALESCE(a.value_num, p.value_num) IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM model m WHERE m.id = d.entity_id AND m.no_6nd_reason IS NOT NULL)
 """
+# Models whose file says `no_6nd: <reason>` (parameters shared across layers, encoder-decoder) get
+# no 6ND claim: 6 x unique parameters x tokens miscounts them; their curated compute says how.
 
 HARDWARE_TIME_INPUTS = """
     SELECT d.entity_id, d.value_num, d.id, hw.value_text, pr.value_text,

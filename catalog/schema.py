@@ -149,6 +149,12 @@ class Model(SQLModel, table=True):
     accessibility: Optional[str] = col("open_weights | api | unreleased", default=None, index=True)
     base_model_id: Optional[str] = col("Model this one was fine-tuned from", default=None,
                                        foreign_key="model.id")
+    same_pretraining_as: Optional[str] = col(
+        "Model whose pre-training run this one shares (its numbers describe that run, not a second "
+        "one); aggregates count the run once, under that model", default=None, foreign_key="model.id")
+    no_6nd_reason: Optional[str] = col(
+        "Why 6 x parameters x tokens does not count this model's training FLOP (parameters shared across "
+        "layers, encoder-decoder); when set, no 6ND claim or estimate is derived", default=None)
     hf_repo_id: Optional[str] = col("Hugging Face repository id", default=None)
     primary_source_id: Optional[str] = col("Main paper or model card", default=None,
                                            foreign_key="source.id")
@@ -243,6 +249,8 @@ class Claim(SQLModel, table=True):
     source_id: str = col("What the claim cites", foreign_key="source.id", index=True)
     locator: Optional[str] = col("Where in the source: table, section, page, line", default=None)
     quote: Optional[str] = col("The words the value was read from", default=None)
+    quote_absent: Optional[str] = col("Why there is no quote: value only in a figure, computed, a config "
+                                      "value, source text not checked", default=None)
     origin: str = col("curated | scraper:<name> | import:<name> | derived:cegdb")
     origin_ref: Optional[str] = col("File and line (curated) or URL (scraped) the claim came from",
                                     default=None)
