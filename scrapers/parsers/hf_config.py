@@ -158,11 +158,11 @@ def parse_hf_config(data: bytes | str | dict, source: str | None = None,
     quirks = QUIRKS.get(family_name or "")
     layout = _architecture(cfg, quirks, record)
     if quirks is None and family_name not in STANDARD_LAYOUT_CHECKED:
-        layout.assumptions.insert(0, f"model_type {family_name!r} has no row in the quirks table: counted as the "
+        layout.assumptions.insert(0, f"model_type {family_name!r} has no row in the quirks table: read as the "
                                      "standard layout its keys describe")
     _counts(cfg, layout, quirks or STANDARD, family_name, record, wrapper=text_raw is not None)
-    if index is not None and (record.get("parameters") or record.get("text_parameters")):
-        _cross_check(index, source, cfg, record)
+    if index is not None:
+        _cross_check(index, cfg, record)
     return {k: v for k, v in record.items() if v is not None}
 
 
@@ -334,7 +334,7 @@ def _counts(cfg: _Config, layout: Layout, quirks: Quirks, family_name: str | Non
         notes.append(f"model_type {family_name!r} has no row in the quirks table: counted as the standard layout "
                      "its keys describe")
     if isinstance(result, str):
-        record["parameters_note"] = "; ".join([result, *notes])
+        record["parameters_note"] = result
         record["assumptions"] = layout.assumptions
         return
     moe = bool(record.get("moe_layers"))
@@ -360,7 +360,7 @@ def _counts(cfg: _Config, layout: Layout, quirks: Quirks, family_name: str | Non
     record["parameters_note"] = "; ".join(notes) or None
 
 
-def _cross_check(index: bytes | str | dict, source: str | None, cfg: _Config, record: dict) -> None:
+def _cross_check(index: bytes | str | dict, cfg: _Config, record: dict) -> None:
     """Compare the count with a safetensors index's total_size over the bytes per parameter."""
     where = "model.safetensors.index.json"
     data = load_json(index, where) if isinstance(index, (bytes, bytearray, str)) else index
@@ -370,17 +370,17 @@ def _cross_check(index: bytes | str | dict, source: str | None, cfg: _Config, re
         total_size = int(total_size)
     if isinstance(total_size, bool) or not isinstance(total_size, int) or total_size <= 0:
         raise ParseError(where, "metadata.total_size", f"expected a positive byte count, got {total_size!r:.80}")
-    per_parameter, how = safetensors_bytes_per_parameter(record.get("checkpoint_dtype"),
-                                                         record.get("quantization_details") and cfg.dict(
-                                                             "quantization_config"))
     record["safetensors_index_bytes"] = total_size
-    if per_parameter is None:
-        record["assumptions"].append(f"safetensors cross-check skipped: {how}")
+    counted = record.get("parameters") or record.get("text_parameters")
+    assumptions = record.setdefault("assumptions", [])
+    per_parameter, how = safetensors_bytes_per_parameter(record.get("checkpoint_dtype"),
+                                                         cfg.dict("quantization_config"))
+    if counted is None or per_parameter is None:
+        assumptions.append(f"safetensors cross-check skipped: {how if counted else 'no parameter count'}")
         return
     stored = round(total_size / per_parameter)
-    counted = (record.get("parameters") or record["text_parameters"]) + record.get("extra_prediction_parameters", 0)
+    counted += record.get("extra_prediction_parameters", 0)
     record["safetensors_index_parameters"] = stored
     record["safetensors_index_ratio"] = round(counted / stored, 6)
-    record["assumptions"].append(f"safetensors cross-check: total_size / bytes per parameter ({how})"
-                                 + (", extra prediction layers included" if "extra_prediction_parameters" in record
-                                    else ""))
+    assumptions.append(f"safetensors cross-check: total_size / bytes per parameter ({how})"
+                       + (", extra prediction layers included" if "extra_prediction_parameters" in record else ""))

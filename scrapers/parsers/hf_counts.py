@@ -80,9 +80,7 @@ QUIRKS: dict[str, Quirks] = {
     "gptj": Quirks(norms_per_layer=1, qkv_bias=False, o_bias=False, mlp_bias=True, lm_head_bias=True, **_UNTIED),
     # Cohere (Command R): parallel blocks off one LayerNorm that has no bias.
     "cohere": Quirks(norms_per_layer=1, norm="layernorm_no_bias"),
-    "t5": Quirks(layout="t5", gated_mlp=False, positional="relative", norm="rmsnorm", norm_position="pre"),
-    "mt5": Quirks(layout="t5", gated_mlp=False, positional="relative", norm="rmsnorm", norm_position="pre"),
-    "umt5": Quirks(layout="t5", gated_mlp=False, positional="relative", norm="rmsnorm", norm_position="pre"),
+    **{name: Quirks(layout="t5", positional="relative", norm="rmsnorm") for name in ("t5", "mt5", "umt5")},
 }
 STANDARD = Quirks()
 # Families that need no row because the standard layout is theirs, checked against a published
@@ -268,7 +266,13 @@ def count_parameters(cfg, layout: Layout, quirks: Quirks, record: dict):
     if missing:
         return "not computed: the config gives no " + ", ".join(missing)
     if quirks.layout == "t5":
+        layout.assumptions[:] = [a for a in layout.assumptions if a.startswith("tie_word_embeddings")]
+        layout.assumptions.append("T5 encoder-decoder: relative position bias in each stack's first layer, "
+                                  "scale-only norms (2 per encoder layer, 3 per decoder layer, 1 after each stack)")
         return _t5(cfg, record, hidden, layers, heads, vocab)
+    unmodelled = _unmodelled_layout(cfg)
+    if unmodelled:
+        return f"not computed: {unmodelled}, which the transformer recipe does not describe"
     said = layout.assumptions
     head_dim = record.get("head_dim")
     if head_dim is None:
@@ -369,6 +373,27 @@ def count_parameters(cfg, layout: Layout, quirks: Quirks, record: dict):
         result["extra_prediction"] = blocks + mtp * (3 * norm + 2 * hidden * hidden + 2 * vocab * hidden)
         said.append("multi-token-prediction layers counted apart, with their stored embedding and head copies")
     return result
+
+
+# Layer kinds the recipe counts; anything else in layer_types (Mamba, linear attention) is not.
+ATTENTION_LAYER_TYPES = {"full_attention", "sliding_attention", "chunked_attention", "attention"}
+# Key prefixes of state-space and linear-attention layers (Jamba, Falcon-H1, Qwen3-Next, ...).
+UNMODELLED_PREFIXES = ("mamba_", "ssm_", "linear_num_", "linear_key_", "linear_value_", "linear_conv_")
+
+
+def _unmodelled_layout(cfg) -> str | None:
+    """What in the config lies outside a decoder-only transformer stack, in words, or None."""
+    if cfg.bool("is_encoder_decoder"):
+        return "an encoder-decoder (is_encoder_decoder) other than T5"
+    kinds = cfg.raw.get("layer_types")
+    if isinstance(kinds, list):
+        other = sorted({k for k in kinds if isinstance(k, str)} - ATTENTION_LAYER_TYPES)
+        if other:
+            return "layers of kind " + ", ".join(other)
+    keys = sorted(k for k in cfg.raw if k.startswith(UNMODELLED_PREFIXES) and cfg.raw[k] is not None)
+    if keys:
+        return f"state-space or linear-attention layers ({keys[0]})"
+    return None
 
 
 def _mla(cfg, hidden: int, heads: int, layout: Layout):
