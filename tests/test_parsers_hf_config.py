@@ -118,6 +118,25 @@ def test_moe_counts_match_published_figures_within_one_percent(name, total, acti
     assert record["active_parameters"] == pytest.approx(published_active, rel=0.015)
 
 
+def test_llama4_interleaved_moe_with_a_hard_coded_shared_expert():
+    # meta-llama/Llama-4-Maverick-17B-128E model card: 17B activated, 400B total. The language
+    # model alone (the vision tower is not counted) is 400.7B; per token 17.18B, which the card
+    # rounds to 17B. Experts sit in every other layer (interleave_moe_layer_step 2); the dense
+    # layers are intermediate_size_mlp wide and every MoE layer has one shared expert, neither of
+    # which a generic reading of the config would know.
+    record = parsed("llama4_maverick_wrapper_interleaved_moe_shared_expert.json")
+    assert "parameters" not in record and record["text_model_type"] == "llama4_text"
+    assert record["moe_layer_count"] == 24 and record["moe_layers"][:2] == [1, 3]
+    assert record["moe_shared_experts"] == 1
+    assert record["text_parameters"] == pytest.approx(400e9, rel=0.01)
+    assert record["text_active_parameters"] == pytest.approx(17e9, rel=0.011)
+    # Scout (16 experts in all 48 layers): same 17B per token, 107.8B of its 109B in the text model.
+    scout = parsed("llama4_scout_wrapper_all_moe_layers.json")
+    assert scout["moe_layer_count"] == 48
+    assert scout["text_active_parameters"] == pytest.approx(17e9, rel=0.011)
+    assert 0.98 < scout["text_parameters"] / 109e9 < 1.0
+
+
 def test_qwen3_30b_a3b_active_count_rounds_to_the_published_figure():
     # Qwen3 technical report: 30.5B total, 3.3B activated. The count, 3.353B, is 1.6% above the
     # published figure, which truncates it (the embeddings and output head, 0.62B, are included:
@@ -260,6 +279,16 @@ def test_falcon_7b_parallel_attention_multi_query():
     per_layer = 4544 * (4544 + 128) + 4544 ** 2 + 2 * 4544 * 4 * 4544 + 2 * 4544
     assert record["parameters"] == 32 * per_layer + 2 * 4544 + 65_024 * 4544 == 6_921_720_704
     assert "rope_scaling" not in record and record["positional"] == "rope"
+
+
+def test_phi2_parallel_block_and_biased_output_head():
+    # Phi-2: attention and MLP in parallel off one LayerNorm, biases on every linear map including
+    # the output head. Microsoft calls it "2.7 billion"; the checkpoint holds 2,779,683,840.
+    record = parsed("phi2_parallel_block_lm_head_bias.json")
+    h, inner = 2560, 10240
+    per_layer = 4 * (h * h + h) + 2 * h * inner + inner + h + 2 * h
+    assert record["parameters"] == 32 * per_layer + 2 * h + 51_200 * h * 2 + 51_200 == 2_779_683_840
+    assert (record["activation"], record["positional"]) == ("gelu", "rope")
 
 
 @pytest.mark.parametrize("name, assumption", [

@@ -37,7 +37,7 @@ class Quirks:
     lm_head_bias: bool = False
     norm: str | None = None  # "rmsnorm", "layernorm", "layernorm_no_bias", "parameter_free"
     norms_per_layer: int | None = None
-    qk_norm: str | None = None  # "head" (one vector of head_dim each), "full" (the whole projection)
+    qk_norm: str | None = None  # "head" (a vector of head_dim each), "full" (whole projection), "weightless"
     positional: str | None = None
     position_offset: int = 0  # OPT learns max_position_embeddings + 2 positions
     embedding_norm: bool = False  # BLOOM normalises the word embeddings
@@ -45,6 +45,8 @@ class Quirks:
     sliding_every: int | None = None  # one full-attention layer in this many (Gemma 2: alternate)
     activation: str | None = None  # when the config names none (BLOOM's GELU is hard-coded; Llama's class default)
     tied_default: bool = True  # the config class's tie_word_embeddings default
+    shared_experts: int | None = None  # shared experts the code builds without a config key
+    dense_intermediate_key: str | None = None  # dense layers' width when intermediate_size sizes experts
 
 
 # Config classes whose tie_word_embeddings default is False. save_pretrained always writes the
@@ -80,6 +82,10 @@ QUIRKS: dict[str, Quirks] = {
     "gptj": Quirks(norms_per_layer=1, qkv_bias=False, o_bias=False, mlp_bias=True, lm_head_bias=True, **_UNTIED),
     # Cohere (Command R): parallel blocks off one LayerNorm that has no bias.
     "cohere": Quirks(norms_per_layer=1, norm="layernorm_no_bias"),
+    # Llama 4: a shared expert in every MoE layer (no key), dense layers as wide as
+    # intermediate_size_mlp (intermediate_size sizes the experts), q/k L2 norms without weights.
+    "llama4_text": Quirks(shared_experts=1, dense_intermediate_key="intermediate_size_mlp", qk_norm="weightless",
+                          **_UNTIED_SILU),
     **{name: Quirks(layout="t5", positional="relative", norm="rmsnorm") for name in ("t5", "mt5", "umt5")},
 }
 STANDARD = Quirks()
@@ -115,8 +121,8 @@ MOE_LAYER_RULES = (
 # Config settings that add a per-expert bias to the router (DeepSeek-V3's aux-loss-free balancing
 # keeps e_score_correction_bias, one value per routed expert).
 ROUTER_BIAS = (("topk_method", "noaux_tc"),)
+MAX_EXTRA_LAYERS = 1_000  # multi-token-prediction layers beyond this are not a real config
 # Bytes per stored parameter for the safetensors cross-check.
-MAX_EXTRA_LAYERS = 1_000
 DTYPE_BYTES = {"fp32": 4, "fp16": 2, "bf16": 2, "fp8_e4m3": 1, "fp8_e5m2": 1, "int8": 1, "uint8": 1}
 
 
@@ -301,7 +307,10 @@ def count_parameters(cfg, layout: Layout, quirks: Quirks, record: dict):
         biases = ((2 * inner if layout.gated_mlp else inner) + hidden) if layout.mlp_bias else 0
         return matrices * hidden * inner + biases
 
-    inner = record.get("intermediate_size")
+    inner = expert_default = record.get("intermediate_size")
+    if quirks.dense_intermediate_key and cfg.int(quirks.dense_intermediate_key):
+        inner = cfg.int(quirks.dense_intermediate_key)
+        said.append(f"dense layers {inner} wide ({quirks.dense_intermediate_key}); intermediate_size sizes experts")
     if inner is None and not layout.gated_mlp:
         inner = 4 * hidden  # GPT-2 and BLOOM write n_inner: null, Falcon no ffn_hidden_size, for 4 x hidden
         said.append(f"intermediate size absent: 4 x hidden_size = {inner}")
@@ -316,20 +325,24 @@ def count_parameters(cfg, layout: Layout, quirks: Quirks, record: dict):
     moe_layer = moe_layer_active = None  # one MoE layer's feed-forward, total and per token
     if moe_layers:
         experts, top_k = record["moe_experts"], record.get("moe_active_experts")
-        expert_inner = record.get("moe_intermediate_size") or inner
+        expert_inner = record.get("moe_intermediate_size") or expert_default or inner
         if top_k is None or expert_inner is None:
             return "not computed: a mixture-of-experts config without experts per token or expert size"
         if top_k > experts:
             raise ParseError(cfg.source, cfg.prefix + (cfg.key_of("moe_active_experts") or "num_experts_per_tok"),
                              f"{top_k} experts per token but only {experts} experts")
         if record.get("moe_intermediate_size") is None:
-            said.append(f"expert size: intermediate_size ({inner}), as in Mixtral")
+            said.append(f"expert size: intermediate_size ({expert_inner}), as in Mixtral")
         shared_inner = cfg.int("shared_expert_intermediate_size", minimum=0)
         if shared_inner:
             # Qwen2-MoE: one shared expert of its own size, scaled by a sigmoid gate (hidden -> 1).
             shared = mlp(shared_inner) + hidden
             said.append("shared_expert_intermediate_size: one shared expert with a hidden -> 1 gate (Qwen2-MoE)")
         else:
+            if record.get("moe_shared_experts") is None and quirks.shared_experts:
+                record["moe_shared_experts"] = quirks.shared_experts
+                said.append(f"{quirks.shared_experts} shared expert(s) of the routed experts' size: fixed by the "
+                            "family's code")
             shared = (record.get("moe_shared_experts") or 0) * mlp(expert_inner)
         router_bias = any(cfg.raw.get(k) == v for k, v in ROUTER_BIAS)
         router = experts * hidden + (experts if router_bias else 0)
