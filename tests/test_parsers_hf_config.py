@@ -219,6 +219,24 @@ def test_made_up_moe_model_type_gets_total_and_active_within_one_percent():
     assert "acme_moe" in record["parameters_note"]
 
 
+@pytest.mark.parametrize("name, published_total, published_active", [
+    # gpt-oss model card (OpenAI, arXiv 2508.10925): gpt-oss-20b 20.9B total, 3.6B active.
+    ("gpt_oss_20b_unknown_family_moe_attention_bias.json", 20.9e9, 3.6e9),
+    # Same card: gpt-oss-120b 116.8B total, 5.1B active.
+    ("gpt_oss_120b_unknown_family_moe_attention_bias.json", 116.8e9, 5.1e9),
+])
+def test_real_architecture_without_a_table_row_within_one_percent(name, published_total, published_active):
+    # gpt_oss has no row anywhere: attention biases (attention_bias), GQA with an explicit
+    # head_dim, 32 or 128 experts keyed num_local_experts / experts_per_token, alternating
+    # sliding layers. OpenAI's active count leaves out the input embedding, as DeepSeek's does.
+    # (Its experts' and router's small biases and per-head attention sinks, 0.03%, are not in
+    # the config and not counted.)
+    record = parsed(name)
+    assert "gpt_oss" in record["parameters_note"]
+    assert record["parameters"] == pytest.approx(published_total, rel=0.01)
+    assert record["active_parameters_excluding_input_embedding"] == pytest.approx(published_active, rel=0.01)
+
+
 def test_unknown_family_with_shared_experts_is_counted():
     # ERNIE 4.5 spells experts moe_num_experts / moe_k / moe_num_shared_experts; no table row.
     record = parsed("ernie_moe_num_experts_unknown_family.json")
