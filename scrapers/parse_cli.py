@@ -90,7 +90,14 @@ def _table(kind: str, records: list[dict], file: str) -> None:
         table.add_column("field", style="bold")
         table.add_column("value", overflow="fold")
         for key, value in record.items():
-            table.add_row(key, _short(value, 110))
+            # hf-config's assumptions and parameter breakdown are read item by item: a line each, uncut.
+            if key == "assumptions":
+                text = "\n".join(value)
+            elif key == "parameter_breakdown":
+                text = "\n".join(f"{part}: {count:,}" for part, count in value.items())
+            else:
+                text = _short(value, 110)
+            table.add_row(key, text)
         console.print(table)
     if not records:
         console.print(f"{file}: no records")
