@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from parsers_support import fixture, reference_dir, reference_files
+from parsers_support import FIXTURES, fixture, reference_dir, reference_files
 from scrapers.errors import ParseError
 from scrapers.parsers.hf_config import SYNONYMS, parse_hf_config
 
@@ -346,6 +346,17 @@ def test_t5_assumptions_describe_the_encoder_decoder():
     assert not any("two norms a layer" in a for a in record["assumptions"])
 
 
+@pytest.mark.parametrize("name", sorted(p.name for p in (FIXTURES / "hf_config").glob("*.json")
+                                         if "safetensors_index" not in p.name))
+def test_every_fixture_breakdown_adds_up_to_the_total(name):
+    record = parsed(name)
+    total = record.get("parameters", record.get("text_parameters"))
+    if total is None:
+        pytest.fail(f"{name} is not counted: {record.get('parameters_note')}")
+    assert sum(record["parameter_breakdown"].values()) == total
+    assert record["assumptions"] and all(isinstance(a, str) and a for a in record["assumptions"])
+
+
 @pytest.mark.parametrize("name, attention, kv_heads", [
     ("llama3_gqa_untied_rope_scaling.json", "gqa", 8),
     ("gpt2_tied_absent_learned_positions.json", "mha", 12),
@@ -467,7 +478,6 @@ def test_safetensors_index_is_read_even_without_a_count():
 def test_cli_index_option():
     from click.testing import CliRunner
 
-    from parsers_support import FIXTURES
     from scrapers.parse_cli import parse
 
     folder = FIXTURES / "hf_config"
