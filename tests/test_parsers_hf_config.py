@@ -200,6 +200,23 @@ def test_moe_field_name_families_are_read_by_the_table(name, experts, active, sh
     assert record.get("moe_shared_experts") == shared
 
 
+@pytest.mark.parametrize("keys, layers", [
+    ({"first_k_dense_replace": 3, "moe_layer_freq": 1}, list(range(3, 8))),  # DeepSeek-V3
+    ({"decoder_sparse_step": 2, "mlp_only_layers": [5]}, [1, 3, 7]),  # Qwen2-MoE
+    ({"interleave_moe_layer_step": 2}, [1, 3, 5, 7]),  # Llama 4 Maverick
+    ({"moe_layer_start_index": 1, "moe_layer_end_index": 6, "moe_layer_interval": 1}, [1, 2, 3, 4, 5, 6]),  # ERNIE
+    ({"moe_layer_start_index": 2, "moe_layer_end_index": -1, "moe_layer_interval": 2}, [3, 5, 7]),
+    ({"moe_layers": [0, 4]}, [0, 4]),
+    ({"moe_layer_freq": [0, 1, 1, 0, 1, 1, 0, 1]}, [1, 2, 4, 5, 7]),  # a per-layer list of flags
+])
+def test_which_layers_hold_experts(keys, layers):
+    config = {**json.loads(fixture("hf_config", "mixtral_num_local_experts.json")), "num_hidden_layers": 8, **keys}
+    record = parse_hf_config(config)
+    assert record["moe_layers"] == layers
+    dense = 8 - len(layers)  # the other layers are dense MLPs of intermediate_size
+    assert record["parameter_breakdown"].get("feed_forward", 0) == dense * 3 * 4096 * 14336
+
+
 def test_made_up_model_type_with_a_standard_layout_is_counted():
     # "acme_lm" is in no table; its keys describe Llama-3.1-8B's layout, and the count is that
     # model's 8,030,261,248 (issue 8 and the Llama-3.1-8B safetensors index).

@@ -111,7 +111,9 @@ GATED_ACTIVATIONS = ("swiglu", "geglu", "reglu")
 # Which layers hold experts: config key -> test on (layer index, value). All present keys apply.
 MOE_LAYER_RULES = (
     ("first_k_dense_replace", "int", lambda i, v: i >= v),  # DeepSeek: the first k layers stay dense
-    ("moe_layer_start_index", "int", lambda i, v: i >= v),  # ERNIE 4.5
+    ("moe_layer_start_index", "int", lambda i, v: i >= v),  # ERNIE 4.5: experts from this layer...
+    ("moe_layer_end_index", "int_or_last", lambda i, v: v < 0 or i <= v),  # ...to this one (-1: the last)
+    ("moe_layer_interval", "positive", lambda i, v: (i + 1) % v == 0),  # ...in every v-th layer
     ("moe_layer_freq", "positive", lambda i, v: i % v == 0),
     ("decoder_sparse_step", "positive", lambda i, v: (i + 1) % v == 0),  # Qwen-MoE
     ("interleave_moe_layer_step", "positive", lambda i, v: (i + 1) % v == 0),  # Llama 4
@@ -253,7 +255,7 @@ def moe_layer_indices(cfg, layers: int) -> list[int]:
                 raise ParseError(cfg.source, cfg.prefix + key, "expected a list of layer numbers")
             value = frozenset(value)
         else:
-            value = cfg.int(key, minimum=1 if kind == "positive" else 0)
+            value = cfg.int(key, minimum={"positive": 1, "int": 0, "int_or_last": -1}[kind])
         tests.append((test, value))
     return [i for i in range(layers) if all(test(i, value) for test, value in tests)]
 
