@@ -542,11 +542,12 @@ _keys = st.sampled_from(sorted({k for keys in SYNONYMS.values() for k in keys} |
     "shared_expert_intermediate_size", "topk_method", "architectures", "position_embedding_type", "bias", "use_bias",
     "qkv_bias", "use_qkv_bias", "qk_layernorm", "use_qk_norm", "rmsnorm", "parallel_attn", "new_decoder_architecture",
     "num_ln_in_parallel_attn", "moe_layer_start_index", "n_positions", "is_encoder_decoder", "mamba_d_state",
-    "interleave_moe_layer_step", "moe_layers"}))
+    "interleave_moe_layer_step", "moe_layers", "moe_layer_end_index", "moe_layer_interval", "intermediate_size_mlp"}))
 _leaf = (st.none() | st.booleans() | st.integers(min_value=-5, max_value=200_000) | st.floats(allow_nan=True)
          | st.sampled_from(["llama", "qwen2", "deepseek_v3", "gpt2", "t5", "gemma2", "bloom", "mixtral", "silu", "olmo",
                             "olmo2", "phi", "gptj", "falcon", "qwen2_moe", "linear_attention", "full_attention",
-                            "gated-gelu", "noaux_tc", "sliding_attention", "bfloat16", ""]) | st.text(max_size=8))
+                            "gated-gelu", "noaux_tc", "sliding_attention", "bfloat16", "llama4_text", ""])
+         | st.text(max_size=8))
 _values = st.recursive(_leaf, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_keys, inner, max_size=6),
                        max_leaves=12)
 
@@ -565,7 +566,8 @@ BASES = ["llama3_gqa_untied_rope_scaling.json", "deepseek_v3_mla_n_routed_expert
          "t5_relative_gated_gelu_d_model.json", "gpt2_tied_absent_learned_positions.json",
          "qwen3_moe_num_experts.json", "gemma2_alternating_sliding_window.json", "llava_multimodal_text_config.json",
          "falcon_180b_new_decoder_grouped_kv.json", "qwen2_moe_shared_expert_gate.json",
-         "deepseek_v2_lite_mla_full_rank_queries.json", "olmoe_1b_7b_full_width_qk_norm_experts.json"]
+         "deepseek_v2_lite_mla_full_rank_queries.json", "olmoe_1b_7b_full_width_qk_norm_experts.json",
+         "llama4_maverick_wrapper_interleaved_moe_shared_expert.json", "phi2_parallel_block_lm_head_bias.json"]
 
 
 _mutation = (st.integers(min_value=-2, max_value=4) | st.none() | st.booleans() | st.sampled_from([0.5, 1e300, "8", ""])
