@@ -213,17 +213,22 @@ def resolve_layout(cfg, quirks: Quirks, activation: str | None, table_entry: boo
     # Norms in a block: the quirk, else Falcon's parallel-attention keys, else two (before
     # attention and before the MLP).
     per_layer = quirks.norms_per_layer
-    if per_layer is None:
-        ln_parallel = cfg.int("num_ln_in_parallel_attn")
-        if cfg.bool("new_decoder_architecture"):
-            per_layer = ln_parallel or 2  # Falcon-40B/180B: ln_attn and ln_mlp
-        elif cfg.bool("parallel_attn"):
-            per_layer = 1  # Falcon-7B: one norm feeds attention and MLP
-        else:
-            per_layer = 2
-            said.append("two norms a layer (before attention and before the feed-forward)")
+    if per_layer is not None:
+        said.append(f"{per_layer} norm(s) a layer: fixed by the family's code")
+    elif cfg.bool("new_decoder_architecture"):
+        per_layer = cfg.int("num_ln_in_parallel_attn") or 2  # Falcon-40B/180B: ln_attn and ln_mlp
+        said.append(f"{per_layer} norm(s) a layer: new_decoder_architecture")
+    elif cfg.bool("parallel_attn"):
+        per_layer = 1  # Falcon-7B: one norm feeds attention and MLP
+        said.append("one norm a layer: parallel_attn")
+    else:
+        per_layer = 2
+        said.append("two norms a layer (before attention and before the feed-forward)")
     qk_norm = quirks.qk_norm
-    if qk_norm is None:
+    if qk_norm is not None:
+        said.append({"head": "q/k norms of head_dim each", "full": "q/k norms over the whole projections",
+                     "weightless": "q/k norms without weights"}[qk_norm] + ": fixed by the family's code")
+    else:
         key, value = _first_bool(cfg, QK_NORM_KEYS)
         if value:
             qk_norm = "head"
