@@ -90,7 +90,14 @@ def _table(kind: str, records: list[dict], file: str) -> None:
         table.add_column("field", style="bold")
         table.add_column("value", overflow="fold")
         for key, value in record.items():
-            table.add_row(key, _short(value, 110))
+            # hf-config's assumptions and parameter breakdown are read item by item: a line each, uncut.
+            if key == "assumptions":
+                text = "\n".join(value)
+            elif key == "parameter_breakdown":
+                text = "\n".join(f"{part}: {count:,}" for part, count in value.items())
+            else:
+                text = _short(value, 110)
+            table.add_row(key, text)
         console.print(table)
     if not records:
         console.print(f"{file}: no records")
@@ -101,7 +108,10 @@ def _table(kind: str, records: list[dict], file: str) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True,
               help="Print JSON: one object, or a list for files with several models.")
-def parse(kind: str, file: str, as_json: bool) -> None:
+@click.option("--index", "index_file", type=click.Path(exists=True, dir_okay=False),
+              help="hf-config only: the checkpoint's model.safetensors.index.json, to cross-check the "
+                   "parameter count against its total_size.")
+def parse(kind: str, file: str, as_json: bool, index_file: str | None) -> None:
     """Print what the parser for KIND extracts from FILE, keys named like the claim fields.
 
     Nothing is fetched or stored. Model cards give each value with the quote it was read from.
@@ -109,15 +119,19 @@ def parse(kind: str, file: str, as_json: bool) -> None:
     \b
     Example:
         cegdb parse hf-config config.json --json
+        cegdb parse hf-config config.json --index model.safetensors.index.json
         cegdb parse model-card MODEL_CARD.md
         cegdb parse epoch-csv All_ML_Systems_-_full_view.csv --json > epoch.json
     """
+    if index_file and kind != "hf-config":
+        raise click.ClickException("--index goes with hf-config only (a safetensors index checks a config's count)")
     try:
         data = Path(file).read_bytes()
+        index = Path(index_file).read_bytes() if index_file else None
     except OSError as exc:
-        raise click.ClickException(f"{file}: cannot read: {exc.strerror}") from exc
+        raise click.ClickException(f"{exc.filename}: cannot read: {exc.strerror}") from exc
     try:
-        result = PARSERS[kind](data, file)
+        result = PARSERS[kind](data, file, index=index) if index is not None else PARSERS[kind](data, file)
     except ParseError as exc:
         hint = f" (is {file} a {kind} file?)" if exc.field is None else ""
         raise click.ClickException(f"{exc}{hint}") from exc

@@ -2,23 +2,27 @@
 
 Model families spell the same thing differently (`num_local_experts`, `num_experts`,
 `n_routed_experts`; `n_embd`, `d_model`, `hidden_size`). They are reconciled by the tables
-below, never by a branch per family: adding a family is adding a row. Multimodal wrappers
-(LLaVA, Mistral 3, Gemma 3, Llama 4) keep the language model under `text_config`; its counts
-are reported as `text_parameters`, because the vision tower is not described well enough to
-count and `parameters` must mean the whole model.
+below, never by a branch per family. Multimodal wrappers (LLaVA, Mistral 3, Gemma 3, Llama 4)
+keep the language model under `text_config`; its counts are reported as `text_parameters`,
+because the vision tower is not described well enough to count and `parameters` must mean the
+whole model.
 
-Counts are computed tensor by tensor from the layout the family's transformers implementation
-builds (see `hf_counts.py`). Checked exactly against the published totals: Llama-3.1-8B
-8,030,261,248; Qwen2.5-7B 7,615,616,512; Qwen3-32B 32,762,123,264; Gemma-2-9B 9,241,705,984;
-GPT-2 124,439,808 (the Hub's safetensors total, 137,022,720, adds 12 non-trainable attention
-masks of 1024x1024, which is why `safetensors_total` is never `parameters`).
+Counts follow the structure the config describes (`hf_counts.py`); a family needs a row in
+`hf_counts.QUIRKS` only for what its code hard-codes. Every guess is listed in `assumptions`.
+Checked exactly against the published totals: Llama-3.1-8B 8,030,261,248; Qwen2.5-7B
+7,615,616,512; Qwen3-32B 32,762,123,264; Gemma-2-9B 9,241,705,984; GPT-2 124,439,808 (the
+Hub's safetensors total, 137,022,720, adds 12 non-trainable attention masks of 1024x1024, which
+is why `safetensors_total` is never `parameters`). Given the checkpoint's
+`model.safetensors.index.json`, its `metadata.total_size` over the bytes per parameter is
+compared with the count (`safetensors_index_ratio`).
 """
 
 from __future__ import annotations
 
 from scrapers.errors import ParseError
 from scrapers.parsers import load_json, normalize_dtype
-from scrapers.parsers.hf_counts import FAMILIES, Family, count_parameters, moe_layer_indices
+from scrapers.parsers.hf_counts import (QUIRKS, STANDARD, STANDARD_LAYOUT_CHECKED, Layout, Quirks, count_parameters,
+                                        moe_layer_indices, resolve_layout, safetensors_bytes_per_parameter)
 
 # cegdb field (or parser key) -> config keys, first present non-null wins. Order matters where a
 # config carries two spellings (Gemma 2 has both hidden_act and hidden_activation; the model
@@ -47,8 +51,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "checkpoint_dtype": ("torch_dtype", "dtype"),
 }
 
-# The config's activation name -> (activation family, gated form). Whether the MLP is gated
-# comes from the family table; T5 says so in the name itself ("gated-gelu").
+# The config's activation name -> activation family. Whether the MLP is gated comes from the
+# layout (hf_counts.resolve_layout); T5 says so in the name itself ("gated-gelu").
 ACTIVATIONS = {
     "silu": "silu", "swish": "silu", "swiglu": "silu",
     "gelu": "gelu", "gelu_new": "gelu", "gelu_fast": "gelu", "gelu_pytorch_tanh": "gelu", "gelu_tanh": "gelu",
@@ -61,8 +65,6 @@ PLAIN_NAME = {"silu": "other", "gelu": "gelu", "relu": "relu"}
 # Keys whose presence means rotary position embeddings, whatever the family.
 ROPE_KEYS = ("rope_theta", "rope_scaling", "rope_parameters", "rotary_dim", "rotary_pct", "rotary_emb_base",
              "partial_rotary_factor", "qk_rope_head_dim")
-NORM_EPS_KEYS = {"rms_norm_eps": "rmsnorm", "layer_norm_eps": "layernorm", "layer_norm_epsilon": "layernorm",
-                 "layernorm_epsilon": "layernorm"}
 # Keys a multimodal wrapper keeps at the top level for its text model too.
 WRAPPER_INHERITED = ("tie_word_embeddings", "torch_dtype", "dtype", "quantization_config")
 MAX_LAYERS = 100_000  # catalog range for num_layers is 1..10,000; beyond this a config is nonsense
@@ -123,8 +125,13 @@ class _Config:
         return value
 
 
-def parse_hf_config(data: bytes | str | dict, source: str | None = None) -> dict:
-    """One config.json -> a flat dict keyed like claim fields (None-valued keys left out)."""
+def parse_hf_config(data: bytes | str | dict, source: str | None = None,
+                    index: bytes | str | dict | None = None) -> dict:
+    """One config.json -> a flat dict keyed like claim fields (None-valued keys left out).
+
+    `index`, when given, is the checkpoint's `model.safetensors.index.json`: its
+    `metadata.total_size` is compared with the count (`safetensors_index_ratio`).
+    """
     raw = data if isinstance(data, dict) else load_json(data, source)
     if not isinstance(raw, dict):
         raise ParseError(source, None, f"expected a JSON object, got {type(raw).__name__}")
@@ -148,13 +155,19 @@ def parse_hf_config(data: bytes | str | dict, source: str | None = None) -> dict
     else:
         cfg = top
         family_name = record["model_type"]
-    family = FAMILIES.get(family_name or "")
-    _architecture(cfg, family, record)
-    _counts(cfg, family, family_name, record, wrapper=text_raw is not None)
+    quirks = QUIRKS.get(family_name or "")
+    layout = _architecture(cfg, quirks, record)
+    if quirks is None and family_name not in STANDARD_LAYOUT_CHECKED:
+        layout.assumptions.insert(0, f"model_type {family_name!r} has no row in the quirks table: read as the "
+                                     "standard layout its keys describe")
+    _counts(cfg, layout, quirks or STANDARD, family_name, record, wrapper=text_raw is not None)
+    if index is not None:
+        _cross_check(index, cfg, record)
     return {k: v for k, v in record.items() if v is not None}
 
 
-def _architecture(cfg: _Config, family: Family | None, record: dict) -> None:
+def _architecture(cfg: _Config, quirks: Quirks | None, record: dict) -> Layout:
+    family = quirks or STANDARD
     hidden = cfg.int("hidden_size")
     layers = cfg.int("num_layers")
     if layers is not None and layers > MAX_LAYERS:
@@ -166,6 +179,8 @@ def _architecture(cfg: _Config, family: Family | None, record: dict) -> None:
     if heads is not None and kv_heads is not None and kv_heads > heads:
         raise ParseError(cfg.source, cfg.prefix + (cfg.key_of("kv_heads") or "multi_query"),
                          f"{kv_heads} key/value heads but only {heads} attention heads")
+    if cfg.key_of("kv_heads") == "num_kv_heads" and cfg.bool("new_decoder_architecture") is False:
+        kv_heads = 1 if cfg.bool("multi_query") else None  # Falcon-7B's num_kv_heads only counts in the new layout
     record.update(hidden_size=hidden, num_layers=layers, num_heads=heads,
                   num_decoder_layers=cfg.int("num_decoder_layers"), vocab_size=cfg.int("vocab_size"),
                   head_dim=cfg.int("head_dim"), intermediate_size=cfg.int("intermediate_size"))
@@ -183,16 +198,17 @@ def _architecture(cfg: _Config, family: Family | None, record: dict) -> None:
 
     record["context_length"] = cfg.int("context_length")
     _positional(cfg, family, record)
-    _activation(cfg, family, record)
-    norm = family.norm if family else None
-    if norm is None:
-        norm = next((kind for key, kind in NORM_EPS_KEYS.items() if key in cfg.raw), None)
-    record["norm"] = norm
-    record["norm_position"] = family.norm_position if family else None
-    tied = cfg.bool("tie_word_embeddings")
-    # save_pretrained writes a key only when it differs from PretrainedConfig's default, which
-    # is tie_word_embeddings=True: an absent key therefore means tied.
-    record["tied_embeddings"] = True if tied is None else tied
+    name = cfg.get("activation_function")
+    if name is not None and not isinstance(name, str):
+        raise ParseError(cfg.source, cfg.prefix + cfg.key_of("activation_function"),
+                         f"expected an activation name, got {name!r:.80}")
+    layout = resolve_layout(cfg, family, name, table_entry=quirks is not None)
+    _activation(name, family, layout, record)
+    record["norm"] = "rmsnorm" if layout.norm == "rmsnorm" else "layernorm"
+    record["norm_position"] = family.norm_position
+    # save_pretrained writes a key only when it differs from PretrainedConfig's default (True) or
+    # from the config class's: an absent key is tied, unless the class says otherwise (QUIRKS).
+    record["tied_embeddings"] = layout.tied
     _sliding_window(cfg, family, record)
     _moe(cfg, record)
     dtype = cfg.str("checkpoint_dtype")
@@ -204,21 +220,24 @@ def _architecture(cfg: _Config, family: Family | None, record: dict) -> None:
         details = {k: quant[k] for k in ("fmt", "bits", "w_bit", "group_size", "weight_block_size",
                                           "activation_scheme", "load_in_4bit", "load_in_8bit") if k in quant}
         record["quantization_details"] = details or None
+    return layout
 
 
-def _positional(cfg: _Config, family: Family | None, record: dict) -> None:
+def _positional(cfg: _Config, family: Quirks, record: dict) -> None:
     raw = cfg.raw
     kind = raw.get("position_embedding_type")
-    if cfg.bool("alibi") or (family and family.positional == "alibi"):
+    if cfg.bool("alibi") or family.positional == "alibi":
         positional = "alibi"
     elif "relative_attention_num_buckets" in raw or kind in ("relative_key", "relative_key_query"):
         positional = "relative"
-    elif kind == "absolute":
+    elif kind == "absolute" or family.positional == "learned":
         positional = "learned"
     elif any(raw.get(key) is not None for key in ROPE_KEYS):
         positional = "rope"
+    elif raw.get("n_positions") is not None:
+        positional = "learned"  # GPT-2, GPT-BigCode: a position table of n_positions rows, no rotary keys
     else:
-        positional = family.positional if family else None
+        positional = family.positional
     record["positional"] = positional
     if positional != "rope":
         return
@@ -244,28 +263,23 @@ def _number(cfg: _Config, field: str) -> float | int | None:
     return value
 
 
-def _activation(cfg: _Config, family: Family | None, record: dict) -> None:
-    name = cfg.get("activation_function")
+def _activation(name: str | None, family: Quirks, layout: Layout, record: dict) -> None:
     if name is None:
-        if family and family.activation:  # BLOOM's GELU is hard-coded, not in its config
-            record["activation"] = GATED_NAME[family.activation] if family.gated_mlp else family.activation
+        if family.activation:  # BLOOM's GELU is hard-coded, not in its config
+            record["activation"] = (GATED_NAME if layout.gated_mlp else PLAIN_NAME)[family.activation]
         return
-    if not isinstance(name, str):
-        raise ParseError(cfg.source, cfg.prefix + cfg.key_of("activation_function"),
-                         f"expected an activation name, got {name!r:.80}")
     record["activation_function"] = name
     base = name.lower()
-    gated = family.gated_mlp if family else None
     if base.startswith("gated-"):  # T5 v1.1 and FLAN-T5: "gated-gelu"
-        base, gated = base[len("gated-"):], True
+        base = base[len("gated-"):]
+        gated = True
+    else:
+        gated = layout.gated_mlp
     kind = ACTIVATIONS.get(base)
-    if kind is None:
-        record["activation"] = "other"
-    elif gated is not None:  # unknown family: whether its MLP is gated is not in the config
-        record["activation"] = GATED_NAME[kind] if gated else PLAIN_NAME[kind]
+    record["activation"] = "other" if kind is None else (GATED_NAME if gated else PLAIN_NAME)[kind]
 
 
-def _sliding_window(cfg: _Config, family: Family | None, record: dict) -> None:
+def _sliding_window(cfg: _Config, family: Quirks, record: dict) -> None:
     window = cfg.int("sliding_window")
     if window is None:
         return
@@ -283,7 +297,7 @@ def _sliding_window(cfg: _Config, family: Family | None, record: dict) -> None:
     if isinstance(pattern, list) and all(isinstance(p, str) for p in pattern):
         record["sliding_window_layers"] = sum(p == "sliding_attention" for p in pattern)
         return
-    every = cfg.int("sliding_window_pattern") or (family.sliding_every if family else None)
+    every = cfg.int("sliding_window_pattern") or family.sliding_every
     max_window_layers = cfg.int("max_window_layers", minimum=0)
     if every and layers:
         # Gemma 2 alternates local and global layers; Gemma 3 has one global layer in 6.
@@ -312,23 +326,61 @@ def _moe(cfg: _Config, record: dict) -> None:
         record["moe_layer_count"] = len(moe_layers)
 
 
-def _counts(cfg: _Config, family: Family | None, family_name: str | None, record: dict, wrapper: bool) -> None:
-    if family is None:
-        record["parameters_note"] = (f"not computed: model_type {family_name!r} is not in the family table "
-                                     "(scrapers/parsers/hf_counts.py FAMILIES)")
-        return
-    result = count_parameters(cfg, family, record)
+def _counts(cfg: _Config, layout: Layout, quirks: Quirks, family_name: str | None, record: dict,
+            wrapper: bool) -> None:
+    result = count_parameters(cfg, layout, quirks, record)
+    notes = []
+    if family_name not in QUIRKS and family_name not in STANDARD_LAYOUT_CHECKED:
+        notes.append(f"model_type {family_name!r} has no row in the quirks table: counted as the standard layout "
+                     "its keys describe")
     if isinstance(result, str):
         record["parameters_note"] = result
+        record["assumptions"] = layout.assumptions
         return
-    total, active, note, active_without_input_embedding = result
-    if record.get("moe_experts"):
-        record["active_parameters_excluding_input_embedding"] = active_without_input_embedding
+    moe = bool(record.get("moe_layers"))
+    if moe:
+        record["active_parameters_excluding_input_embedding"] = result["active_excluding_input_embedding"]
     if wrapper:
-        record["text_parameters"] = total
-        record["text_active_parameters"] = active if record.get("moe_experts") else None
-        note = "language model only (text_config); the vision tower is not counted" + (f"; {note}" if note else "")
+        record["text_parameters"] = result["total"]
+        record["text_active_parameters"] = result["active"] if moe else None
+        notes.insert(0, "language model only (text_config); the vision tower is not counted")
+        layout.assumptions.insert(0, "multimodal wrapper: the language model (text_config) is counted, the vision "
+                                     "tower and projector are not")
     else:
-        record["parameters"] = total
-        record["active_parameters"] = active if record.get("moe_experts") else None
-    record["parameters_note"] = note or None
+        record["parameters"] = result["total"]
+        record["active_parameters"] = result["active"] if moe else None
+    if "extra_prediction" in result:
+        record["extra_prediction_parameters"] = result["extra_prediction"]
+        mtp = cfg.raw["num_nextn_predict_layers"]
+        # DeepSeek-V3 ships 14B of multi-token-prediction weights beside the 671B main model.
+        notes.append(f"main model only: the {mtp} multi-token-prediction layer(s) in the checkpoint are counted "
+                     "apart (extra_prediction_parameters)")
+    record["parameter_breakdown"] = result["breakdown"]
+    record["assumptions"] = layout.assumptions
+    record["parameters_note"] = "; ".join(notes) or None
+
+
+def _cross_check(index: bytes | str | dict, cfg: _Config, record: dict) -> None:
+    """Compare the count with a safetensors index's total_size over the bytes per parameter."""
+    where = "model.safetensors.index.json"
+    data = load_json(index, where) if isinstance(index, (bytes, bytearray, str)) else index
+    metadata = data.get("metadata") if isinstance(data, dict) else None
+    total_size = metadata.get("total_size") if isinstance(metadata, dict) else None
+    if isinstance(total_size, float) and total_size.is_integer():
+        total_size = int(total_size)
+    if isinstance(total_size, bool) or not isinstance(total_size, int) or total_size <= 0:
+        raise ParseError(where, "metadata.total_size", f"expected a positive byte count, got {total_size!r:.80}")
+    record["safetensors_index_bytes"] = total_size
+    counted = record.get("parameters") or record.get("text_parameters")
+    assumptions = record.setdefault("assumptions", [])
+    per_parameter, how = safetensors_bytes_per_parameter(record.get("checkpoint_dtype"),
+                                                         cfg.dict("quantization_config"))
+    if counted is None or per_parameter is None:
+        assumptions.append(f"safetensors cross-check skipped: {how if counted else 'no parameter count'}")
+        return
+    stored = round(total_size / per_parameter)
+    counted += record.get("extra_prediction_parameters", 0)
+    record["safetensors_index_parameters"] = stored
+    record["safetensors_index_ratio"] = round(counted / stored, 6)
+    assumptions.append(f"safetensors cross-check: total_size / bytes per parameter ({how})"
+                       + (", extra prediction layers included" if "extra_prediction_parameters" in record else ""))

@@ -1,9 +1,17 @@
-"""Parameter counts from a Hugging Face config, tensor by tensor, driven by a family table.
+"""Parameter counts from the structure a Hugging Face config describes, tensor by tensor.
 
-Each `Family` row says how a transformers implementation lays out one block: gated MLP or not,
-which projections carry biases, RMSNorm or LayerNorm (with its bias), how many norms per
-layer, per-head q/k norms, learned positions. The arithmetic is the same for every row, so a
-new family is a new row whose numbers a test can check against its published total.
+Every decoder is counted by one recipe: embeddings (tied or not, learned positions where the
+config has a position table), per layer attention (MHA/GQA/MQA with an explicit or derived
+`head_dim`, or DeepSeek's multi-head latent attention), q/k norms, a gated (3 matrices) or plain
+(2 matrices) feed-forward or a mixture of experts (routed, shared, router, dense-first layers),
+norms, the final norm and the output head. What the recipe reads from the config and what it
+had to assume is written to `assumptions`, so a reader can check a count against the
+implementation it models.
+
+`QUIRKS` holds only what a config does not say and a family's code hard-codes (Qwen2's q/k/v
+biases, Gemma 2/3's four norms a layer, OLMo's parameter-free norms, ...). A `model_type` with
+no row is counted as the standard layout its keys describe; that layout is right for Llama,
+Mistral, Mixtral, Phi-3, DeepSeek, Falcon, GPT-2, GPT-NeoX and most newer decoders.
 
 Active parameters count what one token touches: attention, the routed experts it is sent to
 (`moe_active_experts`), the shared experts and the router, plus the embeddings and the output
@@ -12,63 +20,100 @@ head. That is the convention behind Mixtral's published 12.9B active of 46.7B.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from scrapers.errors import ParseError
 
 
 @dataclass(frozen=True)
-class Family:
+class Quirks:
+    """What a family's code fixes and its config does not say. None means: read the config."""
+
     layout: str = "decoder"  # "decoder" (one stack) or "t5" (encoder-decoder with relative bias)
-    gated_mlp: bool = True  # gate and up projections (SwiGLU, GeGLU): 3 matrices instead of 2
-    norm: str = "rmsnorm"
-    norm_bias: bool = False  # LayerNorm has a bias as well as a scale: 2 x hidden per norm
-    norms_per_layer: int = 2
-    qk_norm: bool = False  # a norm over each head's queries and keys (Qwen3, Gemma 3)
-    qkv_bias: bool = False
-    o_bias: bool = False
-    mlp_bias: bool = False
-    bias_keys: bool = False  # the config's attention_bias / mlp_bias switch these (Llama, Qwen3)
-    positional: str | None = "rope"
+    gated_mlp: bool | None = None
+    qkv_bias: bool | None = None  # hard-coded biases; they override the config's keys
+    o_bias: bool | None = None
+    mlp_bias: bool | None = None
+    lm_head_bias: bool = False
+    norm: str | None = None  # "rmsnorm", "layernorm", "layernorm_no_bias", "parameter_free"
+    norms_per_layer: int | None = None
+    qk_norm: str | None = None  # "head" (a vector of head_dim each), "full" (whole projection), "weightless"
+    positional: str | None = None
     position_offset: int = 0  # OPT learns max_position_embeddings + 2 positions
     embedding_norm: bool = False  # BLOOM normalises the word embeddings
     norm_position: str | None = "pre"
-    shared_expert_gate: bool = False  # Qwen2-MoE gates its shared expert with a hidden -> 1 map
     sliding_every: int | None = None  # one full-attention layer in this many (Gemma 2: alternate)
-    default_mlp_ratio: int | None = None  # GPT-2 and BLOOM write n_inner: null for 4 x hidden
-    activation: str | None = None  # when the config names none (BLOOM's GELU is hard-coded)
+    activation: str | None = None  # when the config names none (BLOOM's GELU is hard-coded; Llama's class default)
+    tied_default: bool = True  # the config class's tie_word_embeddings default
+    shared_experts: int | None = None  # shared experts the code builds without a config key
+    dense_intermediate_key: str | None = None  # dense layers' width when intermediate_size sizes experts
 
 
-_LAYERNORM_ALL_BIASES = dict(gated_mlp=False, norm="layernorm", norm_bias=True, qkv_bias=True, o_bias=True,
-                             mlp_bias=True)
-FAMILIES: dict[str, Family] = {
-    "llama": Family(bias_keys=True),
-    "mistral": Family(),
-    "mixtral": Family(),
-    "phi3": Family(),
-    "qwen2": Family(qkv_bias=True),  # q, k, v carry biases, o does not (hard-coded in Qwen2)
-    "qwen2_moe": Family(qkv_bias=True, shared_expert_gate=True),
-    "qwen3": Family(qk_norm=True, bias_keys=True),
-    "qwen3_moe": Family(qk_norm=True, bias_keys=True),
-    "gemma": Family(bias_keys=True),
+# Config classes whose tie_word_embeddings default is False. save_pretrained always writes the
+# key for them (False differs from PretrainedConfig's True), so an absent key means a
+# hand-written config, which transformers loads with the class default: untied. The same holds
+# for hidden_act, whose class default in the Llama-style families is SiLU.
+_UNTIED = dict(tied_default=False)
+_UNTIED_SILU = dict(tied_default=False, activation="silu")
+QUIRKS: dict[str, Quirks] = {
+    **{name: Quirks(**_UNTIED_SILU) for name in ("llama", "mistral", "mixtral", "phi3", "phimoe", "deepseek_v2",
+                                                 "deepseek_v3", "stablelm", "granite", "granitemoe")},
+    "gpt_neox": Quirks(**_UNTIED),
+    # Qwen2 hard-codes bias=True on q, k, v (not o) and has no config key for it.
+    "qwen2": Quirks(qkv_bias=True, **_UNTIED_SILU),
+    "qwen2_moe": Quirks(qkv_bias=True, **_UNTIED_SILU),
+    # Qwen3 and Gemma 3 normalise each head's queries and keys (RMSNorm over head_dim); no key says so.
+    "qwen3": Quirks(qk_norm="head", **_UNTIED_SILU),
+    "qwen3_moe": Quirks(qk_norm="head", **_UNTIED_SILU),
     # Gemma 2 and 3 norm before and after both attention and MLP ("sandwich"): 4 norms a layer.
-    "gemma2": Family(norms_per_layer=4, bias_keys=True, sliding_every=2, norm_position=None),
-    "gemma3_text": Family(norms_per_layer=4, qk_norm=True, bias_keys=True, norm_position=None),
-    "deepseek_v2": Family(bias_keys=True),
-    "deepseek_v3": Family(bias_keys=True),
-    "gpt2": Family(**_LAYERNORM_ALL_BIASES, positional="learned", default_mlp_ratio=4),
-    "bloom": Family(**_LAYERNORM_ALL_BIASES, positional="alibi", embedding_norm=True, default_mlp_ratio=4,
-                    activation="gelu"),
-    "gpt_neox": Family(**_LAYERNORM_ALL_BIASES),
-    "opt": Family(**_LAYERNORM_ALL_BIASES, positional="learned", position_offset=2),
-    "t5": Family(layout="t5", gated_mlp=False, positional="relative"),
-    "mt5": Family(layout="t5", gated_mlp=False, positional="relative"),
-    "umt5": Family(layout="t5", gated_mlp=False, positional="relative"),
+    "gemma2": Quirks(norms_per_layer=4, sliding_every=2, norm_position=None),
+    "gemma3_text": Quirks(norms_per_layer=4, qk_norm="head", norm_position=None),
+    # OLMo (1) uses LayerNorm without scale or bias; its config names no norm at all.
+    "olmo": Quirks(norm="parameter_free", **_UNTIED_SILU),
+    # OLMo 2 and OLMoE normalise the whole q and k projections (RMSNorm over heads x head_dim);
+    # OLMo 2 norms after attention and MLP, not before.
+    "olmo2": Quirks(qk_norm="full", norm_position="post", **_UNTIED_SILU),
+    "olmoe": Quirks(qk_norm="full", **_UNTIED_SILU),
+    "bloom": Quirks(positional="alibi", embedding_norm=True, activation="gelu"),
+    "opt": Quirks(positional="learned", position_offset=2, norm="layernorm"),
+    # Phi-1/1.5/2 run attention and MLP in parallel off one LayerNorm; the output head has a bias.
+    "phi": Quirks(norms_per_layer=1, lm_head_bias=True, **_UNTIED),
+    # GPT-J: parallel blocks off one LayerNorm, no attention biases, biased MLP and output head.
+    "gptj": Quirks(norms_per_layer=1, qkv_bias=False, o_bias=False, mlp_bias=True, lm_head_bias=True, **_UNTIED),
+    # Cohere (Command R): parallel blocks off one LayerNorm that has no bias.
+    "cohere": Quirks(norms_per_layer=1, norm="layernorm_no_bias"),
+    # Llama 4: a shared expert in every MoE layer (no key), dense layers as wide as
+    # intermediate_size_mlp (intermediate_size sizes the experts), q/k L2 norms without weights.
+    "llama4_text": Quirks(shared_experts=1, dense_intermediate_key="intermediate_size_mlp", qk_norm="weightless",
+                          **_UNTIED_SILU),
+    **{name: Quirks(layout="t5", positional="relative", norm="rmsnorm") for name in ("t5", "mt5", "umt5")},
 }
+STANDARD = Quirks()
+# Families that need no row because the standard layout is theirs, checked against a published
+# total in tests/test_parsers_hf_config.py. Listed so that their counts carry no "unknown
+# family" note (which lowers a claim's confidence); the counting never reads this.
+STANDARD_LAYOUT_CHECKED = frozenset({"gpt2", "falcon", "gemma"})
+
+# Bias switches, most specific first: Llama's attention_bias covers q, k, v and o; StableLM's
+# use_qkv_bias and ChatGLM's add_qkv_bias only q, k, v; Falcon's bias, Starcoder2's use_bias,
+# ChatGLM's add_bias_linear and OPT's enable_bias every linear map.
+_ALL_BIAS_KEYS = ("bias", "use_bias", "add_bias_linear", "enable_bias")
+QKV_BIAS_KEYS = ("qkv_bias", "use_qkv_bias", "add_qkv_bias", "attention_bias", *_ALL_BIAS_KEYS)
+O_BIAS_KEYS = ("attention_bias", *_ALL_BIAS_KEYS)
+MLP_BIAS_KEYS = ("mlp_bias", *_ALL_BIAS_KEYS)
+QK_NORM_KEYS = ("qk_layernorm", "use_qk_norm", "qk_norm")
+NORM_EPS_KEYS = {"rms_norm_eps": "rmsnorm", "layer_norm_eps": "layernorm", "layer_norm_epsilon": "layernorm",
+                 "layernorm_epsilon": "layernorm", "norm_eps": None}
+# Parameters of one norm over a width of `h`.
+NORM_WEIGHTS = {"rmsnorm": 1, "layernorm": 2, "layernorm_no_bias": 1, "parameter_free": 0}
+GATED_ACTIVATIONS = ("swiglu", "geglu", "reglu")
 
 # Which layers hold experts: config key -> test on (layer index, value). All present keys apply.
 MOE_LAYER_RULES = (
     ("first_k_dense_replace", "int", lambda i, v: i >= v),  # DeepSeek: the first k layers stay dense
+    ("moe_layer_start_index", "int", lambda i, v: i >= v),  # ERNIE 4.5: experts from this layer...
+    ("moe_layer_end_index", "int_or_last", lambda i, v: v < 0 or i <= v),  # ...to this one (-1: the last)
+    ("moe_layer_interval", "positive", lambda i, v: (i + 1) % v == 0),  # ...in every v-th layer
     ("moe_layer_freq", "positive", lambda i, v: i % v == 0),
     ("decoder_sparse_step", "positive", lambda i, v: (i + 1) % v == 0),  # Qwen-MoE
     ("interleave_moe_layer_step", "positive", lambda i, v: (i + 1) % v == 0),  # Llama 4
@@ -78,6 +123,124 @@ MOE_LAYER_RULES = (
 # Config settings that add a per-expert bias to the router (DeepSeek-V3's aux-loss-free balancing
 # keeps e_score_correction_bias, one value per routed expert).
 ROUTER_BIAS = (("topk_method", "noaux_tc"),)
+MAX_EXTRA_LAYERS = 1_000  # multi-token-prediction layers beyond this are not a real config
+# Bytes per stored parameter for the safetensors cross-check.
+DTYPE_BYTES = {"fp32": 4, "fp16": 2, "bf16": 2, "fp8_e4m3": 1, "fp8_e5m2": 1, "int8": 1, "uint8": 1}
+
+
+@dataclass
+class Layout:
+    """One decoder's resolved structure, and the assumptions that resolving it took."""
+
+    norm: str
+    gated_mlp: bool
+    qkv_bias: bool
+    o_bias: bool
+    mlp_bias: bool
+    lm_head_bias: bool
+    norms_per_layer: int
+    qk_norm: str | None
+    embedding_norm: bool
+    tied: bool
+    assumptions: list[str] = field(default_factory=list)
+
+
+def _first_bool(cfg, keys: tuple[str, ...]) -> tuple[str | None, bool | None]:
+    for key in keys:
+        value = cfg.bool(key)
+        if value is not None:
+            return key, value
+    return None, None
+
+
+def resolve_layout(cfg, quirks: Quirks, activation: str | None, table_entry: bool) -> Layout:
+    """The structure the config describes, quirks applied, every guess written down."""
+    said: list[str] = []
+    # Norm kind: the quirk, else the epsilon key that names it, else a guess from the MLP below.
+    norm, norm_reason = quirks.norm, "fixed by the family's code" if quirks.norm else None
+    rms_switch = cfg.bool("rmsnorm")  # ChatGLM: "rmsnorm": true beside layernorm_epsilon
+    if norm is None and rms_switch is not None:
+        norm, norm_reason = ("rmsnorm" if rms_switch else "layernorm"), "rmsnorm"
+    if norm is None:
+        key = next((k for k, kind in NORM_EPS_KEYS.items() if kind and cfg.raw.get(k) is not None), None)
+        if key:
+            norm, norm_reason = NORM_EPS_KEYS[key], key
+
+    # Gated (gate, up, down) or plain (up, down) feed-forward.
+    if activation is None and quirks.activation:
+        said.append(f"activation not named: {quirks.activation}, the family's default")
+    name = (activation or quirks.activation or "").lower()
+    gated = quirks.gated_mlp
+    if gated is not None:
+        said.append(f"feed-forward {'gated' if gated else 'plain'}: fixed by the family's code")
+    elif name.startswith("gated-") or name in GATED_ACTIVATIONS:
+        gated = True
+        said.append(f"feed-forward gated (3 matrices): activation {name!r}")
+    elif name in ("silu", "swish"):
+        gated = True  # every SiLU decoder on the Hub is SwiGLU (Llama, Mistral, Qwen, DeepSeek, Phi-3)
+        said.append("feed-forward gated (SwiGLU, 3 matrices): SiLU activation")
+    elif name.startswith("gelu") and norm == "rmsnorm":
+        gated = True  # Gemma: GeGLU with RMSNorm; GELU with LayerNorm is GPT-2's plain MLP
+        said.append("feed-forward gated (GeGLU, 3 matrices): GELU with RMSNorm")
+    else:
+        gated = False
+        said.append(f"feed-forward plain (2 matrices): activation {name or 'not named'!r}"
+                    + (f" with {norm}" if norm else ""))
+    if norm is None:
+        norm = "rmsnorm" if gated else "layernorm"
+        norm_reason = "no epsilon key; guessed from the feed-forward kind"
+    said.append(f"norm {norm}: {norm_reason}")
+
+    # Biases: a hard-coded quirk, else the config's switches, else the era's default: GPT-2-style
+    # LayerNorm models with plain MLPs bias every linear map, Llama-style ones none.
+    default_bias = norm == "layernorm" and not gated
+    biases = {}
+    for part, fixed, keys in (("q/k/v", quirks.qkv_bias, QKV_BIAS_KEYS), ("output projection", quirks.o_bias,
+                                                                           O_BIAS_KEYS),
+                              ("feed-forward", quirks.mlp_bias, MLP_BIAS_KEYS)):
+        if fixed is not None:
+            biases[part] = fixed
+            said.append(f"{part} bias {'yes' if fixed else 'no'}: fixed by the family's code")
+            continue
+        key, value = _first_bool(cfg, keys)
+        if key is None:
+            biases[part] = default_bias
+            said.append(f"{part} bias {'yes' if default_bias else 'no'}: no key; "
+                        + ("LayerNorm with a plain MLP (GPT-2 style)" if default_bias else "the Llama-style default"))
+        else:
+            biases[part] = value
+
+    # Norms in a block: the quirk, else Falcon's parallel-attention keys, else two (before
+    # attention and before the MLP).
+    per_layer = quirks.norms_per_layer
+    if per_layer is not None:
+        said.append(f"{per_layer} norm(s) a layer: fixed by the family's code")
+    elif cfg.bool("new_decoder_architecture"):
+        per_layer = cfg.int("num_ln_in_parallel_attn") or 2  # Falcon-40B/180B: ln_attn and ln_mlp
+        said.append(f"{per_layer} norm(s) a layer: new_decoder_architecture")
+    elif cfg.bool("parallel_attn"):
+        per_layer = 1  # Falcon-7B: one norm feeds attention and MLP
+        said.append("one norm a layer: parallel_attn")
+    else:
+        per_layer = 2
+        said.append("two norms a layer (before attention and before the feed-forward)")
+    qk_norm = quirks.qk_norm
+    if qk_norm is not None:
+        said.append({"head": "q/k norms of head_dim each", "full": "q/k norms over the whole projections",
+                     "weightless": "q/k norms without weights"}[qk_norm] + ": fixed by the family's code")
+    else:
+        key, value = _first_bool(cfg, QK_NORM_KEYS)
+        if value:
+            qk_norm = "head"
+            said.append(f"{key}: one norm of head_dim for queries and one for keys")
+    tied = cfg.bool("tie_word_embeddings")
+    if tied is None:
+        tied = quirks.tied_default
+        said.append(f"tie_word_embeddings absent: {'tied' if tied else 'untied'}, the "
+                    + ("config class default" if table_entry else "PretrainedConfig default"))
+    return Layout(norm=norm, gated_mlp=gated, qkv_bias=biases["q/k/v"], o_bias=biases["output projection"],
+                  mlp_bias=biases["feed-forward"], lm_head_bias=quirks.lm_head_bias, norms_per_layer=per_layer,
+                  qk_norm=qk_norm, embedding_norm=quirks.embedding_norm, tied=tied, assumptions=said)
 
 
 def moe_layer_indices(cfg, layers: int) -> list[int]:
@@ -86,98 +249,176 @@ def moe_layer_indices(cfg, layers: int) -> list[int]:
         value = cfg.raw.get(key)
         if value is None:
             continue
+        if key == "moe_layer_freq" and isinstance(value, list):
+            # A per-layer list of 0/1 flags (some DeepSeek derivatives): 1 marks an MoE layer.
+            if len(value) < layers or not all(v in (0, 1) and isinstance(v, int) for v in value):
+                raise ParseError(cfg.source, cfg.prefix + key, f"expected {layers} flags of 0 or 1")
+            tests.append((lambda i, v: i < len(v) and bool(v[i]), tuple(value)))
+            continue
         if kind == "list":
             if not isinstance(value, list) or not all(isinstance(x, int) and not isinstance(x, bool) for x in value):
                 raise ParseError(cfg.source, cfg.prefix + key, "expected a list of layer numbers")
             value = frozenset(value)
         else:
-            value = cfg.int(key, minimum=1 if kind == "positive" else 0)
+            value = cfg.int(key, minimum={"positive": 1, "int": 0, "int_or_last": -1}[kind])
         tests.append((test, value))
     return [i for i in range(layers) if all(test(i, value) for test, value in tests)]
 
 
-def count_parameters(cfg, family: Family, record: dict):
-    """(total, active, note, active without the input embedding table) or, when the config does
-    not describe the model fully, the reason as text.
+def count_parameters(cfg, layout: Layout, quirks: Quirks, record: dict):
+    """A dict of counts (total, active, ...) or, when the config does not describe the model
+    fully, the reason as text.
 
     Publishers differ on the input embeddings (a lookup, not a matrix product): Mixtral's 12.9B
     active counts them, DeepSeek-V3's 37B appears not to (37.55B with, 36.63B without), so both
-    figures are returned and the record says which is which.
+    figures are returned.
     """
     hidden, layers, heads, vocab = (record.get(k) for k in ("hidden_size", "num_layers", "num_heads", "vocab_size"))
     missing = [name for name, value in (("hidden_size", hidden), ("num_layers", layers), ("num_heads", heads),
                                         ("vocab_size", vocab)) if value is None]
     if missing:
         return "not computed: the config gives no " + ", ".join(missing)
-    if family.layout == "t5":
+    if quirks.layout == "t5":
+        layout.assumptions[:] = [a for a in layout.assumptions if a.startswith("tie_word_embeddings")]
+        layout.assumptions.append("T5 encoder-decoder: relative position bias in each stack's first layer, "
+                                  "scale-only norms (2 per encoder layer, 3 per decoder layer, 1 after each stack)")
         return _t5(cfg, record, hidden, layers, heads, vocab)
+    unmodelled = _unmodelled_layout(cfg)
+    if unmodelled:
+        return f"not computed: {unmodelled}, which the transformer recipe does not describe"
+    said = layout.assumptions
     head_dim = record.get("head_dim")
     if head_dim is None:
         if hidden % heads:
             return "not computed: hidden_size is not a multiple of num_heads and head_dim is absent"
         head_dim = hidden // heads
-    qkv_bias, o_bias, mlp_bias = family.qkv_bias, family.o_bias, family.mlp_bias
-    if family.bias_keys:
-        attention_bias, bias = cfg.bool("attention_bias"), cfg.bool("mlp_bias")
-        qkv_bias = o_bias = qkv_bias if attention_bias is None else attention_bias
-        mlp_bias = mlp_bias if bias is None else bias
-    norm = hidden * (2 if family.norm_bias else 1)
+        said.append(f"head_dim absent: hidden_size / num_heads = {head_dim}")
+    norm = NORM_WEIGHTS[layout.norm] * hidden
 
     if record.get("attention") == "mla":
-        attention = _mla(cfg, hidden, heads)
+        attention = _mla(cfg, hidden, heads, layout)
         if isinstance(attention, str):
             return attention
     else:
         kv = record.get("kv_heads") or heads
         q_out, kv_out = heads * head_dim, kv * head_dim
         attention = 2 * hidden * q_out + 2 * hidden * kv_out
-        attention += (q_out + 2 * kv_out if qkv_bias else 0) + (hidden if o_bias else 0)
-        attention += 2 * head_dim if family.qk_norm else 0
+        attention += (q_out + 2 * kv_out if layout.qkv_bias else 0) + (hidden if layout.o_bias else 0)
+        if layout.qk_norm == "head":
+            attention += 2 * head_dim
+        elif layout.qk_norm == "full":
+            attention += q_out + kv_out
 
     def mlp(inner: int) -> int:
-        matrices = 3 if family.gated_mlp else 2
-        biases = ((2 * inner if family.gated_mlp else inner) + hidden) if mlp_bias else 0
+        matrices = 3 if layout.gated_mlp else 2
+        biases = ((2 * inner if layout.gated_mlp else inner) + hidden) if layout.mlp_bias else 0
         return matrices * hidden * inner + biases
 
-    inner = record.get("intermediate_size") or (family.default_mlp_ratio * hidden if family.default_mlp_ratio else None)
+    inner = expert_default = record.get("intermediate_size")
+    if quirks.dense_intermediate_key and cfg.int(quirks.dense_intermediate_key):
+        inner = cfg.int(quirks.dense_intermediate_key)
+        said.append(f"dense layers {inner} wide ({quirks.dense_intermediate_key}); intermediate_size sizes experts")
+    if inner is None and not layout.gated_mlp:
+        inner = 4 * hidden  # GPT-2 and BLOOM write n_inner: null, Falcon no ffn_hidden_size, for 4 x hidden
+        said.append(f"intermediate size absent: 4 x hidden_size = {inner}")
     moe_layers = len(record.get("moe_layers") or ())
     dense_layers = layers - moe_layers
     if dense_layers and inner is None:
         return "not computed: the config gives no intermediate_size"
-    per_layer = attention + family.norms_per_layer * norm
-    total = active = dense_layers * (per_layer + mlp(inner)) if dense_layers else 0
+    per_layer = attention + layout.norms_per_layer * norm
+    breakdown = {"attention": layers * attention, "norms": layers * layout.norms_per_layer * norm + norm,
+                 "feed_forward": dense_layers * mlp(inner) if dense_layers else 0}
+    total = active = layers * per_layer + breakdown["feed_forward"]
+    moe_layer = moe_layer_active = None  # one MoE layer's feed-forward, total and per token
     if moe_layers:
         experts, top_k = record["moe_experts"], record.get("moe_active_experts")
-        expert_inner = record.get("moe_intermediate_size") or inner
+        expert_inner = record.get("moe_intermediate_size") or expert_default or inner
         if top_k is None or expert_inner is None:
             return "not computed: a mixture-of-experts config without experts per token or expert size"
+        if top_k > experts:
+            raise ParseError(cfg.source, cfg.prefix + (cfg.key_of("moe_active_experts") or "num_experts_per_tok"),
+                             f"{top_k} experts per token but only {experts} experts")
+        if record.get("moe_intermediate_size") is None:
+            said.append(f"expert size: intermediate_size ({expert_inner}), as in Mixtral")
         shared_inner = cfg.int("shared_expert_intermediate_size", minimum=0)
         if shared_inner:
-            shared = mlp(shared_inner) + (hidden if family.shared_expert_gate else 0)
+            # Qwen2-MoE: one shared expert of its own size, scaled by a sigmoid gate (hidden -> 1).
+            shared = mlp(shared_inner) + hidden
+            said.append("shared_expert_intermediate_size: one shared expert with a hidden -> 1 gate (Qwen2-MoE)")
         else:
+            if record.get("moe_shared_experts") is None and quirks.shared_experts:
+                record["moe_shared_experts"] = quirks.shared_experts
+                said.append(f"{quirks.shared_experts} shared expert(s) of the routed experts' size: fixed by the "
+                            "family's code")
             shared = (record.get("moe_shared_experts") or 0) * mlp(expert_inner)
-        router = experts * hidden + (experts if any(cfg.raw.get(k) == v for k, v in ROUTER_BIAS) else 0)
-        total += moe_layers * (per_layer + experts * mlp(expert_inner) + shared + router)
-        active += moe_layers * (per_layer + top_k * mlp(expert_inner) + shared + router)
+        router_bias = any(cfg.raw.get(k) == v for k, v in ROUTER_BIAS)
+        router = experts * hidden + (experts if router_bias else 0)
+        said.append("router: hidden x experts, no bias" + (" (plus a per-expert score-correction bias: "
+                                                               "topk_method noaux_tc)" if router_bias else ""))
+        moe_layer = experts * mlp(expert_inner) + shared + router
+        moe_layer_active = top_k * mlp(expert_inner) + shared + router
+        breakdown.update(routed_experts=moe_layers * experts * mlp(expert_inner), shared_experts=moe_layers * shared,
+                         routers=moe_layers * router)
+        total += moe_layers * moe_layer
+        active += moe_layers * moe_layer_active
 
-    outside = vocab * hidden + norm  # input embeddings and the final norm
-    outside += 0 if record.get("tied_embeddings") else vocab * hidden
-    outside += norm if family.embedding_norm else 0
-    if family.positional == "learned":
+    embedding = vocab * hidden
+    positions = 0
+    if record.get("positional") == "learned":
         context = record.get("context_length")
         if context is None:
             return "not computed: learned positions but no max_position_embeddings / n_positions"
-        outside += (context + family.position_offset) * hidden
-    note = None
+        positions = (context + quirks.position_offset) * hidden
+        said.append(f"learned position table of {context + quirks.position_offset} rows")
+    head = 0 if layout.tied else vocab * hidden
+    head += vocab if layout.lm_head_bias else 0
+    outside = embedding + positions + norm + head + (norm if layout.embedding_norm else 0)
+    breakdown.update(embeddings=embedding + positions, output_head=head)
+    if layout.embedding_norm:
+        breakdown["norms"] += norm
+    result = {"total": total + outside, "active": active + outside,
+              "active_excluding_input_embedding": active + outside - embedding - positions,
+              "breakdown": {k: v for k, v in breakdown.items() if v}}
     mtp = cfg.raw.get("num_nextn_predict_layers")
     if isinstance(mtp, int) and not isinstance(mtp, bool) and mtp > 0:
-        # DeepSeek-V3 ships 14B of multi-token-prediction weights beside the 671B main model.
-        note = f"main model only: the {mtp} multi-token-prediction layer(s) in the checkpoint are not counted"
-    return total + outside, active + outside, note, active + outside - vocab * hidden
+        # DeepSeek-V3's multi-token-prediction module, as its checkpoint stores it: one more
+        # decoder layer (an MoE one), norms of the hidden state and of the embedding, a
+        # 2 x hidden -> hidden projection, and its own copies of the embedding and output head.
+        # 671B main model + 14B of these = the 685B DeepSeek publishes for the checkpoint.
+        if mtp > MAX_EXTRA_LAYERS:
+            raise ParseError(cfg.source, cfg.prefix + "num_nextn_predict_layers", f"{mtp} extra layers is not a model")
+        moe_at = set(moe_layer_indices(cfg, layers + mtp)) if moe_layer is not None else set()
+        blocks = sum(per_layer + (moe_layer if layers + j in moe_at else mlp(inner) if inner else 0)
+                     for j in range(mtp))
+        result["extra_prediction"] = blocks + mtp * (3 * norm + 2 * hidden * hidden + 2 * vocab * hidden)
+        said.append("multi-token-prediction layers counted apart, with their stored embedding and head copies")
+    return result
 
 
-def _mla(cfg, hidden: int, heads: int):
-    """Multi-head latent attention (DeepSeek-V2/V3): low-rank query and key/value projections."""
+# Layer kinds the recipe counts; anything else in layer_types (Mamba, linear attention) is not.
+ATTENTION_LAYER_TYPES = {"full_attention", "sliding_attention", "chunked_attention", "attention"}
+# Key prefixes of state-space and linear-attention layers (Jamba, Falcon-H1, Qwen3-Next, ...).
+UNMODELLED_PREFIXES = ("mamba_", "ssm_", "linear_num_", "linear_key_", "linear_value_", "linear_conv_")
+
+
+def _unmodelled_layout(cfg) -> str | None:
+    """What in the config lies outside a decoder-only transformer stack, in words, or None."""
+    if cfg.bool("is_encoder_decoder"):
+        return "an encoder-decoder (is_encoder_decoder) other than T5"
+    kinds = cfg.raw.get("layer_types")
+    if isinstance(kinds, list):
+        other = sorted({k for k in kinds if isinstance(k, str)} - ATTENTION_LAYER_TYPES)
+        if other:
+            return "layers of kind " + ", ".join(other)
+    keys = sorted(k for k in cfg.raw if k.startswith(UNMODELLED_PREFIXES) and cfg.raw[k] is not None)
+    if keys:
+        return f"state-space or linear-attention layers ({keys[0]})"
+    return None
+
+
+def _mla(cfg, hidden: int, heads: int, layout: Layout):
+    """Multi-head latent attention (DeepSeek-V2/V3): low-rank query and key/value projections,
+    each compressed vector RMS-normed before it is expanded."""
     q_rank = cfg.int("q_lora_rank")
     kv_rank, nope, rope, v_dim = (cfg.int(k) for k in ("kv_lora_rank", "qk_nope_head_dim", "qk_rope_head_dim",
                                                       "v_head_dim"))
@@ -187,7 +428,10 @@ def _mla(cfg, hidden: int, heads: int):
     query = (hidden * q_rank + q_rank + q_rank * heads * qk_dim) if q_rank else hidden * heads * qk_dim
     key_value = hidden * (kv_rank + rope) + kv_rank + kv_rank * heads * (nope + v_dim)
     output = heads * v_dim * hidden
-    bias = ((q_rank or heads * qk_dim) + kv_rank + rope + hidden) if cfg.bool("attention_bias") else 0
+    bias = ((q_rank or heads * qk_dim) + kv_rank + rope + hidden) if layout.qkv_bias else 0
+    layout.assumptions.append("multi-head latent attention: " + (f"queries through rank {q_rank}" if q_rank else
+                                                                 "full-rank queries")
+                              + f", keys and values through rank {kv_rank}, both compressions RMS-normed")
     return query + key_value + output + bias
 
 
@@ -204,5 +448,24 @@ def _t5(cfg, record: dict, hidden: int, layers: int, heads: int, vocab: int):
     # T5's norm is a scale only (no bias): one vector of `hidden` per norm.
     encoder = layers * (attention + ffn + 2 * hidden) + buckets * heads + hidden
     decoder = decoder_layers * (2 * attention + ffn + 3 * hidden) + buckets * heads + hidden
-    total = vocab * hidden + encoder + decoder + (0 if record.get("tied_embeddings") else vocab * hidden)
-    return total, total, None, None
+    head = 0 if record.get("tied_embeddings") else vocab * hidden
+    total = vocab * hidden + encoder + decoder + head
+    return {"total": total, "active": total, "active_excluding_input_embedding": None,
+            "breakdown": {"embeddings": vocab * hidden, "encoder": encoder, "decoder": decoder, "output_head": head}}
+
+
+def safetensors_bytes_per_parameter(dtype: str | None, quantization: dict | None) -> tuple[float | None, str]:
+    """Bytes one stored parameter takes, and how that was decided."""
+    if quantization:
+        method = str(quantization.get("quant_method", "")).lower()
+        bits = quantization.get("bits", quantization.get("w_bit"))
+        if method == "fp8":
+            return 1, "fp8 quantization: 1 byte a weight (scales and unquantized tensors make the ratio drift)"
+        if isinstance(bits, int) and not isinstance(bits, bool) and 0 < bits <= 32:
+            return bits / 8, f"{bits}-bit quantization: {bits / 8:g} bytes a weight"
+        if quantization.get("load_in_4bit"):
+            return 0.5, "4-bit quantization: 0.5 bytes a weight"
+    size = DTYPE_BYTES.get(dtype or "")
+    if size is None:
+        return None, f"no byte size known for checkpoint dtype {dtype!r}"
+    return size, f"{dtype}: {size} bytes a parameter"
