@@ -99,3 +99,37 @@ def test_deepseek_v3_compute_estimate(real_db):
                                       "where model_id = 'deepseek-v3'")[0]
     assert flop == pytest.approx(3.2856e24)
     assert 0.2 < mfu_bf16 < 0.5
+
+
+def _distinct_marks() -> set[frozenset]:
+    """Pairs of model ids a curated or generated file marks as distinct (`distinct_from`)."""
+    import yaml
+
+    marks: set[frozenset] = set()
+    for path in sorted((DATASETS / "models").glob("**/*.yaml")):
+        data = yaml.safe_load(path.read_text())
+        for other in data.get("distinct_from") or []:
+            marks.add(frozenset((data["id"], other.rsplit("/", 1)[-1])))
+    for layer in ("imported", "scraped"):
+        for path in sorted((DATASETS / layer).glob("**/*.yaml")):
+            data = yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+            for entry in data.get("models") or []:
+                for other in entry.get("distinct_from") or []:
+                    marks.add(frozenset((entry["id"], other)))
+    return marks
+
+
+def test_one_row_per_real_model(real_db):
+    """No two model rows share a normalised name or a Hugging Face repository unless a file says
+    they are distinct models (issue 8: one row per real model)."""
+    from catalog.names import hf_key, name_key
+
+    marks = _distinct_marks()
+    seen: dict[str, str] = {}
+    unmarked = []
+    for mid, name, hf in query(real_db, "select id, name, hf_repo_id from model order by id"):
+        for key in sorted({f"name:{name_key(name)}", f"hf:{hf_key(hf)}" if hf else ""} - {""}):
+            if key in seen and frozenset((seen[key], mid)) not in marks:
+                unmarked.append((seen[key], mid, key))
+            seen.setdefault(key, mid)
+    assert unmarked == []
