@@ -19,6 +19,7 @@ import re
 from scrapers.errors import ParseError
 from scrapers.numbers import is_missing, parse_quantity
 from scrapers.parsers import decode_text
+from scrapers.parsers.epoch import NEGATIVE
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "name": ("Hardware name",),
@@ -101,6 +102,10 @@ def _record(cells: dict, row_number: int, name: str, source: str | None, errors:
         if key in NUMBERS:
             if value.lower() in ("nan", "infinity", "-infinity"):
                 continue  # Epoch's computed columns print NaN/Infinity for missing inputs
+            if NEGATIVE.match(value):
+                errors.append({"row": row_number, "chip": name, "field": key,
+                               "message": f"negative value {value!r:.40}"})
+                continue
             try:
                 record[key] = parse_quantity(value, source=source, field=key).value
             except ParseError as exc:
