@@ -150,7 +150,7 @@ def hf_repo(texts: list[str]) -> str | None:
     repos = {}
     for text in texts:
         for owner, name in _HF_REPO.findall(text or ""):
-            name = name.rstrip(".)")
+            name = re.split(r"https?$|https?:", name)[0].rstrip(".)")  # two links run together
             if owner.lower() in _HF_NOT_OWNERS or not name:
                 continue
             repos.setdefault(f"{owner}/{name}".lower(), f"{owner}/{name}")
