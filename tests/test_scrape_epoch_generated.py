@@ -513,3 +513,9 @@ def test_done_when_the_real_exports_give_the_committed_files(tmp_path):
         assert (folder / name).read_bytes() == (REPO / "datasets/imported/epoch" / name).read_bytes(), (
             f"datasets/imported/epoch/{name} is not what the command writes: re-run `cegdb scrape epoch-chips` "
             "and `cegdb scrape epoch` as in the test")
+
+
+@pytest.mark.parametrize("command", ["epoch", "epoch-chips", "all"])
+def test_generated_layer_commands_have_an_example(command):
+    result = scrape(command, "--help")
+    assert result.exit_code == 0 and "Example:" in result.output
