@@ -7,6 +7,7 @@ the failed ones.
 
 from __future__ import annotations
 
+import collections
 import functools
 from dataclasses import dataclass
 from pathlib import Path
@@ -469,9 +470,12 @@ def epoch(ctx: click.Context, options: Options, url: str | None, file: Path | No
     known = set(curated["figures"])
     chips_path = hardware_file or out.parent / "hardware.yaml"
     if chips_path.exists():
-        for chip in (_load_yaml(chips_path) or {}).get("hardware") or []:
-            names.setdefault(chip["name"], chip["id"])
+        chips = (_load_yaml(chips_path) or {}).get("hardware") or []
+        counts = collections.Counter(chip["name"] for chip in chips)
+        for chip in chips:
             known.add(chip["id"])
+            if counts[chip["name"]] == 1:  # a name Epoch gives two distinct chips maps to neither
+                names.setdefault(chip["name"], chip["id"])
     else:
         stderr.print(f"{chips_path}: no generated chip file; training hardware maps to curated chips only "
                      "(run `cegdb scrape epoch-chips` first)", soft_wrap=True)

@@ -106,9 +106,9 @@ def generated(curated, tmp_path):
 
 def test_every_row_becomes_an_entry_and_the_exit_status_is_0_with_warnings(generated):
     folder, result, entries, _ = generated
-    assert "24 row(s) -> 23 model entr(ies)" in result.output  # Twin Model's two rows are one system
+    assert "25 row(s) -> 24 model entr(ies)" in result.output  # Twin Model's two rows are one system
     names = sorted(e["name"] for e in entries.values())
-    assert names.count("Echo") == 2 and names.count("Twin Model") == 1 and len(names) == 23
+    assert names.count("Echo") == 2 and names.count("Twin Model") == 1 and len(names) == 24
     assert "refused for magnitude: 0" in result.output
     assert re.search(r"warnings: \d+ \(", result.output)
 
@@ -243,6 +243,8 @@ def test_hardware_claims_use_chip_ids_from_the_chip_file_or_curated(generated):
     assert entries["twin-model"]["claims"]["hardware"]["value"] == "nvidia-rtx-a6000"
     assert "hardware" not in entries["open-model-7b-chat"]["claims"]  # two chips: no single hardware claim
     assert "hardware" not in entries["mystery-net"]["claims"] and "'Mystery Chip 9000' (1 row(s))" in result.output
+    # "Echo Card" names two distinct chips of the chip file: it maps to neither.
+    assert "hardware" not in entries["echo-card-net"]["claims"] and "'Echo Card' (1 row(s))" in result.output
     curated = {h["id"] for h in yaml.safe_load(HARDWARE)}
     used = {e["claims"]["hardware"]["value"] for e in entries.values() if "hardware" in e.get("claims", {})}
     assert used <= set(hardware) | curated

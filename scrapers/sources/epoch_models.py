@@ -288,6 +288,9 @@ def build_models(content: bytes, *, file_name: str, hardware_names: dict[str, st
                 f"{', '.join(str(g[0]['row']) for g in siblings)} -> {', '.join(ids[id(g)] for g in siblings)}")
     report.entries = len(entries)
     report.warnings = sum(len(e.get("warnings", [])) for e in entries)
+    # Only organisations a model names: co-developers after the first would be rows without models.
+    used = {e.get("organization") for e in entries}
+    org_entries = [o for o in org_entries if o["id"] in used]
     return {"sources": [source], "organizations": org_entries, "models": entries}, report
 
 
