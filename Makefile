@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 DB     ?= cegdb.sqlite
 PORT   ?= 8001
 
-.PHONY: serve test build validate bench clean
+.PHONY: serve test build validate bench clean refresh
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ validate: $(VENV)/.installed
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest
+
+# Re-run every scrape of datasets/scrapes.yaml (network) and rewrite the generated layer;
+# then review `git diff datasets/`. ONLY=epoch-chips runs one.
+refresh: $(VENV)/.installed
+	$(BIN)/cegdb scrape all $(if $(ONLY),--only $(ONLY))
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/build_scale.py

@@ -7,6 +7,7 @@ the failed ones.
 
 from __future__ import annotations
 
+import collections
 import functools
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from catalog import db
 from scrapers import pipeline
+from scrapers.errors import ParseError
 from scrapers.http import PoliteClient
 from scrapers.snapshots import SnapshotStore
 from scrapers.sources.runs_common import RELEASES as RUN_RELEASES
@@ -269,31 +271,316 @@ def s2(options: Options, paper_ids: tuple[str, ...]) -> None:
     run_tasks(options, "s2", [glue.task(i) for i in dict.fromkeys(paper_ids)])
 
 
+def generated_options(default_out: str, default_source_url: str):
+    """Options of the commands that write the generated layer (docs/generated-layer.md)."""
+    def decorate(command):
+        for option in reversed([
+            click.option("--url", "url", default=None, help="Download the CSV from this URL (kept in the snapshot "
+                                                            "store; with --offline, read from it)."),
+            click.option("--file", "file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                         default=None, help="Read a CSV downloaded before."),
+            click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=Path(default_out),
+                         show_default=True, help="Generated file to write."),
+            click.option("--datasets", "datasets_dir", type=click.Path(file_okay=False, path_type=Path),
+                         default=Path("datasets"), show_default=True,
+                         help="Curated datasets/ folder, for the ids of curated organisations and chips."),
+            click.option("--source-url", default=default_source_url, show_default=True,
+                         help="The original address of the data, recorded in the header's `retrieved: url` "
+                              "(with --file, or when --url is a copy)."),
+            click.option("--copy", "copy", default=None,
+                         help="The public copy read instead of the original: github:<owner>/<repo>@<commit>:<path> "
+                              "(the header then says route: public-copy)."),
+            click.option("--retrieved-on", "retrieved_on", default=None,
+                         help="Date the raw file was retrieved (YYYY-MM-DD). Default: the snapshot's fetch date "
+                              "with --url; with --file, the date already in --out for the same sha256, else today."),
+        ]):
+            command = option(command)
+        return command
+    return decorate
+
+
+def _explicit_db(ctx: click.Context) -> bool:
+    source = ctx.get_parameter_source("db_url")
+    return source is not None and source.name == "COMMANDLINE"
+
+
+def _raw_input(options: Options, url: str | None, file: Path | None, *, source_url: str, copy: str | None,
+               retrieved_on: str | None, out: Path) -> tuple[bytes, dict, str]:
+    """(raw bytes, the header's `retrieved` entry, a file name for messages)."""
+    import datetime as dt
+    import re
+
+    from scrapers.generated import sha256_bytes
+
+    if (url is None) == (file is None):
+        raise click.UsageError("give exactly one of --url or --file")
+    if retrieved_on is not None and not re.match(r"^\d{4}-\d{2}-\d{2}$", retrieved_on):
+        raise click.UsageError(f"--retrieved-on must be YYYY-MM-DD, got {retrieved_on!r}")
+    if copy is not None and not re.match(r"^github:[\w.-]+/[\w.-]+@[0-9a-f]{7,40}:.+$", copy):
+        raise click.UsageError(f"--copy must be github:<owner>/<repo>@<commit>:<path>, got {copy!r}")
+    if url is not None:
+        snapshots = options.snapshots or Path("snapshots")
+        try:
+            with PoliteClient(SnapshotStore(snapshots), offline=options.offline, refresh=options.refresh) as client:
+                fetched = client.get(url)
+        except Exception as exc:  # FetchError and transport errors: say what to do
+            hint = " (run without --offline to fetch it)" if options.offline else ""
+            raise click.ClickException(f"{url}: {exc}{hint}") from exc
+        content, name = fetched.content, url.rsplit("/", 1)[-1]
+        date = retrieved_on or str(fetched.snapshot.fetched_at)[:10]
+        original = url if copy is None else source_url
+    else:
+        content, name = Path(file).read_bytes(), Path(file).name
+        date = retrieved_on or _previous_date(out, sha256_bytes(content)) or dt.datetime.now(dt.timezone.utc).date().isoformat()
+        original = source_url
+    entry = {"url": original, "sha256": sha256_bytes(content), "retrieved_on": date,
+             "route": "public-copy" if copy else "direct"}
+    if copy:
+        entry["copy"] = copy
+    return content, entry, name
+
+
+def _load_yaml(path: Path):
+    """A generated file, read with libyaml when there is one (the models file is ~2 MB: 1 s, not 20 s)."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
+
+
+def _previous_date(out: Path, sha256: str) -> str | None:
+    """The retrieval date an earlier run recorded for the same bytes: re-runs keep the file unchanged."""
+    import yaml
+
+    if not out.exists():
+        return None
+    try:
+        data = _load_yaml(out) or {}
+    except yaml.YAMLError:
+        return None
+    for entry in data.get("retrieved") or []:
+        if isinstance(entry, dict) and entry.get("sha256") == sha256 and entry.get("retrieved_on"):
+            return str(entry["retrieved_on"])
+    return None
+
+
+def _curated(datasets_dir: Path) -> dict:
+    """Names -> ids of curated organisations and chips, and curated dense peaks, read from datasets/."""
+    import yaml
+
+    from catalog.fields import parse_number
+    from scrapers.parsers.epoch import HARDWARE_IDS, ORGANIZATION_IDS, with_catalog_names
+
+    def load(name: str) -> list:
+        path = datasets_dir / name
+        if not path.exists():
+            return []
+        return yaml.safe_load(path.read_text(encoding="utf-8")) or []
+
+    orgs = [o for o in load("organizations.yaml") if isinstance(o, dict)]
+    chips = [h for h in load("hardware.yaml") if isinstance(h, dict)]
+    figures: dict[str, dict[str, float]] = {}
+    for chip in chips:
+        peaks = {}
+        for field, claim in (chip.get("claims") or {}).items():
+            claims = claim if isinstance(claim, list) else [claim]
+            chosen = next((c for c in claims if c.get("rank") == "preferred"), claims[0] if claims else None)
+            try:
+                peaks[field] = parse_number(chosen["value"])
+            except (KeyError, TypeError, ValueError):
+                continue
+        figures[chip["id"]] = peaks
+    curated_orgs = with_catalog_names({k: v for k, v in ORGANIZATION_IDS.items()
+                                       if v in {o.get("id") for o in orgs}}, orgs)
+    # Chips by name and synonym only: an id read as a name would match too loosely
+    # ("nvidia-p100" is Epoch's "NVIDIA P100", SXM2 or PCIe; the curated chip is the SXM2 part).
+    curated_chips = {k: v for k, v in HARDWARE_IDS.items() if v in figures}
+    curated_chips.update({c["name"]: c["id"] for c in chips if isinstance(c.get("name"), str)})
+    return {"organizations": curated_orgs, "hardware": curated_chips, "figures": figures}
+
+
+def _write(out: Path, command: str, retrieved: dict, sections: dict) -> bool:
+    from scrapers.generated import write_generated
+
+    try:
+        return write_generated(out, command, "import:epoch", [retrieved], sections)
+    except ValueError as exc:
+        raise click.ClickException(f"{out}: {exc}") from exc
+
+
 @scrape.command()
 @click.option("--url", "url", default=None, help="Download the CSV from this URL.")
 @click.option("--file", "file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Read a CSV downloaded before.")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("datasets/imported/epoch/models.yaml"), show_default=True,
+              help="Generated file to write (ignored with --db).")
+@click.option("--datasets", "datasets_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("datasets"), show_default=True,
+              help="Curated datasets/ folder: ids of curated organisations and chips.")
+@click.option("--hardware-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The generated chip file whose ids `hardware` claims use. Default: hardware.yaml beside --out.")
+@click.option("--source-url", default="https://epoch.ai/data/all_ai_models.csv", show_default=True,
+              help="The original address of the CSV, recorded in the header (with --file, or when --url is a copy).")
+@click.option("--copy", "copy", default=None,
+              help="The public copy read instead of the original: github:<owner>/<repo>@<commit>:<path>.")
+@click.option("--retrieved-on", "retrieved_on", default=None,
+              help="Date the raw file was retrieved (YYYY-MM-DD). Default: the snapshot's fetch date with --url; "
+                   "with --file, the date --out already records for the same sha256, else today.")
 @common_options
-def epoch(options: Options, url: str | None, file: Path | None) -> None:
-    """Import Epoch AI's models CSV (CC BY 4.0) as claims with origin import:epoch.
+@click.pass_context
+def epoch(ctx: click.Context, options: Options, url: str | None, file: Path | None, out: Path, datasets_dir: Path,
+          hardware_file: Path | None, source_url: str, copy: str | None, retrieved_on: str | None) -> None:
+    """Import Epoch AI's models CSV (CC BY 4.0) into the generated layer, every row a model entry.
 
-    Models not in the catalog become model rows (origin import:epoch); values for catalog models
-    are kept beside the curated ones and disagreements are listed in `conflict`.
+    Writes --out (datasets/imported/epoch/models.yaml): one entry per model with its organisation,
+    date, domain, accessibility, Hugging Face repo and base model, and claims with row-and-column
+    locators. Values outside the catalog's plausible ranges are kept with a `warnings:` line;
+    impossible values (negative, unreadable, zero, not a date) drop that field alone. Exit 0 with
+    warnings. Run `cegdb scrape epoch-chips` first so training hardware maps to chip ids.
+
+    With --db (given on the command line; $CEGDB_DATABASE_URL does not switch modes) the rows are
+    stored straight into that catalog instead, as before (all or nothing per row, exit 1 on failures).
 
     \b
     Example:
-        cegdb scrape epoch --file All_ML_Systems_-_full_view.csv
+        cegdb scrape epoch --file All_ML_Systems_-_full_view.csv --retrieved-on 2025-08-07 \\
+          --copy "github:epoch-research/training-cost-trends@39afc3de1beb16ee18dbe89f925759fa713dc744:data/All ML Systems - full view.csv"
         cegdb scrape epoch --url https://epoch.ai/data/all_ai_models.csv
+        cegdb scrape epoch --file All_ML_Systems_-_full_view.csv --db cegdb.sqlite
     """
-    from scrapers.sources import epoch as glue
+    if _explicit_db(ctx) or options.to_yaml is not None or not options.store:
+        from scrapers.sources import epoch as glue
 
-    from scrapers.parsers.epoch import HARDWARE_IDS, ORGANIZATION_IDS, with_catalog_names
+        from scrapers.parsers.epoch import HARDWARE_IDS, ORGANIZATION_IDS, with_catalog_names
 
-    if (url is None) == (file is None):
-        raise click.UsageError("give exactly one of --url or --file")
-    organizations = with_catalog_names(ORGANIZATION_IDS, catalog_names(options, "organization"))
-    hardware = with_catalog_names(HARDWARE_IDS, catalog_names(options, "hardware"))
-    run_tasks(options, "epoch", [glue.task(url=url, file=file, organizations=organizations, hardware=hardware)])
+        if (url is None) == (file is None):
+            raise click.UsageError("give exactly one of --url or --file")
+        organizations = with_catalog_names(ORGANIZATION_IDS, catalog_names(options, "organization"))
+        hardware = with_catalog_names(HARDWARE_IDS, catalog_names(options, "hardware"))
+        run_tasks(options, "epoch", [glue.task(url=url, file=file, organizations=organizations, hardware=hardware)])
+        return
+    import yaml
+
+    from scrapers.sources.epoch_models import build_models
+
+    content, retrieved, name = _raw_input(options, url, file, source_url=source_url, copy=copy,
+                                          retrieved_on=retrieved_on, out=out)
+    curated = _curated(datasets_dir)
+    names = dict(curated["hardware"])
+    known = set(curated["figures"])
+    chips_path = hardware_file or out.parent / "hardware.yaml"
+    if chips_path.exists():
+        chips = (_load_yaml(chips_path) or {}).get("hardware") or []
+        counts = collections.Counter(chip["name"] for chip in chips)
+        for chip in chips:
+            known.add(chip["id"])
+            if counts[chip["name"]] == 1:  # a name Epoch gives two distinct chips maps to neither
+                names.setdefault(chip["name"], chip["id"])
+    else:
+        stderr.print(f"{chips_path}: no generated chip file; training hardware maps to curated chips only "
+                     "(run `cegdb scrape epoch-chips` first)", soft_wrap=True)
+    try:
+        sections, report = build_models(content, file_name=name, hardware_names=names, known_hardware=known,
+                                        organizations=curated["organizations"])
+    except ParseError as exc:
+        raise click.ClickException(f"{exc}; nothing written") from exc
+    changed = _write(out, "cegdb scrape epoch", retrieved, sections)
+
+    def say(line: str, **_) -> None:
+        stderr.print(line, soft_wrap=True, markup=False, highlight=False)
+
+    say(f"scrape epoch: {report.rows} row(s) -> {report.entries} model entr(ies) in {out} "
+        f"({'written' if changed else 'unchanged'}); {len(sections['organizations'])} generated organisation(s)")
+    say(f"warnings: {report.warnings} ({', '.join(f'{k} {v}' for k, v in sorted(report.warnings_by_field.items()))}); "
+        f"fields dropped: {len(report.dropped_fields)}; refused for magnitude: {report.refused_for_magnitude}")
+    if report.unmapped_columns:
+        say(f"columns not in the synonym table (ignored): {', '.join(report.unmapped_columns)}")
+    for title, lines in (("same name, one system (merged)", report.merged_duplicates),
+                         ("same id, distinct systems (suffixed, distinct_from)", report.distinct_duplicates),
+                         ("fields dropped", report.dropped_fields),
+                         ("training hardware not mapped to a chip id",
+                          [f"{n!r} ({c} row(s))" for (_, n), c in report.unmapped.most_common()])):
+        if lines:
+            _list_some(say, f"{title}: {len(lines)}", lines)
+
+
+@scrape.command("epoch-chips")
+@generated_options("datasets/imported/epoch/hardware.yaml", "https://epoch.ai/data/machine-learning-hardware")
+@common_options
+def epoch_chips(options: Options, url: str | None, file: Path | None, out: Path, datasets_dir: Path,
+                source_url: str, copy: str | None, retrieved_on: str | None) -> None:
+    """Import Epoch AI's chip dataset (CC BY 4.0) into the generated layer as hardware entries.
+
+    Every accelerator (GPU, TPU, NPU, ASIC, ...; CPUs and SoCs only when Epoch marks them as ML
+    hardware), with release date, memory, bandwidth, TDP and dense peak TFLOP/s per precision.
+    A chip that datasets/hardware.yaml describes keeps its curated id. Figures twice the curated
+    dense peak are sparsity-doubled and halved (method derived); export-control notes by name
+    (China-market variants) and by the TPP threshold of the US rule of Oct 2023.
+
+    \b
+    Example:
+        cegdb scrape epoch-chips --file Chip_dataset-Grid_view.csv --retrieved-on 2025-11-28 \\
+          --copy "github:epoch-research/training-cost-trends@5deb003d233687beaa59f9957d6c69534b234364:data/Chip dataset-Grid view.csv"
+    """
+    from scrapers.sources.epoch_chips import build_chips
+
+    content, retrieved, name = _raw_input(options, url, file, source_url=source_url, copy=copy,
+                                          retrieved_on=retrieved_on, out=out)
+    curated = _curated(datasets_dir)
+    try:
+        sections, report = build_chips(content, file_name=name, curated_names=curated["hardware"],
+                                       curated_figures=curated["figures"], vendors=curated["organizations"])
+    except ParseError as exc:
+        raise click.ClickException(f"{exc}; nothing written") from exc
+    changed = _write(out, "cegdb scrape epoch-chips", retrieved, sections)
+
+    def say(line: str, **_) -> None:
+        stderr.print(line, soft_wrap=True, markup=False, highlight=False)
+
+    say(f"scrape epoch-chips: {report.rows} row(s) -> {report.entries} hardware entr(ies) in {out} "
+        f"({'written' if changed else 'unchanged'}): {', '.join(f'{k} {v}' for k, v in sorted(report.by_kind.items()))}")
+    say(f"skipped: {', '.join(f'{v} {k}' for k, v in sorted(report.skipped.items())) or 'none'}; "
+        f"warnings: {report.warnings}; export-control notes: {report.export_control}")
+    say(f"curated ids reused: {len(report.curated_ids)} "
+        f"({', '.join(f'{k} = {v!r}' for k, v in sorted(report.curated_ids.items()))})")
+    say(f"dense check against curated peaks: {len(report.dense_confirmed)} dense, "
+        f"{len(report.halved_sparse)} sparsity-doubled and halved")
+    for title, lines in (("halved", report.halved_sparse), ("same name, one chip (merged)", report.merged_duplicates),
+                         ("same id, distinct chips (suffixed, distinct_from)", report.distinct_duplicates)):
+        if lines:
+            _list_some(say, f"{title}: {len(lines)}", lines)
+
+
+@scrape.command("all")
+@click.option("--manifest", type=click.Path(dir_okay=False, path_type=Path), default=Path("datasets/scrapes.yaml"),
+              show_default=True, help="The manifest of scrapes.")
+@click.option("--offline", is_flag=True, help="Fetch nothing: every scrape reads the snapshot store.")
+@click.option("--only", "only", multiple=True, help="Run only the scrape(s) with this name (repeatable).")
+def scrape_all(manifest: Path, offline: bool, only: tuple[str, ...]) -> None:
+    """Re-run every scrape of datasets/scrapes.yaml, in order, and rewrite the generated layer.
+
+    Each entry's `args` are what follows `cegdb scrape`; they run in this process. Review the
+    result with `git diff datasets/`. Exit 1 when any scrape failed (the others still ran).
+
+    \b
+    Example:
+        cegdb scrape all
+        cegdb scrape all --only epoch-chips --offline
+    """
+    from scrapers.manifest import ManifestError, load_manifest, run_manifest
+
+    try:
+        entries = load_manifest(manifest)
+        results = run_manifest(entries, scrape, offline=offline, only=only)
+    except ManifestError as exc:
+        raise click.ClickException(str(exc)) from exc
+    failed = [r for r in results if r.exit_code != 0]
+    for result in results:
+        stderr.print(f"{result.name}: {'ok' if result.exit_code == 0 else f'failed (exit {result.exit_code})'}",
+                     soft_wrap=True, markup=False, highlight=False)
+    if failed:
+        raise click.exceptions.Exit(1)
 
 
 @scrape.command()
@@ -379,4 +666,3 @@ def hf_configs(targets_file: Path, out: Path, copies_roots: tuple[Path, ...], sn
     if result.failures:
         _list_some(lambda line, **kw: stderr.print(line, soft_wrap=True, **kw),
                    f"failed: {len(result.failures)} target(s)", result.failures)
-        raise click.exceptions.Exit(1)

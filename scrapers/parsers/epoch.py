@@ -105,6 +105,7 @@ LISTS = {"domain", "task", "organizations", "organization_categories", "countrie
 CONFIDENCE = {"confident": "high", "likely": "medium", "speculative": "low"}
 PRECISION = {"fp32": "fp32", "tf32": "fp32", "fp16": "fp16", "bf16": "bf16", "fp8": "fp8"}
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+NEGATIVE = re.compile(r"^\s*[-\u2212]\s*\d")  # "-5", "\u22125": the strict number reader refuses these
 
 # Hardware names (Epoch's and model cards') -> datasets/hardware.yaml ids. Names that fit more
 # than one catalog chip stay unmapped on purpose: "NVIDIA A100" (40 or 80 GB), "NVIDIA V100"
@@ -117,7 +118,7 @@ HARDWARE_IDS = {
     "NVIDIA A100 SXM4 40 GB": "nvidia-a100-40gb", "NVIDIA A100 SXM4 80 GB": "nvidia-a100-80gb",
     "NVIDIA A800 SXM": "nvidia-a800", "NVIDIA A800 SXM4 80 GB": "nvidia-a800",
     "NVIDIA H800 SXM5": "nvidia-h800", "NVIDIA H800": "nvidia-h800", "H800": "nvidia-h800",
-    "NVIDIA H20": "nvidia-h20", "NVIDIA H200": "nvidia-h200", "NVIDIA H200 SXM": "nvidia-h200",
+    "NVIDIA H20": "nvidia-h20", "NVIDIA HGX H20": "nvidia-h20", "NVIDIA H200": "nvidia-h200", "NVIDIA H200 SXM": "nvidia-h200",
     "NVIDIA B200": "nvidia-b200",
     "NVIDIA Tesla V100 SXM2": "nvidia-v100", "NVIDIA Tesla V100 SXM2 32 GB": "nvidia-v100",
     "NVIDIA Tesla V100 DGXS 32 GB": "nvidia-v100",  # DGX Station: SXM2 modules, 32 GB
@@ -239,6 +240,10 @@ def _record(cells: dict, line: int, name: str, source: str | None, errors: list)
         if key.startswith("note:"):
             notes[key[5:]] = value
         elif key in NUMBERS:
+            if NEGATIVE.match(value):
+                errors.append({"row": line, "model": name, "field": key,
+                               "message": f"negative value {value!r:.40}: a {key} cannot be negative"})
+                continue
             try:
                 record[key] = parse_quantity(value, source=source, field=key).value
             except ParseError as exc:
@@ -274,7 +279,7 @@ def _record(cells: dict, line: int, name: str, source: str | None, errors: list)
     return {k: v for k, v in record.items() if v is not None}
 
 
-def _readable(note: str) -> str:
+def readable_note(note: str) -> str:
     # Epoch's notes write "374b words", "1382b tokens": lower-case suffixes the strict reader refuses.
     return re.sub(r"(?<=\d)([kmbt])\b", lambda m: m.group(1).upper(), clean_text(note))
 
@@ -285,7 +290,7 @@ def _dataset_tokens(record: dict, note: str) -> None:
         record["dataset_size_unit"] = "datapoints"
         return
     unit, basis = None, None
-    text = _readable(note)
+    text = readable_note(note)
     for q in find_quantities(text):
         if size and abs(q.value - size) <= 0.02 * size:
             word = re.match(r"\s*(?:[\w-]+\s+){0,2}?(words?|tokens?)\b", q.rest, re.I)
@@ -314,7 +319,7 @@ def _dataset_tokens(record: dict, note: str) -> None:
 
 def _active_parameters(record: dict, note: str) -> None:
     # MoE rows give total parameters; the note sometimes names the active count ("39B activated").
-    text = _readable(note)
+    text = readable_note(note)
     for q in find_quantities(text):
         if re.match(r"\s*(?:parameters?\s+)?(?:activated|active)\b", q.rest, re.I) and q.value < record["parameters"]:
             record["active_parameters"] = q.value
