@@ -666,3 +666,4 @@ def hf_configs(targets_file: Path, out: Path, copies_roots: tuple[Path, ...], sn
     if result.failures:
         _list_some(lambda line, **kw: stderr.print(line, soft_wrap=True, **kw),
                    f"failed: {len(result.failures)} target(s)", result.failures)
+        raise click.exceptions.Exit(1)
