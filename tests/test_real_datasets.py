@@ -133,3 +133,36 @@ def test_one_row_per_real_model(real_db):
                 unmarked.append((seen[key], mid, key))
             seen.setdefault(key, mid)
     assert unmarked == []
+
+
+def test_readme_counts_are_what_the_catalog_gives(real_db):
+    """The README's 'Today:' paragraph states counts a reader can check; so does this test."""
+    readme = (REPO / "README.md").read_text()
+    today = re.search(r"Today: (.*?)\n\n", readme, re.S).group(1).replace("\n", " ")
+
+    def stated(pattern: str) -> int:
+        return int(re.search(pattern, today).group(1).replace(",", ""))
+
+    def count(sql: str) -> int:
+        return query(real_db, sql)[0][0]
+
+    assert stated(r"([\d,]+) models") == count("select count(*) from model")
+    assert stated(r"([\d,]+) accelerators") == count("select count(*) from hardware")
+    assert stated(r"\(([\d,]+) with peak FLOP/s\)") == count(
+        "select count(*) from hardware where coalesce(bf16_tflops, fp16_tflops, fp32_tflops) is not null")
+    assert stated(r"([\d,]+) innovations") == count("select count(*) from innovation")
+    assert stated(r"from ([\d,]+) sources") == count("select count(*) from source")
+    assert stated(r"([\d,]+) are curated by hand") == count("select count(*) from model where origin = 'curated'")
+    assert stated(r"\(([\d,]+) claims") == count("select count(*) from claim where origin = 'curated'")
+    assert stated(r"([\d,]+) sourced model–innovation links") == count("select count(*) from model_innovation")
+    assert stated(r"([\d,]+) open-weight checkpoints") == count(
+        "select count(distinct model_id) from claim where origin = 'scraper:hf'")
+    assert stated(r"\(([\d,]+) with exact parameter counts\)") == count(
+        "select count(distinct model_id) from claim where origin = 'scraper:hf' and field = 'parameters'")
+    assert stated(r"([\d,]+) models carry plausibility warnings") == count(
+        "select count(*) from model where warnings is not null")
+    assert stated(r"([\d,]+) ablation rows") == count("select count(*) from ablation")
+    assert stated(r"([\d,]+) published perplexities") == count("select count(*) from benchmark_result")
+    assert count("select count(*) from model") >= 2000  # issue 8's coverage target
+    assert count("select count(*) from hardware where coalesce(bf16_tflops, fp16_tflops) is not null "
+                 "and kind in ('gpu', 'tpu', 'asic')") >= 100
