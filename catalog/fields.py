@@ -30,7 +30,10 @@ def parse_number(value: object) -> float:
     if isinstance(value, bool):
         raise ValueProblem(f"expected a number, got {value!r}")
     if isinstance(value, (int, float)):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an int of hundreds of digits
+            raise ValueProblem(f"{str(value)[:20]}... ({len(str(value))} digits) is too large") from None
     elif isinstance(value, str):
         text = _SEPARATORS.sub("", value.strip())
         match = _NUMBER.match(text)

@@ -19,6 +19,7 @@ error, not the card's.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 import yaml
@@ -254,37 +255,43 @@ class _Card:
         if not quantities:
             return
         mentions = self._mentions(sentence)
-        sentence_scope = _scope(sentence)
+        mention_starts = [start for start, _ in mentions]
+        # Everything that depends on the sentence only is read once, and each clause's scope once:
+        # per number, only a bounded window around it is looked at, so a sentence of n numbers
+        # costs O(n log n), not O(n^2) (issue 10: 8,000 numbers in one clause took 30 s).
+        facts = _SentenceFacts(sentence)
+        separators = [m.start() for m in re.finditer(r"[,;]", sentence)]
+        clause_scopes: dict[tuple[int, int], str | None] = {}
         context = {"quote": sentence, "locator": f"section '{section}'" if section else "text"}
         for q in quantities:
             # The clause around the number decides first: "We pre-train X on 14.8T tokens, followed
             # by fine-tuning" is a pre-training figure although the sentence names fine-tuning.
-            clause_start = max(sentence.rfind(",", 0, q.start), sentence.rfind(";", 0, q.start)) + 1
-            clause_end = min([i for i in (sentence.find(",", q.end), sentence.find(";", q.end)) if i >= 0]
-                             or [len(sentence)])
-            scope = _scope(sentence[clause_start:clause_end]) or sentence_scope
-            after, before = sentence[q.end:q.end + 80], sentence[:q.start]
-            model = next((name for start, name in reversed(mentions) if start < q.start), None) or (
+            clause = (bisect.bisect_left(separators, q.start), bisect.bisect_left(separators, q.end))
+            if clause not in clause_scopes:
+                clause_start = separators[clause[0] - 1] + 1 if clause[0] > 0 else 0
+                clause_end = separators[clause[1]] if clause[1] < len(separators) else len(sentence)
+                clause_scopes[clause] = _scope(sentence[clause_start:clause_end])
+            scope = clause_scopes[clause] or facts.scope
+            after, before = sentence[q.end:q.end + 80], sentence[max(0, q.start - 80):q.start]
+            position = bisect.bisect_left(mention_starts, q.start)
+            model = (mentions[position - 1][1] if position > 0 else None) or (
                 mentions[0][1] if mentions else self._default_model())
             gpu = re.match(r"\s*(?:(?P<hw>[A-Z][\w-]*)\s+)?GPU[- ]hours", after)
             if gpu:
                 self.claim(model, "gpu_hours", _value(q, scope=scope, **context))
-                hardware = gpu.group("hw") or next((m.group(0) for m in ACCELERATOR.finditer(sentence)), None)
+                hardware = gpu.group("hw") or facts.first_accelerator
                 if hardware and ACCELERATOR.fullmatch(hardware):
                     self.claim(model, "hardware", {"value": hardware, **context})
-            elif re.match(r"\s*(?:[\w-]+\s+){0,4}?tokens\b", after) and re.search(r"train", sentence, re.I) \
-                    and not re.search(r"batch|context|window|per second|sequence length", sentence, re.I):
+            elif re.match(r"\s*(?:[\w-]+\s+){0,4}?tokens\b", after) and facts.mentions_training \
+                    and not facts.mentions_batch_or_context:
                 self.claim(model, "training_tokens", _value(q, scope=scope, **context))
             elif re.match(r"\s*(?:parameters\s+)?(?:activated|active)\b", after, re.I):
                 self.claim(model, "active_parameters", _value(q, **context))
             elif re.match(r"\s*total\s+param", after, re.I) or (
-                    re.match(r"\s*param(?:eter)?s?\b", after, re.I) and not re.search(r"expert", sentence, re.I)):
+                    re.match(r"\s*param(?:eter)?s?\b", after, re.I) and not facts.mentions_experts):
                 self.claim(model, "parameters", _value(q, **context))
             elif re.match(r"\s*(?:metric\s+)?(?:tons?|tonnes?)\s+(?:of\s+)?CO2", after, re.I):
-                field = ("emissions_location_tco2eq" if re.search(r"location-based", sentence, re.I) else
-                         "emissions_market_tco2eq" if re.search(r"market-based", sentence, re.I) else
-                         "emissions_tco2eq")
-                self.claim(model, field, _value(q, **context))
+                self.claim(model, facts.emissions_field, _value(q, **context))
             elif re.search(r"\bTDP of\s*$", before) and after.startswith("W"):
                 self.claim(model, "gpu_power_w", _value(q, **context))
             elif (chips := re.match(r"\s*(" + ACCELERATOR.pattern + r")\s+(?:GPUs|chips|accelerators|TPUs)\b", after)):
@@ -301,6 +308,26 @@ class _Card:
         if self.unread:
             out["unread"] = self.unread
         return out
+
+
+class _SentenceFacts:
+    """What the field rules ask of a whole sentence, computed once per sentence."""
+
+    def __init__(self, sentence: str):
+        self.scope = _scope(sentence)
+        self.mentions_training = re.search(r"train", sentence, re.I) is not None
+        self.mentions_batch_or_context = re.search(r"batch|context|window|per second|sequence length",
+                                                   sentence, re.I) is not None
+        self.mentions_experts = re.search(r"expert", sentence, re.I) is not None
+        self.emissions_field = ("emissions_location_tco2eq" if re.search(r"location-based", sentence, re.I) else
+                                "emissions_market_tco2eq" if re.search(r"market-based", sentence, re.I) else
+                                "emissions_tco2eq")
+        self._sentence = sentence
+
+    @property
+    def first_accelerator(self) -> str | None:
+        match = ACCELERATOR.search(self._sentence)
+        return match.group(0) if match else None
 
 
 def _scope(text: str) -> str | None:
