@@ -102,14 +102,23 @@ class _Card:
         self.families: dict[str, set[str]] = {}  # family key -> model keys
         self.unread: list[dict] = []
         self.front: dict = {}
+        self._seen_claims: set = set()
+        self._names_index: tuple[tuple, dict[str, list[str]]] | None = None
 
     def claim(self, model: str | None, field: str, claim: dict) -> None:
         key = _key(model) if model else None
         record = self.models.setdefault(key, {"model": model})
         claims = record.setdefault(field, [])
-        if claim not in claims:
-            # Keep 0 (Llama's market-based emissions are 0 tons); drop unset flags.
-            claims.append({k: v for k, v in claim.items() if v is not None and v is not False})
+        # Keep 0 (Llama's market-based emissions are 0 tons); drop unset flags.
+        kept = {k: v for k, v in claim.items() if v is not None and v is not False}
+        try:  # a set instead of `in claims`, which cost O(claims) per claim
+            seen = (key, field, tuple(sorted(kept.items())))
+            hash(seen)
+        except TypeError:
+            seen = (key, field, repr(sorted(kept.items())))
+        if seen not in self._seen_claims:
+            self._seen_claims.add(seen)
+            claims.append(kept)
 
     def front_matter(self, front: dict) -> None:
         for key in ("license", "license_name", "base_model", "datasets", "language", "pipeline_tag", "library_name",
@@ -225,15 +234,45 @@ class _Card:
             self._sentence(section, sentence)
 
     def _mentions(self, sentence: str) -> list[tuple[int, str]]:
-        names = {m["model"] for k, m in self.models.items() if k}
-        names |= {family for family in self._family_names()}
-        found, taken = [], []
-        for name in sorted(names, key=len, reverse=True):
-            for match in re.finditer(r"(?<![\w.-])" + re.escape(name) + r"(?![\w-]|\.\d)", sentence, re.I):
-                if not any(a < match.end() and match.start() < b for a, b in taken):
-                    taken.append((match.start(), match.end()))
-                    found.append((match.start(), self._resolve(name)))
+        """(position, model) for each model or family name in the sentence; longer names first.
+
+        Names are looked up by the word they start with, so a sentence costs its length times
+        the few names sharing a first word, not its length times every name on the card (a
+        card with a table of 1,000 models and 1,000 sentences was quadratic).
+        """
+        index = self._name_index()
+        candidates = []
+        lowered = sentence.lower()
+        for word in _WORD.finditer(lowered):
+            start = word.start()
+            if start and (lowered[start - 1] in ".-"):
+                continue
+            for name in index.get(word.group(), ()):
+                end = start + len(name)
+                if lowered[start:end] == name.lower() and not _glued_after(lowered, end):
+                    candidates.append((-len(name), start, end, name))
+        candidates.sort()
+        taken = bytearray(len(sentence))
+        found = []
+        for _, start, end, name in candidates:
+            if not any(taken[start:end]):
+                taken[start:end] = b"\x01" * (end - start)
+                found.append((start, self._resolve(name)))
         return sorted(found)
+
+    def _name_index(self) -> dict[str, list[str]]:
+        """Model and family names by their first word (lower case), rebuilt when a model is added."""
+        version = (len(self.models), sum(len(members) for members in self.families.values()))
+        if self._names_index is None or self._names_index[0] != version:
+            names = {m["model"] for k, m in self.models.items() if k}
+            names |= {family for family in self._family_names()}
+            index: dict[str, list[str]] = {}
+            for name in names:
+                first = _WORD.match(name.lower())
+                if first:
+                    index.setdefault(first.group(), []).append(name)
+            self._names_index = (version, index)
+        return self._names_index[1]
 
     def _family_names(self):
         for family_key in self.families:
@@ -308,6 +347,17 @@ class _Card:
         if self.unread:
             out["unread"] = self.unread
         return out
+
+
+_WORD = re.compile(r"(?<!\w)\w+")
+
+
+def _glued_after(text: str, end: int) -> bool:
+    """A name must not run on into a word, a hyphen or a version number ("M2" in "M2-Pro", "M2.5")."""
+    if end >= len(text):
+        return False
+    after = text[end]
+    return after.isalnum() or after in "_-" or (after == "." and end + 1 < len(text) and text[end + 1].isdigit())
 
 
 class _SentenceFacts:
