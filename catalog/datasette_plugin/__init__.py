@@ -30,7 +30,7 @@ datasette.handle_exception.rich = None
 
 # Served connections: SQLite's own limits, since the SQL time limit (a progress handler between
 # virtual-machine instructions) cannot stop one long call to a built-in function. 100 kB is far
-# above any value in the catalog (the longest are quotes of a few hundred bytes) and keeps the
+# above any value in the catalog (the longest: 4,050 bytes, a full-text index page) and keeps the
 # quadratic built-ins (instr on two long blobs) around 0.1 s; randomblob(300000000) or a 1 GB
 # replace() now fail at once instead of allocating GBs.
 MAX_VALUE_BYTES = 100_000
