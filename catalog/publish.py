@@ -226,7 +226,8 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child between 
 
 
 def run_forwarding_signals(args: list[str]) -> int:
-    """Run Datasette as a child and pass SIGTERM, SIGINT and SIGHUP on to it; its exit status.
+    """Run Datasette as a child and pass SIGTERM, SIGINT and SIGHUP on to it; its exit status
+    (128 + N when a signal N ended it).
 
     `subprocess.call` would leave the child serving when a supervisor stops `cegdb serve` with
     SIGTERM (the parent dies, the child is re-parented and goes on listening).
@@ -243,7 +244,9 @@ def run_forwarding_signals(args: list[str]) -> int:
     try:
         while True:
             try:
-                return child.wait()
+                code = child.wait()
+                # Killed by signal N: the shell's 128 + N, not sys.exit(-N) (which exits 256 - N).
+                return 128 - code if code < 0 else code
             except KeyboardInterrupt:  # pragma: no cover - a handler was replaced under us
                 forward(signal.SIGINT, None)
     finally:

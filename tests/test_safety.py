@@ -194,7 +194,7 @@ def test_serve_stopped_by_sigterm_stops_its_datasette_child(tmp_path):
             time.sleep(0.05)
         child_pid = int(pid_file.read_text())
         parent.send_signal(signal.SIGTERM)
-        parent.wait(timeout=10)
+        assert parent.wait(timeout=10) == 128 + signal.SIGTERM
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
