@@ -183,6 +183,9 @@ def serving_copy(db_path: Path) -> Iterator[Path]:
             source.backup(target)
             if target.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
                 target.execute("PRAGMA journal_mode = DELETE")
+        except sqlite3.DatabaseError as exc:
+            raise CatalogRefused(f"{db_path}: cannot copy it to serve ({exc}); if another program holds "
+                                 "it locked, let it finish and start again.") from None
         finally:
             target.close()
             source.close()
