@@ -136,3 +136,12 @@ def test_model_card_clause_scopes_are_unchanged_by_the_linear_rewrite():
     scopes = {(c["as_written"], c.get("scope")) for c in claims if "as_written" in c}
     assert ("14.8T", "pre-training") in scopes and ("1.5M", "post-training") in scopes
     assert ("2.788M", "total") in scopes
+
+
+def test_curation_yaml_never_writes_anchors_that_datasets_refuse(tmp_path):
+    from scrapers.curation import _dump
+
+    shared = ["a", "b"]
+    _dump(tmp_path / "x.yaml", {"one": shared, "two": shared}, "# header\n")
+    assert "&" not in (tmp_path / "x.yaml").read_text()
+    assert load_yaml(tmp_path / "x.yaml") == {"one": ["a", "b"], "two": ["a", "b"]}
