@@ -16,6 +16,17 @@ def _escape(value: str) -> str:
     return _SPECIAL.sub(r"\\\1", value.replace("\\", "\\textbackslash{}"))
 
 
+# biblatex reads url, doi and eprint verbatim: `\_` there is a literal backslash and breaks
+# the link (issue 10: 20 of 173 URLs). Only what would unbalance the braces, a backslash and
+# white space are percent-encoded, as in any URL.
+VERBATIM_FIELDS = {"url", "doi", "eprint"}
+_URL_UNSAFE = {"{": "%7B", "}": "%7D", "\\": "%5C", " ": "%20", "\n": "%0A", "\r": "%0D", "\t": "%09"}
+
+
+def _verbatim(value: str) -> str:
+    return "".join(_URL_UNSAFE.get(ch, ch) for ch in value)
+
+
 def _key(value: str) -> str:
     return re.sub(r"[^A-Za-z0-9:_-]", "", value) or "source"
 
@@ -37,7 +48,8 @@ def source_entry(row: Mapping) -> str:
     fields += [("doi", row.get("doi")), ("url", row.get("url"))]
     if row.get("retrieved_at"):
         fields.append(("urldate", str(row["retrieved_at"])[:10]))
-    body = ",\n".join(f"  {name} = {{{_escape(str(value))}}}" for name, value in fields if value)
+    body = ",\n".join(f"  {name} = {{{(_verbatim if name in VERBATIM_FIELDS else _escape)(str(value))}}}"
+                      for name, value in fields if value)
     return f"@{ENTRY_TYPES.get(kind, 'misc')}{{{_key(str(row.get('id', 'source')))},\n{body}\n}}\n"
 
 

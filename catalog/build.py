@@ -15,7 +15,7 @@ from typing import Callable, Iterable, Iterator
 
 from sqlalchemy import Connection, text
 
-from catalog import db, generated, schema
+from catalog import db, generated, safety, schema
 from catalog.datasets import (ModelEntry, Problems, Refs, iter_model_documents, read_ablations,
                               read_benchmark_results, read_hardware, read_innovations, read_model,
                               read_organizations, read_sources)
@@ -250,11 +250,14 @@ def _analyze(conn: Connection, options: AnalysisOptions | None) -> dict:
 
 
 def build(root: Path, url: str, *, model_documents=None, progress=None, fts: bool = True,
-          analysis: AnalysisOptions | None = AnalysisOptions(), carry_from: str | None = None) -> BuildReport:
+          analysis: AnalysisOptions | None = AnalysisOptions(), carry_from: str | None = None,
+          force: bool = False) -> BuildReport:
     """Build the catalog at `url` from the datasets at `root`. Raises BuildFailed on any problem.
 
     Scraped and imported rows are carried over from the database being replaced, or from
     `carry_from` (e.g. the team's PostgreSQL database when writing the SQLite snapshot to publish).
+    A SQLite target is built under the catalog's writer lock and must be a cegdb catalog, unless
+    `force` (catalog/safety.py); safety.CatalogRefused says why not.
     """
     problems = Problems()
     target = db.sqlite_path(url)
@@ -263,7 +266,13 @@ def build(root: Path, url: str, *, model_documents=None, progress=None, fts: boo
 
     target = target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
-    carry = _read_carry(carry_from) if carry_from else _read_old_catalog(target)
+    with safety.writer_lock(target, "build"):
+        safety.prepare_target(target, force=force)
+        return _build_file(root, target, problems, model_documents, progress, fts, analysis, carry_from, force)
+
+
+def _build_file(root, target, problems, model_documents, progress, fts, analysis, carry_from, force) -> BuildReport:
+    carry = _read_carry(carry_from) if carry_from else _read_old_catalog(target, force)
     tmp = target.with_name(f".{target.name}.building-{os.getpid()}")
     tmp.unlink(missing_ok=True)
     tmp_url = f"sqlite:///{tmp}"
@@ -332,7 +341,7 @@ def _read_carry(url: str):
         engine.dispose()
 
 
-def _read_old_catalog(target: Path):
+def _read_old_catalog(target: Path, force: bool = False):
     """Scraped and imported rows of the catalog about to be replaced (scrapers/carry.py)."""
     from scrapers.carry import Carry, read_carry
 
@@ -342,7 +351,12 @@ def _read_old_catalog(target: Path):
     try:
         with engine.connect() as conn:
             return read_carry(conn)
-    except Exception as exc:  # noqa: BLE001 - an unreadable old file is replaced, as before
+    except Exception as exc:  # noqa: BLE001 - any failure: refuse, or with force replace the file
+        if not force:
+            raise safety.CatalogRefused(
+                f"{target}: cannot read the scraped and imported data to carry over ({exc}); nothing was "
+                "written. Let the program that holds it finish, or pass --force to rebuild without "
+                "them.") from exc
         log.warning("%s: cannot read scraped data to carry over (%s); the rebuild starts without it",
                     target, exc)
         return Carry()

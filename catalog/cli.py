@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -53,11 +52,15 @@ def _report_problems(problems) -> None:
 @click.option("--carry-from", default=None,
               help="Take scraped and imported data from this database URL instead of the one being "
                    "replaced (e.g. the team's PostgreSQL when writing the SQLite snapshot).")
-def build(db_url: str | None, datasets_dir: Path, carry_from: str | None) -> None:
+@click.option("--force", is_flag=True,
+              help="Replace the --db file even if it is not a cegdb catalog, or is damaged.")
+def build(db_url: str | None, datasets_dir: Path, carry_from: str | None, force: bool) -> None:
     """Migrate, load datasets/, resolve claims and index, all or nothing.
 
     A SQLite target is built in a temporary file and renamed over the old one only on success.
-    Scraped and imported claims in the database being replaced are carried over.
+    Scraped and imported claims in the database being replaced are carried over. A build refuses
+    to replace a file that is not a cegdb catalog (unless --force) and to run while a scrape or
+    another build writes the same catalog.
 
     \b
     Examples:
@@ -65,16 +68,16 @@ def build(db_url: str | None, datasets_dir: Path, carry_from: str | None) -> Non
         cegdb build --db cegdb.sqlite --carry-from postgresql+psycopg://localhost/cegdb
     """
     url = db.database_url(db_url)
-    _do_build(url, datasets_dir, carry_from=db.database_url(carry_from) if carry_from else None)
+    _do_build(url, datasets_dir, carry_from=db.database_url(carry_from) if carry_from else None, force=force)
 
 
-def _do_build(url: str, datasets_dir: Path, carry_from: str | None = None):
+def _do_build(url: str, datasets_dir: Path, carry_from: str | None = None, force: bool = False):
     if not datasets_dir.is_dir():
         raise click.ClickException(f"{datasets_dir}: no such datasets folder (run from the repository root "
                                    "or pass --datasets)")
     with stderr.status("building the catalog", spinner="dots") if stderr.is_terminal else _null():
         try:
-            report = run_build(datasets_dir, url, carry_from=carry_from)
+            report = run_build(datasets_dir, url, carry_from=carry_from, force=force)
         except BuildFailed as exc:
             _report_problems(exc.problems)
             raise click.ClickException(str(exc)) from None
@@ -161,7 +164,10 @@ def validate(db_url: str | None, datasets_dir: Path) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--rebuild/--no-rebuild", default=False, help="Build even if the database exists.")
 def serve(db_url: str | None, datasets_dir: Path, port: int, host: str, rebuild: bool) -> None:
-    """Build if needed, then serve the catalog with Datasette (immutable, read-only).
+    """Build if needed, then serve a private copy of the catalog with Datasette (immutable, read-only).
+
+    Builds and scrapes may go on writing the catalog: the server keeps the copy it started with
+    until it is restarted. SIGTERM, SIGINT and SIGHUP are passed on to Datasette.
 
     \b
     Example:
@@ -177,11 +183,15 @@ def serve(db_url: str | None, datasets_dir: Path, port: int, host: str, rebuild:
     if rebuild or not path.exists():
         _do_build(url, datasets_dir)
     path = path.resolve()
-    meta = publish.write_metadata(path.with_name(path.stem + ".metadata.json"), database=path.stem)
-    counts = publish.inspect(path, path.with_name(path.stem + ".inspect.json"))
-    args = publish.datasette_args(path, meta, counts, host, port)
-    stderr.print(f"serving {path} on http://{host}:{port}/")
-    sys.exit(subprocess.call(args))
+    from catalog import safety
+
+    with safety.serving_copy(path) as copy:
+        meta = publish.write_metadata(path.with_name(path.stem + ".metadata.json"), database=path.stem)
+        counts = publish.inspect(copy, path.with_name(path.stem + ".inspect.json"))
+        args = publish.datasette_args(copy, meta, counts, host, port)
+        stderr.print(f"serving a copy of {path} on http://{host}:{port}/")
+        code = publish.run_forwarding_signals(args)
+    sys.exit(code)
 
 
 @main.command()
@@ -205,7 +215,7 @@ def analyze(db_url, which, bootstrap, resamples, seed, figures_dir) -> None:
     _require_database(url)
     engine = db.make_engine(url)
     try:
-        with engine.begin() as conn:
+        with _writing(url, "analyze"), engine.begin() as conn:
             counts = run_analysis(conn, which, bootstrap=bootstrap, resamples=resamples, seed=seed)
         if figures_dir is not None:
             from analysis.figures import write_figures
@@ -308,6 +318,16 @@ def _sqlite_file(db_url: str | None) -> Path:
                                    "`cegdb build --db cegdb.sqlite` (after `cegdb scrape`/curation there)")
     _require_database(url)
     return path
+
+
+def _writing(url: str, command: str):
+    """The SQLite catalog's writer lock (catalog/safety.py); nothing for other databases."""
+    from contextlib import nullcontext
+
+    from catalog import safety
+
+    path = db.sqlite_path(url)
+    return nullcontext() if path is None else safety.writer_lock(path, command)
 
 
 def _require_database(url: str) -> None:

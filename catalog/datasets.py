@@ -89,7 +89,21 @@ def _text(entry: Mapping, key: str, path: Path, problems: Problems, *, required:
     if pattern is not None and not pattern.match(value):
         problems.add(path, _line(entry, key), key, f"{value!r} does not match {pattern.pattern}")
         return None
+    if pattern is DATE and not _real_date(value):
+        problems.add(path, _line(entry, key), key, f"{value!r} is not a date in the calendar")
+        return None
     return value
+
+
+def _real_date(value: str) -> bool:
+    """2023-02-30 matches the pattern but is no day at all."""
+    import datetime as dt
+
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _unknown_keys(entry: Mapping, allowed: set[str], path: Path, problems: Problems) -> None:
@@ -259,7 +273,7 @@ def _read_claim(entity_type: str, entity_id: str, spec: FieldSpec, claim: Any, p
     if source is None:
         problems.add(path, line, f"{name}.source", "missing source key: a claim without a source does not load")
         ok = False
-    elif source not in refs.sources:
+    elif not isinstance(source, str) or source not in refs.sources:
         problems.add(path, _line(claim, "source"), f"{name}.source", f"unknown source key {source!r}")
         ok = False
     row = {"entity_type": entity_type, "entity_id": entity_id, "field": name,
@@ -310,7 +324,7 @@ def _read_claim(entity_type: str, entity_id: str, spec: FieldSpec, claim: Any, p
                 raise ValueProblem(f"{value!r} is not one of {', '.join(spec.choices)}")
             row["value_text"] = str(value)
         elif spec.kind == "ref":
-            if value not in getattr(refs, spec.ref):
+            if not isinstance(value, str) or value not in getattr(refs, spec.ref):
                 raise ValueProblem(f"unknown {spec.ref} id {value!r}")
             row["value_text"] = str(value)
     except ValueProblem as exc:
@@ -329,8 +343,12 @@ def _read_claim(entity_type: str, entity_id: str, spec: FieldSpec, claim: Any, p
             ok = False
         row[key] = given
     for key in ("locator", "quote", "note", "quote_absent"):
-        text = claim.get(key)
-        row[key] = None if text is None else str(text).strip()
+        # Text or nothing: a list or mapping here was stored as its Python repr.
+        problems_before = len(problems)
+        row[key] = _text(claim, key, path, problems)
+        if len(problems) > problems_before:
+            problems[-1] = Problem(problems[-1].path, problems[-1].line, f"{name}.{key}", problems[-1].message)
+            ok = False
     if computed is not None:
         row["method"] = claim.get("method", "derived")
         row["note"] = computed[1] + (f"; {row['note']}" if row["note"] else "")
@@ -350,7 +368,7 @@ def _hardware_claim_from(gpu_hours_row: dict, claim: Mapping, path: Path, proble
                          refs: Refs) -> dict | None:
     """`gpu_hours: {..., hardware: nvidia-h800}` also says which hardware the model trained on."""
     hardware = claim.get("hardware")
-    if hardware not in refs.hardware:
+    if not isinstance(hardware, str) or hardware not in refs.hardware:
         problems.add(path, _line(claim, "hardware"), "gpu_hours.hardware", f"unknown hardware id {hardware!r}")
         return None
     return {**gpu_hours_row, "field": "hardware", "value_num": None, "value_text": hardware, "unit": None,
@@ -471,6 +489,9 @@ def read_model(path: Path, data: Mapping, problems: Problems, refs: Refs) -> Mod
            "no_6nd_reason": _text(data, "no_6nd", path, problems),
            "primary_source_id": _source_ref(data, "primary_source", path, problems, refs)}
     base = _text(data, "base_model", path, problems, pattern=SLUG)
+    if base is not None and base == mid:
+        problems.add(path, _line(data, "base_model"), "base_model", "a model cannot be its own base model")
+        base = None
     claims = read_claims("model", mid, data.get("claims"), path, problems, refs, _line(data, "claims"))
     innovations = []
     seen = set()
@@ -582,7 +603,7 @@ def read_ablations(root: Path, problems: Problems, refs: Refs) -> list[dict]:
                 row[key] = None
         row["gain"] = _optional_number(entry, "gain", rel, problems, 1e-3, 1e6)
         seeds = entry.get("seeds")
-        row["seeds"] = seeds if isinstance(seeds, int) and not isinstance(seeds, bool) and seeds > 0 else None
+        row["seeds"] = seeds if isinstance(seeds, int) and not isinstance(seeds, bool) and 0 < seeds < 10**6 else None
         if seeds is not None and row["seeds"] is None:
             problems.add(rel, _line(entry, "seeds"), "seeds", f"{seeds!r} is not a positive integer")
         lower = entry.get("lower_is_better")

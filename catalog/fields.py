@@ -39,6 +39,8 @@ def parse_decimal(value: object) -> Decimal:
     if isinstance(value, bool):
         raise ValueProblem(f"expected a number, got {value!r}")
     if isinstance(value, int):
+        if value.bit_length() > 1000:  # hundreds of digits: no quantity in this catalog has them
+            raise ValueProblem(f"{str(value)[:20]}... ({len(str(value))} digits) is too large")
         number = Decimal(value)
     elif isinstance(value, float):
         # YAML already made it a float; its shortest repr is what the curator typed.

@@ -6,6 +6,7 @@ Descriptions and units come from catalog.schema, never written twice.
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -218,3 +219,48 @@ def inspect(db_path: Path, out: Path) -> Path:
     subprocess.run([sys.executable, "-m", "datasette", "inspect", str(db_path), "--inspect-file", str(out)],
                    check=True)
     return out
+
+
+FORWARDED_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    # Linux: the child gets SIGTERM when `cegdb serve` dies, even by SIGKILL (prctl PR_SET_PDEATHSIG).
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
+
+
+def run_forwarding_signals(args: list[str]) -> int:
+    """Run Datasette as a child and pass SIGTERM, SIGINT and SIGHUP on to it; its exit status
+    (128 + N when a signal N ended it).
+
+    `subprocess.call` would leave the child serving when a supervisor stops `cegdb serve` with
+    SIGTERM (the parent dies, the child is re-parented and goes on listening).
+    """
+    child = subprocess.Popen(args, preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
+    previous = {}
+
+    def forward(signum, _frame):
+        if child.poll() is None:
+            child.send_signal(signum)
+
+    for signum in FORWARDED_SIGNALS:
+        previous[signum] = signal.signal(signum, forward)
+    try:
+        while True:
+            try:
+                code = child.wait()
+                # Killed by signal N: the shell's 128 + N, not sys.exit(-N) (which exits 256 - N).
+                return 128 - code if code < 0 else code
+            except KeyboardInterrupt:  # pragma: no cover - a handler was replaced under us
+                forward(signal.SIGINT, None)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if child.poll() is None:
+            child.kill()
+            child.wait()

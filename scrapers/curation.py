@@ -35,9 +35,17 @@ def _claim(draft: ClaimDraft) -> dict:
     return {k: row[k] for k in CLAIM_KEYS if row[k] is not None}
 
 
+class _NoAliasDumper(yaml.SafeDumper):
+    """datasets/ refuses YAML anchors and aliases (catalog/yamlio.py): a value shared by two
+    claims is written out twice instead."""
+
+    def ignore_aliases(self, data) -> bool:
+        return True
+
+
 def _dump(path: Path, data, header: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110)
+    body = yaml.dump(data, Dumper=_NoAliasDumper, sort_keys=False, allow_unicode=True, width=110)
     path.write_text(header + body, encoding="utf-8")
 
 

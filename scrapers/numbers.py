@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from scrapers.errors import ParseError
@@ -64,9 +64,16 @@ class Quantity:
     approximate: bool = False
     bound: str | None = None  # "lower" ("15T+", "over"), "upper" ("up to"), None (a point value)
     currency: str | None = None
-    rest: str = ""  # what follows the number ("H800 GPU hours")
     start: int = 0
     end: int = 0
+    # The text the number was read from; `rest` is cut from it on demand. Copying the rest of the
+    # sentence for every number made a clause of n numbers cost n^2 (issue 10).
+    source_text: str = field(default="", repr=False, compare=False)
+
+    @property
+    def rest(self) -> str:
+        """What follows the number ("H800 GPU hours")."""
+        return self.source_text[self.end:].strip()
 
 
 def clean_text(text: str) -> str:
@@ -125,9 +132,9 @@ def _quantity(match: re.Match, text: str, binary: bool, source: str | None,
         approximate=qualifier in _APPROXIMATE,
         bound=bound,
         currency=match.group("cur"),
-        rest=text[match.end():].strip(),
         start=match.start(),
         end=match.end(),
+        source_text=text,
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import collections
 import functools
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from catalog import db
+from catalog import db, safety
 from scrapers import pipeline
 from scrapers.errors import ParseError
 from scrapers.http import PoliteClient
@@ -119,8 +120,12 @@ def run_tasks(options: Options, name: str, tasks: list[pipeline.Task]) -> pipeli
     origin = "import:epoch" if name == "epoch" else f"scraper:{name}"
     engine = db.make_engine(url) if options.store else None
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    # One writer at a time: a build that replaced the catalog under a running scrape would drop
+    # what the scrape stored (catalog/safety.py).
+    path = db.sqlite_path(url) if options.store else None
     try:
-        with PoliteClient(store, offline=options.offline, refresh=options.refresh) as client, \
+        with (safety.writer_lock(path, "scrape") if path is not None else nullcontext()), \
+                PoliteClient(store, offline=options.offline, refresh=options.refresh) as client, \
                 Progress(*columns, console=stderr, transient=True, disable=not stderr.is_terminal) as bar:
             progress = _RichProgress(bar, f"scrape {name}")
             if engine is None:

@@ -181,6 +181,9 @@ class Catalog:
         for source in item.sources:
             if not source.get("url"):
                 yield f"source {source.get('id')}: has no url"
+            elif not str(source["url"]).lower().startswith(("http://", "https://")):
+                # A javascript: or data: URL would become a link on the model page.
+                yield f"source {source.get('id')}: url {str(source['url'])[:80]!r} is not http(s)"
             if source.get("kind") not in schema.SOURCE_KINDS:
                 yield f"source {source.get('id')}: kind {source.get('kind')!r} is not one of {schema.SOURCE_KINDS}"
         for draft in item.claims:

@@ -91,8 +91,14 @@ def test_building_twice_gives_identical_content(tmp_path, catalog_dir):
 
 def test_successful_build_replaces_the_database(tmp_path, catalog_dir):
     target = tmp_path / "cat.sqlite"
-    target.write_bytes(b"not a database")
     build(catalog_dir, f"sqlite:///{target}")
+    target.with_name("other.sqlite").write_bytes(b"")  # an empty file is no loss either
+    build(catalog_dir, f"sqlite:///{target.with_name('other.sqlite')}")
+    build(catalog_dir, f"sqlite:///{target}")
+    assert rows(target, "select count(*) from model") == [(2,)]
+    # Anything that is not a cegdb catalog only with force (tests/test_safety.py).
+    target.write_bytes(b"not a database")
+    build(catalog_dir, f"sqlite:///{target}", force=True)
     assert rows(target, "select count(*) from model") == [(2,)]
 
 

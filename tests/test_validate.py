@@ -94,7 +94,8 @@ def test_failed_build_leaves_the_existing_database_untouched(tmp_path):
     with pytest.raises(BuildFailed):
         build(datasets, f"sqlite:///{target}")
     assert target.read_bytes() == before
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".cat.sqlite")] == []
+    # Only the writer lock stays beside the catalog (catalog/safety.py), no temporary build file.
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".cat.sqlite")] == [".cat.sqlite.lock"]
 
 
 def test_cli_validate_prints_problems_and_exits_nonzero(tmp_path):

@@ -7,7 +7,11 @@ Registered through the `datasette` entry point in pyproject.toml, so `datasette`
 from __future__ import annotations
 
 import datetime as dt
+import re
+import sqlite3
+import sys
 
+import datasette.handle_exception
 from datasette import hookimpl
 from datasette.plugins import pm
 from datasette.utils import tilde_decode, to_css_class
@@ -19,6 +23,52 @@ from catalog.schema import Model, column_docs
 from catalog.units import readable
 
 BIB_COLUMNS = {"id", "title", "url"}
+
+# Datasette 0.65's default error handler prints a rich traceback with every local variable on
+# each failing request when `rich` is importable (it is: the CLI uses it): about 300 ms of CPU
+# and 50 KiB of log per `?_sort=nope`, so a few clients sending bad requests stalled everyone
+# (issue 10: 39.6 -> 2.9 requests/s). The error page itself stays Datasette's.
+datasette.handle_exception.rich = None
+
+# Served connections: SQLite's own limits, since the SQL time limit (a progress handler between
+# virtual-machine instructions) cannot stop one long call to a built-in function. 100 kB is far
+# above any value in the catalog (the longest: 4,050 bytes, a full-text index page) and keeps the
+# quadratic built-ins (instr on two long blobs) around 0.1 s; randomblob(300000000) or a 1 GB
+# replace() now fail at once instead of allocating GBs.
+MAX_VALUE_BYTES = 100_000
+SERVED_LIMITS = {
+    "SQLITE_LIMIT_LENGTH": MAX_VALUE_BYTES,
+    "SQLITE_LIMIT_SQL_LENGTH": MAX_VALUE_BYTES,
+    "SQLITE_LIMIT_LIKE_PATTERN_LENGTH": 1_000,
+}
+# printf's width and precision are digits in the format or `*` arguments.
+_PRINTF_NUMBERS = re.compile(r"%[-+ 0#,!]*(\d*)(?:\.(\d*))?")
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    # Datasette's and datasette-dashboards' pages have inline scripts; Vega compiles chart
+    # expressions with Function(). Links are made safe where they are rendered (web_url).
+    "script-src 'self' 'unsafe-inline' 'unsafe-eval'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+SECURITY_HEADERS = [(b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"strict-origin-when-cross-origin")]
+
+READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def web_url(value) -> str | None:
+    """The URL when it is http(s), else None: a `javascript:` URL must never become a link."""
+    if isinstance(value, str) and value.strip().lower().startswith(("http://", "https://")):
+        return value
+    return None
 
 
 # datasette-render-markdown comes with datasette-dashboards; it converts only columns named
@@ -32,6 +82,7 @@ if pm.has_plugin("render_markdown"):
 def prepare_jinja2_environment(env, datasette):
     env.filters["readable"] = readable
     env.filters["cegdb_rows"] = rows_html
+    env.filters["web_url"] = web_url
 
 
 def rows_html(display_rows) -> Markup:
@@ -49,6 +100,81 @@ def rows_html(display_rows) -> Markup:
             out.append(f'<td class="col-{css} type-{escape(cell["value_type"])}">{escape(cell["value"])}</td>')
         out.append("</tr>\n")
     return Markup("".join(out))
+
+
+@hookimpl
+def prepare_connection(conn, database, datasette):
+    for name, value in SERVED_LIMITS.items():
+        if hasattr(conn, "setlimit") and hasattr(sqlite3, name):
+            conn.setlimit(getattr(sqlite3, name), value)
+    _bounded_printf(conn)
+
+
+class PrintfRefused(ValueError):
+    """A refused printf call: the request gets SQLite's error, the log stays quiet."""
+
+
+def _quiet_refusals(previous):
+    # Datasette turns on sqlite3 callback tracebacks, so an exception raised in a SQL function
+    # is printed through sys.unraisablehook: a traceback in the log for every refused call.
+    def hook(unraisable):
+        if not isinstance(unraisable.exc_value, PrintfRefused):
+            previous(unraisable)
+    hook.cegdb_quiet = True
+    return hook
+
+
+if not getattr(sys.unraisablehook, "cegdb_quiet", False):
+    sys.unraisablehook = _quiet_refusals(sys.unraisablehook)
+
+
+def _bounded_printf(conn) -> None:
+    """printf('%.*c', 999999999, 'x') runs for seconds inside one SQLite call, past the length
+    limit; printf and format are replaced by a check of width and precision in front of the
+    built-in, evaluated on a private in-memory connection."""
+    helper = sqlite3.connect(":memory:", check_same_thread=False)
+    if hasattr(helper, "setlimit"):
+        helper.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+
+    def printf(fmt=None, *args):
+        if isinstance(fmt, str):
+            for match in _PRINTF_NUMBERS.finditer(fmt):
+                if any(len(group) > 6 or int(group) > MAX_VALUE_BYTES for group in match.groups() if group):
+                    raise PrintfRefused("printf width or precision too large")
+            if "*" in fmt and any(isinstance(a, int) and abs(a) > MAX_VALUE_BYTES for a in args):
+                raise PrintfRefused("printf width or precision too large")
+        marks = ", ".join("?" * (len(args) + 1))
+        return helper.execute(f"SELECT printf({marks})", (fmt, *args)).fetchone()[0]
+
+    for name in ("printf", "format"):
+        conn.create_function(name, -1, printf, deterministic=True)
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    def wrap(app):
+        async def with_headers(scope, receive, send):
+            if scope["type"] != "http":
+                return await app(scope, receive, send)
+            if scope.get("method", "GET") not in READ_METHODS:
+                # The catalog is immutable and its canned queries read-only: a POST can only fail,
+                # and inside Datasette it fails as a 500 with a traceback in the log.
+                await send({"type": "http.response.start", "status": 405,
+                            "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                                        (b"allow", b"GET, HEAD, OPTIONS"), *SECURITY_HEADERS]})
+                await send({"type": "http.response.body", "body": b"405: this server is read-only\n"})
+                return
+
+            async def send_with_headers(event):
+                if event["type"] == "http.response.start":
+                    headers = [h for h in event.get("headers", []) if h[0].lower() not in
+                               {name for name, _ in SECURITY_HEADERS}]
+                    event = {**event, "headers": headers + SECURITY_HEADERS}
+                await send(event)
+
+            return await app(scope, receive, send_with_headers)
+        return with_headers
+    return wrap
 
 
 @hookimpl

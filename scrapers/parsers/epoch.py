@@ -107,6 +107,19 @@ PRECISION = {"fp32": "fp32", "tf32": "fp32", "fp16": "fp16", "bf16": "bf16", "fp
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 NEGATIVE = re.compile(r"^\s*[-\u2212]\s*\d")  # "-5", "\u22125": the strict number reader refuses these
 
+
+def _real_date(value: str) -> bool:
+    """YYYY, YYYY-MM or YYYY-MM-DD that is a day in the calendar (2023-02-30 is not)."""
+    if not _DATE.match(value):
+        return False
+    import datetime as dt
+
+    try:
+        dt.date.fromisoformat(value if len(value) == 10 else (value + "-01-01")[:10])
+    except ValueError:
+        return False
+    return True
+
 # Hardware names (Epoch's and model cards') -> datasets/hardware.yaml ids. Names that fit more
 # than one catalog chip stay unmapped on purpose: "NVIDIA A100" (40 or 80 GB), "NVIDIA V100"
 # (SXM2 or PCIe, different peaks), "NVIDIA P100" (SXM2 or PCIe), "Huawei Ascend 910" (not 910B).
@@ -250,7 +263,7 @@ def _record(cells: dict, line: int, name: str, source: str | None, errors: list)
                 errors.append({"row": line, "model": name, "field": key, "message": exc.message})
         elif key in LISTS:
             record[key] = _split(value)
-        elif key == "publication_date" and not _DATE.match(value):
+        elif key == "publication_date" and not _real_date(value):
             errors.append({"row": line, "model": name, "field": key, "message": f"not a date: {value!r:.40}"})
         else:
             record[key] = value

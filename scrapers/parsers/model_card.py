@@ -19,6 +19,7 @@ error, not the card's.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 import yaml
@@ -101,14 +102,23 @@ class _Card:
         self.families: dict[str, set[str]] = {}  # family key -> model keys
         self.unread: list[dict] = []
         self.front: dict = {}
+        self._seen_claims: set = set()
+        self._names_index: tuple[tuple, dict[str, list[str]]] | None = None
 
     def claim(self, model: str | None, field: str, claim: dict) -> None:
         key = _key(model) if model else None
         record = self.models.setdefault(key, {"model": model})
         claims = record.setdefault(field, [])
-        if claim not in claims:
-            # Keep 0 (Llama's market-based emissions are 0 tons); drop unset flags.
-            claims.append({k: v for k, v in claim.items() if v is not None and v is not False})
+        # Keep 0 (Llama's market-based emissions are 0 tons); drop unset flags.
+        kept = {k: v for k, v in claim.items() if v is not None and v is not False}
+        try:  # a set instead of `in claims`, which cost O(claims) per claim
+            seen = (key, field, tuple(sorted(kept.items())))
+            hash(seen)
+        except TypeError:
+            seen = (key, field, repr(sorted(kept.items())))
+        if seen not in self._seen_claims:
+            self._seen_claims.add(seen)
+            claims.append(kept)
 
     def front_matter(self, front: dict) -> None:
         for key in ("license", "license_name", "base_model", "datasets", "language", "pipeline_tag", "library_name",
@@ -224,15 +234,45 @@ class _Card:
             self._sentence(section, sentence)
 
     def _mentions(self, sentence: str) -> list[tuple[int, str]]:
-        names = {m["model"] for k, m in self.models.items() if k}
-        names |= {family for family in self._family_names()}
-        found, taken = [], []
-        for name in sorted(names, key=len, reverse=True):
-            for match in re.finditer(r"(?<![\w.-])" + re.escape(name) + r"(?![\w-]|\.\d)", sentence, re.I):
-                if not any(a < match.end() and match.start() < b for a, b in taken):
-                    taken.append((match.start(), match.end()))
-                    found.append((match.start(), self._resolve(name)))
+        """(position, model) for each model or family name in the sentence; longer names first.
+
+        Names are looked up by the word they start with, so a sentence costs its length times
+        the few names sharing a first word, not its length times every name on the card (a
+        card with a table of 1,000 models and 1,000 sentences was quadratic).
+        """
+        index = self._name_index()
+        candidates = []
+        lowered = sentence.lower()
+        for word in _WORD.finditer(lowered):
+            start = word.start()
+            if start and (lowered[start - 1] in ".-"):
+                continue
+            for name in index.get(word.group(), ()):
+                end = start + len(name)
+                if lowered[start:end] == name.lower() and not _glued_after(lowered, end):
+                    candidates.append((-len(name), start, end, name))
+        candidates.sort()
+        taken = bytearray(len(sentence))
+        found = []
+        for _, start, end, name in candidates:
+            if not any(taken[start:end]):
+                taken[start:end] = b"\x01" * (end - start)
+                found.append((start, self._resolve(name)))
         return sorted(found)
+
+    def _name_index(self) -> dict[str, list[str]]:
+        """Model and family names by their first word (lower case), rebuilt when a model is added."""
+        version = (len(self.models), sum(len(members) for members in self.families.values()))
+        if self._names_index is None or self._names_index[0] != version:
+            names = {m["model"] for k, m in self.models.items() if k}
+            names |= {family for family in self._family_names()}
+            index: dict[str, list[str]] = {}
+            for name in names:
+                first = _WORD.match(name.lower())
+                if first:
+                    index.setdefault(first.group(), []).append(name)
+            self._names_index = (version, index)
+        return self._names_index[1]
 
     def _family_names(self):
         for family_key in self.families:
@@ -254,37 +294,43 @@ class _Card:
         if not quantities:
             return
         mentions = self._mentions(sentence)
-        sentence_scope = _scope(sentence)
+        mention_starts = [start for start, _ in mentions]
+        # Everything that depends on the sentence only is read once, and each clause's scope once:
+        # per number, only a bounded window around it is looked at, so a sentence of n numbers
+        # costs O(n log n), not O(n^2) (issue 10: 8,000 numbers in one clause took 30 s).
+        facts = _SentenceFacts(sentence)
+        separators = [m.start() for m in re.finditer(r"[,;]", sentence)]
+        clause_scopes: dict[tuple[int, int], str | None] = {}
         context = {"quote": sentence, "locator": f"section '{section}'" if section else "text"}
         for q in quantities:
             # The clause around the number decides first: "We pre-train X on 14.8T tokens, followed
             # by fine-tuning" is a pre-training figure although the sentence names fine-tuning.
-            clause_start = max(sentence.rfind(",", 0, q.start), sentence.rfind(";", 0, q.start)) + 1
-            clause_end = min([i for i in (sentence.find(",", q.end), sentence.find(";", q.end)) if i >= 0]
-                             or [len(sentence)])
-            scope = _scope(sentence[clause_start:clause_end]) or sentence_scope
-            after, before = sentence[q.end:q.end + 80], sentence[:q.start]
-            model = next((name for start, name in reversed(mentions) if start < q.start), None) or (
+            clause = (bisect.bisect_left(separators, q.start), bisect.bisect_left(separators, q.end))
+            if clause not in clause_scopes:
+                clause_start = separators[clause[0] - 1] + 1 if clause[0] > 0 else 0
+                clause_end = separators[clause[1]] if clause[1] < len(separators) else len(sentence)
+                clause_scopes[clause] = _scope(sentence[clause_start:clause_end])
+            scope = clause_scopes[clause] or facts.scope
+            after, before = sentence[q.end:q.end + 80], sentence[max(0, q.start - 80):q.start]
+            position = bisect.bisect_left(mention_starts, q.start)
+            model = (mentions[position - 1][1] if position > 0 else None) or (
                 mentions[0][1] if mentions else self._default_model())
             gpu = re.match(r"\s*(?:(?P<hw>[A-Z][\w-]*)\s+)?GPU[- ]hours", after)
             if gpu:
                 self.claim(model, "gpu_hours", _value(q, scope=scope, **context))
-                hardware = gpu.group("hw") or next((m.group(0) for m in ACCELERATOR.finditer(sentence)), None)
+                hardware = gpu.group("hw") or facts.first_accelerator
                 if hardware and ACCELERATOR.fullmatch(hardware):
                     self.claim(model, "hardware", {"value": hardware, **context})
-            elif re.match(r"\s*(?:[\w-]+\s+){0,4}?tokens\b", after) and re.search(r"train", sentence, re.I) \
-                    and not re.search(r"batch|context|window|per second|sequence length", sentence, re.I):
+            elif re.match(r"\s*(?:[\w-]+\s+){0,4}?tokens\b", after) and facts.mentions_training \
+                    and not facts.mentions_batch_or_context:
                 self.claim(model, "training_tokens", _value(q, scope=scope, **context))
             elif re.match(r"\s*(?:parameters\s+)?(?:activated|active)\b", after, re.I):
                 self.claim(model, "active_parameters", _value(q, **context))
             elif re.match(r"\s*total\s+param", after, re.I) or (
-                    re.match(r"\s*param(?:eter)?s?\b", after, re.I) and not re.search(r"expert", sentence, re.I)):
+                    re.match(r"\s*param(?:eter)?s?\b", after, re.I) and not facts.mentions_experts):
                 self.claim(model, "parameters", _value(q, **context))
             elif re.match(r"\s*(?:metric\s+)?(?:tons?|tonnes?)\s+(?:of\s+)?CO2", after, re.I):
-                field = ("emissions_location_tco2eq" if re.search(r"location-based", sentence, re.I) else
-                         "emissions_market_tco2eq" if re.search(r"market-based", sentence, re.I) else
-                         "emissions_tco2eq")
-                self.claim(model, field, _value(q, **context))
+                self.claim(model, facts.emissions_field, _value(q, **context))
             elif re.search(r"\bTDP of\s*$", before) and after.startswith("W"):
                 self.claim(model, "gpu_power_w", _value(q, **context))
             elif (chips := re.match(r"\s*(" + ACCELERATOR.pattern + r")\s+(?:GPUs|chips|accelerators|TPUs)\b", after)):
@@ -301,6 +347,37 @@ class _Card:
         if self.unread:
             out["unread"] = self.unread
         return out
+
+
+_WORD = re.compile(r"(?<!\w)\w+")
+
+
+def _glued_after(text: str, end: int) -> bool:
+    """A name must not run on into a word, a hyphen or a version number ("M2" in "M2-Pro", "M2.5")."""
+    if end >= len(text):
+        return False
+    after = text[end]
+    return after.isalnum() or after in "_-" or (after == "." and end + 1 < len(text) and text[end + 1].isdigit())
+
+
+class _SentenceFacts:
+    """What the field rules ask of a whole sentence, computed once per sentence."""
+
+    def __init__(self, sentence: str):
+        self.scope = _scope(sentence)
+        self.mentions_training = re.search(r"train", sentence, re.I) is not None
+        self.mentions_batch_or_context = re.search(r"batch|context|window|per second|sequence length",
+                                                   sentence, re.I) is not None
+        self.mentions_experts = re.search(r"expert", sentence, re.I) is not None
+        self.emissions_field = ("emissions_location_tco2eq" if re.search(r"location-based", sentence, re.I) else
+                                "emissions_market_tco2eq" if re.search(r"market-based", sentence, re.I) else
+                                "emissions_tco2eq")
+        self._sentence = sentence
+
+    @property
+    def first_accelerator(self) -> str | None:
+        match = ACCELERATOR.search(self._sentence)
+        return match.group(0) if match else None
 
 
 def _scope(text: str) -> str | None:

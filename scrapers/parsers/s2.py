@@ -45,6 +45,8 @@ def parse_s2_paper(data: bytes | str | dict, source: str | None = None) -> dict:
             continue
         if isinstance(value, bool) or not isinstance(value, (str, int)):
             raise ParseError(source, f"externalIds.{key}", f"expected an id, got {value!r:.80}")
+        if name == "doi" and not isinstance(value, str):  # a DOI is text: "10.<registrant>/<suffix>"
+            raise ParseError(source, f"externalIds.{key}", f"expected a DOI string, got {value!r:.80}")
         ids[name] = value.lower() if name == "doi" else value
     for key in COUNTS:
         value = raw.get(key)
