@@ -152,7 +152,7 @@ def test_readme_counts_are_what_the_catalog_gives(real_db):
         "select count(*) from hardware where coalesce(bf16_tflops, fp16_tflops, fp32_tflops) is not null")
     assert stated(r"([\d,]+) innovations") == count("select count(*) from innovation")
     assert stated(r"from ([\d,]+) sources") == count("select count(*) from source")
-    assert stated(r"([\d,]+) are curated by hand") == count("select count(*) from model where origin = 'curated'")
+    assert stated(r"([\d,]+) models are curated by hand") == count("select count(*) from model where origin = 'curated'")
     assert stated(r"\(([\d,]+) claims") == count("select count(*) from claim where origin = 'curated'")
     assert stated(r"([\d,]+) sourced model–innovation links") == count("select count(*) from model_innovation")
     assert stated(r"([\d,]+) open-weight checkpoints") == count(
