@@ -1,0 +1,286 @@
+"""Compute-equivalent gains from training runs: each treatment run placed on its baseline's curve.
+
+Within one series (one sweep), for each treatment run at compute C with loss L the question is:
+at what compute C_b does the baseline reach L? Then CEG = C_b / C.
+
+* Inside the baseline's measured losses: monotone interpolation in log-log. The baseline's runs
+  are averaged per compute, made non-increasing in loss by pool-adjacent-violators (a later run
+  that came out worse is noise, not a reversal of scaling), and ln C is interpolated linearly in
+  ln L between neighbouring baseline points.
+* Beyond them: the baseline's fitted L = E + A C^-alpha (analysis/ceg.py), anchored at the end
+  point of the curve (C_b = C_end * C_fit(L) / C_fit(L_end), so the two methods meet at the
+  end), flagged `extrapolated`, and at most MAX_EXTRAPOLATION_DECADES past the measured range.
+* Censored where it cannot be placed: ">" when the baseline never reaches the treatment's loss
+  within reach (below its fitted asymptote, too far out, or too few runs to fit); the value is the
+  lower bound C_max / C. "<" when the treatment is worse than the baseline's smallest run and
+  the fit cannot place it; the value is the upper bound C_min / C.
+
+Intervals: a percentile bootstrap over runs (baseline and treatment runs resampled with
+replacement, `seed` fixed, so the same runs give the same intervals). Each point's interval comes
+from the baseline resamples; the slope's from resampling both arms and refitting it.
+The slope s = d ln CEG / d ln C is ordinary least squares over the series' uncensored points
+(extrapolated ones included, flagged); its class follows analysis/classify.py.
+
+Everything here is pure: numbers in, numbers out.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import least_squares
+
+from analysis import classify as cls
+from analysis.ceg import PowerLawFit, fit_power_law
+
+MAX_EXTRAPOLATION_DECADES = 1.0
+MIN_RESAMPLES_FOR_INTERVAL = 10
+
+
+@dataclass(frozen=True)
+class RunPoint:
+    compute_flop: float
+    loss: float
+    id: int | None = None
+    evidence: str | None = None
+
+
+@dataclass
+class RunCeg:
+    compute_flop: float
+    loss: float
+    ceg: float
+    lower: float | None = None
+    upper: float | None = None
+    censored: str = ""
+    extrapolated: bool = False
+    baseline_compute_flop: float | None = None
+    run_id: int | None = None
+    evidence: str | None = None
+
+
+@dataclass
+class SeriesCeg:
+    points: list[RunCeg]
+    slope: float | None
+    slope_lower: float | None
+    slope_upper: float | None
+    classification: cls.Classification
+    baseline_fit: PowerLawFit | None
+    resamples_used: int = 0
+    baseline_ids: tuple[int, ...] = ()
+    model_implied: bool = False
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def compute_class(self) -> str:
+        return self.classification.compute_class
+
+
+# --- the baseline's curve -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BaselineCurve:
+    log_compute: np.ndarray  # increasing
+    log_loss: np.ndarray     # strictly decreasing
+    fit: PowerLawFit | None
+
+    @property
+    def compute_min(self) -> float:
+        return math.exp(self.log_compute[0])
+
+    @property
+    def compute_max(self) -> float:
+        return math.exp(self.log_compute[-1])
+
+
+def _pava_non_increasing(y: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Weighted least-squares non-increasing fit (pool adjacent violators)."""
+    blocks: list[list[float]] = []  # [mean, weight, count]
+    for value, weight in zip(y, w):
+        blocks.append([float(value), float(weight), 1])
+        while len(blocks) > 1 and blocks[-2][0] < blocks[-1][0]:
+            m2, w2, n2 = blocks.pop()
+            m1, w1, n1 = blocks.pop()
+            blocks.append([(m1 * w1 + m2 * w2) / (w1 + w2), w1 + w2, n1 + n2])
+    return np.concatenate([[m] * n for m, _, n in blocks])
+
+
+def monotone_curve(compute, loss) -> tuple[np.ndarray, np.ndarray]:
+    """(ln C increasing, ln L strictly decreasing): runs averaged per compute, PAVA, flat runs kept
+    at their first (smallest) compute, since that is where the curve first reaches the loss."""
+    groups: dict[float, list[float]] = defaultdict(list)
+    for c, value in zip(compute, loss):
+        groups[float(c)].append(float(value))
+    c = np.array(sorted(groups))
+    y = np.array([np.mean(groups[k]) for k in c])
+    w = np.array([len(groups[k]) for k in c], float)
+    y = _pava_non_increasing(y, w)
+    keep = np.concatenate([[True], np.diff(y) < 0])
+    return np.log(c[keep]), np.log(y[keep])
+
+
+def _refit(compute: np.ndarray, loss: np.ndarray, start: PowerLawFit) -> PowerLawFit | None:
+    """One warm-started fit for a bootstrap resample (the full fit tries many starts)."""
+    if np.unique(compute).size < 3:
+        return None
+    c_ref = float(np.exp(np.mean(np.log(compute))))
+    t = np.log(compute / c_ref)
+    y_min = float(loss.min())
+    e0 = min(start.E, y_min * 0.99)
+    a0 = max(start.A * c_ref ** -start.alpha, 1e-9)
+
+    def residuals(p):
+        return p[0] + np.exp(p[1]) * np.exp(-p[2] * t) - loss
+
+    try:
+        result = least_squares(residuals, x0=[e0, math.log(a0), min(max(start.alpha, 1e-4), 5.0)],
+                               bounds=([0.0, -50.0, 1e-4], [y_min * 0.999999, 50.0, 5.0]), max_nfev=500)
+    except ValueError:
+        return None
+    e, log_a, alpha = result.x
+    return PowerLawFit(float(e), float(math.exp(log_a) * c_ref ** alpha), float(alpha),
+                       float(compute.min()), float(compute.max()))
+
+
+def baseline_curve(compute, loss, fit: PowerLawFit | None = None, start: PowerLawFit | None = None,
+                   ) -> BaselineCurve:
+    compute, loss = np.asarray(compute, float), np.asarray(loss, float)
+    log_c, log_l = monotone_curve(compute, loss)
+    if fit is None and start is not None:
+        fit = _refit(compute, loss, start)
+    elif fit is None and np.unique(compute).size >= 3:
+        try:
+            fit = fit_power_law(compute, loss)
+        except ValueError:
+            fit = None
+    return BaselineCurve(log_c, log_l, fit)
+
+
+def place(curve: BaselineCurve, loss: float) -> tuple[float, str, bool]:
+    """(baseline compute reaching `loss`, censoring, extrapolated) on one baseline curve."""
+    x, y, target = curve.log_compute, curve.log_loss, math.log(loss)
+    if y[-1] <= target <= y[0]:
+        if x.size == 1:
+            return math.exp(x[0]), "", False
+        # np.interp needs increasing x: ln C as a function of rising ln L, i.e. the curve reversed
+        return math.exp(float(np.interp(target, y[::-1], x[::-1]))), "", False
+    fit = curve.fit
+    reach = MAX_EXTRAPOLATION_DECADES * math.log(10)
+    if target < y[-1]:  # the treatment is better than the baseline's best run
+        end_loss = math.exp(y[-1])
+        if fit is not None and loss > fit.E and end_loss > fit.E:
+            step = math.log(fit.compute_for_loss(loss)) - math.log(fit.compute_for_loss(end_loss))
+            if 0 <= step <= reach:
+                return math.exp(x[-1] + step), "", True
+        return math.exp(x[-1]), ">", False
+    start_loss = math.exp(y[0])  # the treatment is worse than the baseline's smallest run
+    if fit is not None and start_loss > fit.E:
+        step = math.log(fit.compute_for_loss(start_loss)) - math.log(fit.compute_for_loss(loss))
+        if 0 <= step <= reach:
+            return math.exp(x[0] - step), "", True
+    return math.exp(x[0]), "<", False
+
+
+# --- a series -----------------------------------------------------------------------------------
+
+def _ols_slope(log_c: np.ndarray, log_ceg: np.ndarray) -> float | None:
+    if log_c.size < 2 or np.ptp(log_c) == 0:
+        return None
+    xc = log_c - log_c.mean()
+    return float(np.sum(xc * (log_ceg - log_ceg.mean())) / np.sum(xc * xc))
+
+
+def _percentile(values: list[float], level: float) -> tuple[float | None, float | None]:
+    if len(values) < MIN_RESAMPLES_FOR_INTERVAL:
+        return None, None
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(values, [tail, 100 - tail])
+    return float(low), float(high)
+
+
+def series_ceg(baseline: list[RunPoint], treatment: list[RunPoint], *, bootstrap: int = 200, seed: int = 0,
+               level: float = 0.95) -> SeriesCeg:
+    """Every treatment run's CEG against the baseline runs of its series, the slope and the class."""
+    if not baseline:
+        raise ValueError("no baseline runs in the series")
+    if not treatment:
+        raise ValueError("no treatment runs in the series")
+    for run in (*baseline, *treatment):
+        if not (run.compute_flop > 0 and run.loss > 0 and math.isfinite(run.compute_flop)
+                and math.isfinite(run.loss)):
+            raise ValueError(f"run {run.id}: compute and loss must be positive numbers")
+    base_c = np.array([r.compute_flop for r in baseline])
+    base_l = np.array([r.loss for r in baseline])
+    curve = baseline_curve(base_c, base_l)
+    points = []
+    for run in treatment:
+        needed, censored, extrapolated = place(curve, run.loss)
+        points.append(RunCeg(run.compute_flop, run.loss, needed / run.compute_flop, censored=censored,
+                             extrapolated=extrapolated, baseline_compute_flop=needed, run_id=run.id,
+                             evidence=run.evidence))
+
+    rng = np.random.default_rng(seed)
+    treat_c = np.array([r.compute_flop for r in treatment])
+    treat_l = np.array([r.loss for r in treatment])
+    per_point: list[list[float]] = [[] for _ in treatment]
+    slopes: list[float] = []
+    used = 0
+    for _ in range(bootstrap):
+        ib = rng.integers(0, base_c.size, base_c.size)
+        it = rng.integers(0, treat_c.size, treat_c.size)
+        resampled = baseline_curve(base_c[ib], base_l[ib], start=curve.fit) if curve.fit else \
+            baseline_curve(base_c[ib], base_l[ib], fit=None)
+        used += 1
+        placed = [place(resampled, value) for value in treat_l]
+        for k, (needed, censored, _) in enumerate(placed):
+            if not censored:
+                per_point[k].append(needed / treat_c[k])
+        keep = [k for k in it if not placed[k][1]]
+        slope = _ols_slope(np.log(treat_c[keep]), np.log([placed[k][0] / treat_c[k] for k in keep]))
+        if slope is not None:
+            slopes.append(slope)
+    for point, samples in zip(points, per_point):
+        if not point.censored:
+            point.lower, point.upper = _percentile(samples, level)
+
+    # one model-implied arm makes every CEG of the series model-implied
+    model_implied = any(r.evidence == "model-implied" for r in (*baseline, *treatment))
+    exact = sorted((p for p in points if not p.censored), key=lambda p: p.compute_flop)
+    slope = _ols_slope(np.log([p.compute_flop for p in exact]), np.log([p.ceg for p in exact])) \
+        if exact else None
+    lower, upper = _percentile(slopes, level)
+    classification = classify_series(exact, slope, lower, upper, model_implied)
+    return SeriesCeg(points, slope, lower, upper, classification, curve.fit, used,
+                     tuple(r.id for r in baseline if r.id is not None), model_implied)
+
+
+def group_slope(points: list[RunCeg], slope: float | None, lower: float | None, upper: float | None,
+                model_implied: bool = False, group: str | None = None) -> cls.GroupSlope | None:
+    """A series as one group for analysis/classify.py: its bootstrap slope interval and extent.
+
+    Without a bootstrap interval (too few resamples) the interval is the known-variance one of a
+    weighted least-squares fit with DEFAULT_LOG_SE per point."""
+    if slope is None or len(points) < 2:
+        return None
+    if lower is None or upper is None:
+        _, lower, upper = cls.fit_slope([cls.GainPoint(p.compute_flop, p.ceg) for p in points])
+    log_c = np.log([p.compute_flop for p in points])
+    log_g = np.log([p.ceg for p in points])
+    return cls.GroupSlope(slope, min(lower, slope), max(upper, slope), points[0].compute_flop,
+                          points[-1].compute_flop, points[0].ceg, points[-1].ceg, len(points), group,
+                          model_implied, float(log_c.mean()), float(log_g.mean()))
+
+
+def classify_series(exact: list[RunCeg], slope, lower, upper, model_implied: bool) -> cls.Classification:
+    group = group_slope(exact, slope, lower, upper, model_implied)
+    rows = tuple(p.run_id for p in exact if p.run_id is not None)
+    if group is None:
+        return cls.Classification(cls.INSUFFICIENT, slope, lower, upper, len(exact), None, None, None, None,
+                                  rows, f"{len(exact)} placed treatment run(s): need 2 or more at different compute")
+    if model_implied:
+        return cls.classify_groups([], rows, len(exact), [group])
+    return cls.classify_groups([group], rows, len(exact))
