@@ -284,3 +284,96 @@ def classify_series(exact: list[RunCeg], slope, lower, upper, model_implied: boo
     if model_implied:
         return cls.classify_groups([], rows, len(exact), [group])
     return cls.classify_groups([group], rows, len(exact))
+
+
+# --- a researcher's own runs (`cegdb ceg FILE.csv`) -------------------------------------------------
+
+CSV_REQUIRED = ("innovation", "arm", "compute_flop", "loss")
+CSV_OPTIONAL = ("series", "params", "tokens")
+
+
+class RunsFileError(ValueError):
+    """A problem in a runs CSV, naming the line and the column."""
+
+
+def read_runs_csv(text: str, name: str = "runs.csv") -> dict[tuple[str, str], tuple[list[RunPoint], list[RunPoint]]]:
+    """(innovation, series) -> (baseline runs, treatment runs) from CSV text.
+
+    Columns innovation, arm, compute_flop, loss are required; series, params, tokens may be absent
+    or empty (an empty compute_flop is 6 x params x tokens); other columns are ignored. Numbers are
+    read like curated ones (1.2e18, 2.5M, 1,000)."""
+    import csv
+    import io
+
+    from catalog.fields import ValueProblem, parse_number
+
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in CSV_REQUIRED if c not in header]
+    if missing:
+        raise RunsFileError(f"{name}: line 1: missing column(s) {', '.join(missing)} "
+                            f"(need {','.join(CSV_REQUIRED)}; optional {','.join(CSV_OPTIONAL)})")
+    reader.fieldnames = header
+    groups: dict[tuple[str, str], tuple[list[RunPoint], list[RunPoint]]] = {}
+    count = 0
+    for number, record in enumerate(reader, 2):
+        where = f"{name}: line {number}"
+        cells = {k: (v or "").strip() for k, v in record.items() if k is not None and isinstance(v, (str, type(None)))}
+        if not any(cells.values()):
+            continue
+
+        def num(column: str, required: bool = True) -> float | None:
+            value = cells.get(column, "")
+            if not value:
+                if required:
+                    raise RunsFileError(f"{where}, column {column}: empty")
+                return None
+            try:
+                result = parse_number(value)
+            except ValueProblem as exc:
+                raise RunsFileError(f"{where}, column {column}: {exc}") from None
+            if result <= 0:
+                raise RunsFileError(f"{where}, column {column}: {value} is not a positive number")
+            return result
+
+        innovation = cells.get("innovation", "")
+        if not innovation:
+            raise RunsFileError(f"{where}, column innovation: empty")
+        arm = cells.get("arm", "").lower()
+        if arm not in ("baseline", "treatment"):
+            raise RunsFileError(f"{where}, column arm: {cells.get('arm', '')!r} is not baseline or treatment")
+        compute = num("compute_flop", required=False)
+        if compute is None:
+            params, tokens = num("params", required=False), num("tokens", required=False)
+            if params is None or tokens is None:
+                raise RunsFileError(f"{where}, column compute_flop: empty, and params and tokens are not both "
+                                    f"given to compute 6 x params x tokens")
+            compute = 6.0 * params * tokens
+        run = RunPoint(compute, num("loss"), number)
+        baseline, treatment = groups.setdefault((innovation, cells.get("series", "")), ([], []))
+        (baseline if arm == "baseline" else treatment).append(run)
+        count += 1
+    if not count:
+        raise RunsFileError(f"{name}: no runs (a header and at least one row per arm are needed)")
+    for (innovation, series), (baseline, treatment) in groups.items():
+        label = f"innovation {innovation!r}" + (f", series {series!r}" if series else "")
+        for arm, runs in (("baseline", baseline), ("treatment", treatment)):
+            if not runs:
+                raise RunsFileError(f"{name}: {label}: no {arm} runs (column arm)")
+    return groups
+
+
+def series_summary(innovation: str, series: str, result: SeriesCeg) -> dict:
+    """The JSON shape of one series' result (`cegdb ceg --json`)."""
+    c = result.classification
+    return {
+        "innovation": innovation, "series": series or None,
+        "points": [{"compute_flop": p.compute_flop, "loss": p.loss, "ceg": p.ceg, "ceg_lower": p.lower,
+                    "ceg_upper": p.upper, "extrapolated": p.extrapolated, "censored": p.censored or None,
+                    "baseline_compute_flop": p.baseline_compute_flop, "line": p.run_id}
+                   for p in sorted(result.points, key=lambda p: p.compute_flop)],
+        "slope": result.slope, "slope_lower": result.slope_lower, "slope_upper": result.slope_upper,
+        "class": c.compute_class, "tentative": c.tentative, "reason": c.reason,
+        "n_baseline": len(result.baseline_ids), "n_treatment": len(result.points),
+        "resamples": result.resamples_used,
+    }

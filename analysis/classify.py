@@ -135,7 +135,10 @@ def group_slope(points: list[GainPoint]) -> GroupSlope | None:
 
 
 def pool(groups: list[GroupSlope]) -> tuple[float, float, float]:
-    """Inverse-variance weighted mean slope over groups (a fixed-effect meta-analysis)."""
+    """Inverse-variance weighted mean slope over groups (a fixed-effect meta-analysis); one group
+    keeps its own (possibly asymmetric, bootstrap) interval."""
+    if len(groups) == 1:
+        return groups[0].slope, groups[0].lower, groups[0].upper
     w = np.array([1.0 / g.se ** 2 for g in groups])
     slope = float(np.sum(w * [g.slope for g in groups]) / np.sum(w))
     se = math.sqrt(1.0 / float(np.sum(w)))
