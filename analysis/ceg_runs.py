@@ -7,7 +7,8 @@ at what compute C_b does the baseline reach L? Then CEG = C_b / C.
   are averaged per compute, made non-increasing in loss by pool-adjacent-violators (a later run
   that came out worse is noise, not a reversal of scaling), and ln C is interpolated linearly in
   ln L between neighbouring baseline points.
-* Beyond them: the baseline's fitted L = E + A C^-alpha (analysis/ceg.py), anchored at the end
+* Beyond them: the baseline's fitted L = E + A C^-alpha (analysis/ceg.py; in bootstrap resamples
+  E stays at the full fit's value and A, alpha are refitted linearly), anchored at the end
   point of the curve (C_b = C_end * C_fit(L) / C_fit(L_end), so the two methods meet at the
   end), flagged `extrapolated`, and at most MAX_EXTRAPOLATION_DECADES past the measured range.
 * Censored where it cannot be placed: ">" when the baseline never reaches the treatment's loss
@@ -84,8 +85,10 @@ class SeriesCeg:
 
 @dataclass(frozen=True)
 class BaselineCurve:
-    log_compute: np.ndarray  # increasing
-    log_loss: np.ndarray     # strictly decreasing
+    # Plain lists, not arrays: a curve has a handful of points, and the bootstrap builds
+    # thousands of curves, where numpy's per-call overhead would dominate.
+    log_compute: list[float]  # increasing
+    log_loss: list[float]     # strictly decreasing
     fit: PowerLawFit | None
 
     @property
@@ -97,62 +100,57 @@ class BaselineCurve:
         return math.exp(self.log_compute[-1])
 
 
-def _pava_non_increasing(y: np.ndarray, w: np.ndarray) -> np.ndarray:
+def _pava_non_increasing(y: list[float], w: list[float]) -> list[float]:
     """Weighted least-squares non-increasing fit (pool adjacent violators)."""
     blocks: list[list[float]] = []  # [mean, weight, count]
     for value, weight in zip(y, w):
-        blocks.append([float(value), float(weight), 1])
+        blocks.append([value, weight, 1])
         while len(blocks) > 1 and blocks[-2][0] < blocks[-1][0]:
             m2, w2, n2 = blocks.pop()
             m1, w1, n1 = blocks.pop()
             blocks.append([(m1 * w1 + m2 * w2) / (w1 + w2), w1 + w2, n1 + n2])
-    return np.concatenate([[m] * n for m, _, n in blocks])
+    return [m for m, _, n in blocks for _ in range(int(n))]
 
 
-def monotone_curve(compute, loss) -> tuple[np.ndarray, np.ndarray]:
+def monotone_curve(compute, loss) -> tuple[list[float], list[float]]:
     """(ln C increasing, ln L strictly decreasing): runs averaged per compute, PAVA, flat runs kept
     at their first (smallest) compute, since that is where the curve first reaches the loss."""
-    groups: dict[float, list[float]] = defaultdict(list)
+    sums: dict[float, list[float]] = {}
     for c, value in zip(compute, loss):
-        groups[float(c)].append(float(value))
-    c = np.array(sorted(groups))
-    y = np.array([np.mean(groups[k]) for k in c])
-    w = np.array([len(groups[k]) for k in c], float)
-    y = _pava_non_increasing(y, w)
-    keep = np.concatenate([[True], np.diff(y) < 0])
-    return np.log(c[keep]), np.log(y[keep])
+        entry = sums.setdefault(float(c), [0.0, 0.0])
+        entry[0] += float(value)
+        entry[1] += 1.0
+    cs = sorted(sums)
+    y = _pava_non_increasing([sums[c][0] / sums[c][1] for c in cs], [sums[c][1] for c in cs])
+    log_c, log_l = [], []
+    for c, value in zip(cs, y):
+        if not log_l or value < math.exp(log_l[-1]) * (1 - 1e-12):
+            log_c.append(math.log(c))
+            log_l.append(math.log(value))
+    return log_c, log_l
 
 
-def _refit(compute: np.ndarray, loss: np.ndarray, start: PowerLawFit) -> PowerLawFit | None:
-    """One warm-started fit for a bootstrap resample (the full fit tries many starts)."""
-    if np.unique(compute).size < 3:
+def _refit(compute, loss, start: PowerLawFit) -> PowerLawFit | None:
+    """A bootstrap resample's fit: E kept from the full fit, ln(L - E) = ln A - alpha ln C by least
+    squares. Linear, so a thousand resamples cost milliseconds, and alpha and A still vary."""
+    pairs = [(math.log(c), math.log(v - start.E)) for c, v in zip(compute, loss) if v > start.E]
+    if len({x for x, _ in pairs}) < 3:
         return None
-    c_ref = float(np.exp(np.mean(np.log(compute))))
-    t = np.log(compute / c_ref)
-    y_min = float(loss.min())
-    e0 = min(start.E, y_min * 0.99)
-    a0 = max(start.A * c_ref ** -start.alpha, 1e-9)
-
-    def residuals(p):
-        return p[0] + np.exp(p[1]) * np.exp(-p[2] * t) - loss
-
-    try:
-        result = least_squares(residuals, x0=[e0, math.log(a0), min(max(start.alpha, 1e-4), 5.0)],
-                               bounds=([0.0, -50.0, 1e-4], [y_min * 0.999999, 50.0, 5.0]), max_nfev=500)
-    except ValueError:
+    x_bar = sum(x for x, _ in pairs) / len(pairs)
+    y_bar = sum(y for _, y in pairs) / len(pairs)
+    alpha = -sum((x - x_bar) * (y - y_bar) for x, y in pairs) / sum((x - x_bar) ** 2 for x, _ in pairs)
+    if not 0 < alpha <= 5:
         return None
-    e, log_a, alpha = result.x
-    return PowerLawFit(float(e), float(math.exp(log_a) * c_ref ** alpha), float(alpha),
-                       float(compute.min()), float(compute.max()))
+    log_a = y_bar + alpha * x_bar
+    return PowerLawFit(start.E, math.exp(min(log_a, 700.0)), alpha, float(min(compute)), float(max(compute)))
 
 
 def baseline_curve(compute, loss, fit: PowerLawFit | None = None, start: PowerLawFit | None = None,
                    ) -> BaselineCurve:
-    compute, loss = np.asarray(compute, float), np.asarray(loss, float)
     log_c, log_l = monotone_curve(compute, loss)
     if fit is None and start is not None:
         fit = _refit(compute, loss, start)
-    elif fit is None and np.unique(compute).size >= 3:
+    elif fit is None and len(set(map(float, compute))) >= 3:
         try:
             fit = fit_power_law(compute, loss)
         except ValueError:
@@ -160,26 +158,33 @@ def baseline_curve(compute, loss, fit: PowerLawFit | None = None, start: PowerLa
     return BaselineCurve(log_c, log_l, fit)
 
 
+def _log_compute_for_loss(fit: PowerLawFit, loss: float) -> float:
+    return -math.log((loss - fit.E) / fit.A) / fit.alpha
+
+
 def place(curve: BaselineCurve, loss: float) -> tuple[float, str, bool]:
     """(baseline compute reaching `loss`, censoring, extrapolated) on one baseline curve."""
     x, y, target = curve.log_compute, curve.log_loss, math.log(loss)
     if y[-1] <= target <= y[0]:
-        if x.size == 1:
+        if len(x) == 1:
             return math.exp(x[0]), "", False
-        # np.interp needs increasing x: ln C as a function of rising ln L, i.e. the curve reversed
-        return math.exp(float(np.interp(target, y[::-1], x[::-1]))), "", False
+        k = 1
+        while y[k] > target:  # the first point at or below the target loss
+            k += 1
+        share = (y[k - 1] - target) / (y[k - 1] - y[k])
+        return math.exp(x[k - 1] + share * (x[k] - x[k - 1])), "", False
     fit = curve.fit
     reach = MAX_EXTRAPOLATION_DECADES * math.log(10)
     if target < y[-1]:  # the treatment is better than the baseline's best run
         end_loss = math.exp(y[-1])
         if fit is not None and loss > fit.E and end_loss > fit.E:
-            step = math.log(fit.compute_for_loss(loss)) - math.log(fit.compute_for_loss(end_loss))
+            step = _log_compute_for_loss(fit, loss) - _log_compute_for_loss(fit, end_loss)
             if 0 <= step <= reach:
                 return math.exp(x[-1] + step), "", True
         return math.exp(x[-1]), ">", False
     start_loss = math.exp(y[0])  # the treatment is worse than the baseline's smallest run
     if fit is not None and start_loss > fit.E:
-        step = math.log(fit.compute_for_loss(start_loss)) - math.log(fit.compute_for_loss(loss))
+        step = _log_compute_for_loss(fit, start_loss) - _log_compute_for_loss(fit, loss)
         if 0 <= step <= reach:
             return math.exp(x[0] - step), "", True
     return math.exp(x[0]), "<", False
@@ -187,11 +192,15 @@ def place(curve: BaselineCurve, loss: float) -> tuple[float, str, bool]:
 
 # --- a series -----------------------------------------------------------------------------------
 
-def _ols_slope(log_c: np.ndarray, log_ceg: np.ndarray) -> float | None:
-    if log_c.size < 2 or np.ptp(log_c) == 0:
+def _ols_slope(log_c, log_ceg) -> float | None:
+    n = len(log_c)
+    if n < 2:
         return None
-    xc = log_c - log_c.mean()
-    return float(np.sum(xc * (log_ceg - log_ceg.mean())) / np.sum(xc * xc))
+    x_bar, y_bar = sum(log_c) / n, sum(log_ceg) / n
+    sxx = sum((x - x_bar) ** 2 for x in log_c)
+    if sxx <= 1e-18:
+        return None
+    return sum((x - x_bar) * (y - y_bar) for x, y in zip(log_c, log_ceg)) / sxx
 
 
 def _percentile(values: list[float], level: float) -> tuple[float | None, float | None]:
@@ -224,23 +233,27 @@ def series_ceg(baseline: list[RunPoint], treatment: list[RunPoint], *, bootstrap
                              evidence=run.evidence))
 
     rng = np.random.default_rng(seed)
-    treat_c = np.array([r.compute_flop for r in treatment])
-    treat_l = np.array([r.loss for r in treatment])
+    base_c_list, base_l_list = base_c.tolist(), base_l.tolist()
+    treat_c = [r.compute_flop for r in treatment]
+    treat_l = [r.loss for r in treatment]
+    log_treat_c = [math.log(c) for c in treat_c]
     per_point: list[list[float]] = [[] for _ in treatment]
     slopes: list[float] = []
     used = 0
-    for _ in range(bootstrap):
-        ib = rng.integers(0, base_c.size, base_c.size)
-        it = rng.integers(0, treat_c.size, treat_c.size)
-        resampled = baseline_curve(base_c[ib], base_l[ib], start=curve.fit) if curve.fit else \
-            baseline_curve(base_c[ib], base_l[ib], fit=None)
+    draws_b = rng.integers(0, len(baseline), (bootstrap, len(baseline))).tolist()
+    draws_t = rng.integers(0, len(treatment), (bootstrap, len(treatment))).tolist()
+    for ib, it in zip(draws_b, draws_t):
+        resampled = baseline_curve([base_c_list[i] for i in ib], [base_l_list[i] for i in ib],
+                                   start=curve.fit) if curve.fit else \
+            BaselineCurve(*monotone_curve([base_c_list[i] for i in ib], [base_l_list[i] for i in ib]), None)
         used += 1
         placed = [place(resampled, value) for value in treat_l]
         for k, (needed, censored, _) in enumerate(placed):
             if not censored:
                 per_point[k].append(needed / treat_c[k])
         keep = [k for k in it if not placed[k][1]]
-        slope = _ols_slope(np.log(treat_c[keep]), np.log([placed[k][0] / treat_c[k] for k in keep]))
+        slope = _ols_slope([log_treat_c[k] for k in keep],
+                           [math.log(placed[k][0]) - log_treat_c[k] for k in keep])
         if slope is not None:
             slopes.append(slope)
     for point, samples in zip(points, per_point):
@@ -250,8 +263,7 @@ def series_ceg(baseline: list[RunPoint], treatment: list[RunPoint], *, bootstrap
     # one model-implied arm makes every CEG of the series model-implied
     model_implied = any(r.evidence == "model-implied" for r in (*baseline, *treatment))
     exact = sorted((p for p in points if not p.censored), key=lambda p: p.compute_flop)
-    slope = _ols_slope(np.log([p.compute_flop for p in exact]), np.log([p.ceg for p in exact])) \
-        if exact else None
+    slope = _ols_slope([math.log(p.compute_flop) for p in exact], [math.log(p.ceg) for p in exact])
     lower, upper = _percentile(slopes, level)
     classification = classify_series(exact, slope, lower, upper, model_implied)
     return SeriesCeg(points, slope, lower, upper, classification, curve.fit, used,
