@@ -202,21 +202,26 @@ def classify_groups(groups: list[GroupSlope], rows: tuple[int, ...] = (), n_poin
     return Classification(label, slope, lo, hi, reason=why + note, tentative=tentative, **base, **pivot)
 
 
-def classify(points: list[GainPoint]) -> Classification:
+def classify(points: list[GainPoint], extra_groups: list[GroupSlope] = (),
+             extra_points: int = 0) -> Classification:
+    """The class of one innovation and basis from its points, plus groups that bring their own slope
+    (run series, `extra_points` placed points among them)."""
     points = sorted((p for p in points if p.ceg > 0 and p.compute_flop > 0), key=lambda p: p.compute_flop)
     rows = tuple(sorted({r for p in points for r in p.rows}))
-    if not points:
-        return Classification(INSUFFICIENT, None, None, None, 0, None, None, None, None, rows, "no usable points")
+    if not points and not extra_groups:
+        return Classification(INSUFFICIENT, None, None, None, extra_points, None, None, None, None, rows,
+                              "no usable points")
     by_group: dict[tuple[bool, str], list[GainPoint]] = defaultdict(list)
     for p in points:
         by_group[(p.model_implied, p.group or "")].append(p)
-    groups, implied = [], []
+    groups = [g for g in extra_groups if not g.model_implied]
+    implied = [g for g in extra_groups if g.model_implied]
     for (model_implied, _), members in sorted(by_group.items()):
         slope = group_slope(members)
         if slope is not None:
             (implied if model_implied else groups).append(slope)
-    result = classify_groups(groups, rows, len(points), implied)
-    if result.compute_min is None:  # describe the points even when no slope could be fitted
+    result = classify_groups(groups, rows, len(points) + extra_points, implied)
+    if result.compute_min is None and points:  # describe the points even when no slope could be fitted
         result.compute_min, result.compute_max = points[0].compute_flop, points[-1].compute_flop
         result.ceg_at_min, result.ceg_at_max = points[0].ceg, points[-1].ceg
         decades = math.log10(points[-1].compute_flop / points[0].compute_flop)

@@ -1,0 +1,60 @@
+"""Run sweeps and verdicts through a build: CEG rows, the class, and the literature beside it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from catalog.build import build
+from tests._ceg_fixtures import COMPUTE, VERDICTS, runs_yaml
+from tests.conftest import rows, write_catalog
+
+
+@pytest.fixture(scope="module")
+def ceg_db(tmp_path_factory) -> Path:
+    tmp = tmp_path_factory.mktemp("ceg")
+    model_implied = runs_yaml("moe", gain=2.0, series="fitted-law", source="toy2025card", evidence="model-implied")
+    datasets = write_catalog(tmp, **{"runs/toy.yaml": runs_yaml(), "runs/implied.yaml": model_implied,
+                                     "verdicts/toy.yaml": VERDICTS})
+    path = tmp / "ceg.sqlite"
+    build(datasets, f"sqlite:///{path}")
+    return path
+
+
+def test_every_treatment_run_gets_a_ceg_row_with_its_runs(ceg_db):
+    found = rows(ceg_db, "SELECT compute_flop, ceg, lower, upper, extrapolated, censored, run_ids, evidence, "
+                         "baseline_compute_flop FROM ceg_estimate WHERE method = 'runs' AND innovation_id = 'rope' "
+                         "ORDER BY compute_flop")
+    assert [r[0] for r in found] == list(COMPUTE)
+    baseline_ids = [str(r[0]) for r in rows(ceg_db, "SELECT id FROM run WHERE innovation_id = 'rope' "
+                                                    "AND arm = 'baseline' ORDER BY id")]
+    for compute, ceg, lower, upper, extrapolated, censored, run_ids, evidence, needed in found:
+        assert ceg == pytest.approx(3.0, rel=0.05) and lower <= ceg <= upper
+        assert censored == "" and evidence == "primary"
+        assert needed == pytest.approx(ceg * compute)
+        # the treatment run first, then the series' baseline runs
+        treatment_id = run_ids.split(",")[0]
+        assert rows(ceg_db, "SELECT arm, compute_flop FROM run WHERE id = ?", int(treatment_id)) == [
+            ("treatment", compute)]
+        assert run_ids.split(",")[1:] == baseline_ids
+    assert [bool(r[4]) for r in found] == [False] * (len(COMPUTE) - 1) + [True]
+
+
+def test_the_class_sits_beside_the_literature_and_says_whether_they_agree(ceg_db):
+    (rope,) = rows(ceg_db, "SELECT compute_class, tentative, slope, n_series, literature_class, literature_sources, "
+                           "agreement, run_ids, pivot_ceg FROM innovation_summary WHERE innovation_id = 'rope'")
+    assert rope[0] == "compute-independent" and rope[1] == 0
+    assert abs(rope[2]) < 0.02 and rope[3] == 1
+    assert rope[4:7] == ("compute-independent", "toy2024paper", "agree")
+    assert len(rope[7].split(",")) == 2 * len(COMPUTE) and rope[8] == pytest.approx(3.0, rel=0.05)
+    assert rows(ceg_db, "SELECT compute_class FROM innovation WHERE id = 'rope'") == [("compute-independent",)]
+
+
+def test_model_implied_runs_are_shown_but_not_a_class(ceg_db):
+    (moe,) = rows(ceg_db, "SELECT compute_class, reason, literature_class, agreement FROM innovation_summary "
+                          "WHERE innovation_id = 'moe'")
+    assert moe[0] == "insufficient evidence" and "model-implied" in moe[1]
+    assert moe[2:] == ("compute-dependent", "no class")
+    implied = rows(ceg_db, "SELECT DISTINCT evidence FROM ceg_estimate WHERE innovation_id = 'moe'")
+    assert implied == [("model-implied",)]
