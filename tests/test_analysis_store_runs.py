@@ -58,3 +58,41 @@ def test_model_implied_runs_are_shown_but_not_a_class(ceg_db):
     assert moe[2:] == ("compute-dependent", "no class")
     implied = rows(ceg_db, "SELECT DISTINCT evidence FROM ceg_estimate WHERE innovation_id = 'moe'")
     assert implied == [("model-implied",)]
+
+
+# --- the innovation page, through Datasette's own test client ------------------------------------
+
+@pytest.fixture
+def datasette(ceg_db):
+    from datasette.app import Datasette
+
+    from catalog import publish
+
+    return Datasette(immutables=[str(ceg_db)], metadata=publish.metadata(ceg_db.stem), settings=publish.SETTINGS)
+
+
+async def test_innovation_page_shows_chart_class_literature_and_evidence(datasette, ceg_db):
+    response = await datasette.client.get(f"/{ceg_db.stem}/innovation/rope")
+    assert response.status_code == 200
+    page = response.text
+    assert "<h1" in page and "Rotary embeddings" in page
+    # the chart: an inline SVG with one point per treatment run, the fitted line and its band
+    assert page.count('class="cegdb-point"') == len(COMPUTE)
+    assert 'class="cegdb-fit"' in page and 'class="cegdb-band"' in page
+    assert "log scale" in page
+    # our class beside the literature's, and whether they agree
+    assert "<strong>compute-independent</strong>" in page
+    assert 'class="cegdb-agree"' in page
+    assert "the gain from rotary embeddings is the same at every scale we tried" in page
+    # the evidence rows link to their source
+    assert page.count('href="https://arxiv.org/abs/2405.00001"') >= 2 * len(COMPUTE)
+    assert "toy/repo@abc123:runs.csv" in page
+
+
+async def test_innovation_page_without_runs_still_shows_the_verdict(datasette, ceg_db):
+    response = await datasette.client.get(f"/{ceg_db.stem}/innovation/moe")
+    assert response.status_code == 200
+    assert "experts pay off only in our largest runs" in response.text
+    assert "insufficient evidence" in response.text
+    # model-implied points are drawn (hollow or filled) but not fitted
+    assert 'class="cegdb-point"' in response.text and 'class="cegdb-fit"' not in response.text
