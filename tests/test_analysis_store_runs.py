@@ -96,3 +96,19 @@ async def test_innovation_page_without_runs_still_shows_the_verdict(datasette, c
     assert "insufficient evidence" in response.text
     # model-implied points are drawn (hollow or filled) but not fitted
     assert 'class="cegdb-point"' in response.text and 'class="cegdb-fit"' not in response.text
+
+
+def test_report_has_the_figure_of_every_classified_innovation(ceg_db, tmp_path):
+    from click.testing import CliRunner
+
+    from catalog.cli import main
+
+    for out in ("a", "b"):
+        result = CliRunner().invoke(main, ["report", "--db", str(ceg_db), "--out", str(tmp_path / out)])
+        assert result.exit_code == 0, result.output
+    svg = (tmp_path / "a" / "classified_ceg_vs_compute.svg").read_text()
+    # rope is classified (its legend entry names ours and the literature's class); moe is not
+    assert "rope: compute-independent; literature: compute-independent (agree)" in svg
+    assert "moe:" not in svg
+    assert 'src="classified_ceg_vs_compute.svg"' in (tmp_path / "a" / "index.html").read_text()
+    assert svg == (tmp_path / "b" / "classified_ceg_vs_compute.svg").read_text()
