@@ -12,11 +12,13 @@ one basis at a time (a step or wall-clock gain is never mixed with a FLOP gain) 
   decade of compute: 10^0.05 = 1.12);
 * diminishing: the 95% interval of s lies below -0.05 (the gain shrinks with scale);
 * compute-independent: the interval of s lies within [-0.10, +0.10] and the gain at the smallest
-  measured scale is above 1 (the benefit is already there at small scale and persists).
+  measured scale is at least MIN_GAIN = 1.1 (the benefit is already there at small scale and
+  persists); with no such gain and no trend the class is insufficient evidence ("no gain").
 
 A class is **tentative** when its points span less than MIN_DECADES (one decade) of compute, or
-when the interval is too wide for any class and the point estimate of s decides it instead (only
-from points spanning at least MIN_TENTATIVE_DECADES). Points computed from someone's fitted law
+when the interval decides no class and the point estimate of s decides it instead (only from
+points spanning at least MIN_TENTATIVE_DECADES, and only when the interval's half-width is at most
+MAX_TENTATIVE_HALF_WIDTH = 0.5). Points computed from someone's fitted law
 (model-implied) are shown but left out of the slope: they are never the basis of a class.
 
 Points come in groups (one sweep, one source's setting): each group has its own intercept, and
@@ -39,6 +41,12 @@ SLOPE_THRESHOLD = 0.05
 INDEPENDENT_BAND = 0.10
 MIN_DECADES = 1.0
 MIN_TENTATIVE_DECADES = 0.5
+# A gain "present at small scale": at least a 10% compute saving at the smallest measured compute.
+# A CEG of 1.00 is no gain, and measurement noise alone gives 1.0x +/- a few percent.
+MIN_GAIN = 1.1
+# Beyond this half-width of the slope's interval (a factor 10^0.5 = 3.2 per decade either way)
+# not even a tentative class is given.
+MAX_TENTATIVE_HALF_WIDTH = 0.5
 DEFAULT_LOG_SE = 0.3
 MIN_SLOPE_SE = 1e-3
 Z95 = 1.959964
@@ -154,18 +162,23 @@ def decide(slope: float, lo: float, hi: float, ceg_at_min: float, decades: float
         return COMPUTE_DEPENDENT, f"{interval}: interval above +{SLOPE_THRESHOLD}{tag}", short
     if hi < -SLOPE_THRESHOLD:
         return DIMINISHING, f"{interval}: interval below -{SLOPE_THRESHOLD}{tag}", short
-    if -INDEPENDENT_BAND <= lo and hi <= INDEPENDENT_BAND and ceg_at_min > 1.0:
+    if -INDEPENDENT_BAND <= lo and hi <= INDEPENDENT_BAND and ceg_at_min >= MIN_GAIN:
         return COMPUTE_INDEPENDENT, (f"{interval}: interval within +/-{INDEPENDENT_BAND} and CEG "
-                                     f"{ceg_at_min:.2f} > 1 at the smallest scale{tag}"), short
-    # Too wide for any class: the point estimate decides, marked tentative.
-    why = f"{interval}: interval too wide for a class; the point estimate decides (tentative)"
+                                     f"{ceg_at_min:.2f} >= {MIN_GAIN} at the smallest scale{tag}"), short
+    # No class from the interval: the point estimate decides, marked tentative, unless the interval
+    # is so wide that the data say nothing about the trend.
+    if (hi - lo) / 2 > MAX_TENTATIVE_HALF_WIDTH:
+        return INSUFFICIENT, (f"{interval}: interval half-width above {MAX_TENTATIVE_HALF_WIDTH} "
+                              f"(too wide even for a tentative class)"), False
+    why = f"{interval}: the interval decides no class; the point estimate does (tentative)"
     if slope > SLOPE_THRESHOLD:
         return COMPUTE_DEPENDENT, why, True
     if slope < -SLOPE_THRESHOLD:
         return DIMINISHING, why, True
-    if ceg_at_min > 1.0:
+    if ceg_at_min >= MIN_GAIN and abs(slope) <= INDEPENDENT_BAND:
         return COMPUTE_INDEPENDENT, why, True
-    return INSUFFICIENT, f"{interval}: no gain above 1 at the smallest scale and no clear trend", False
+    return INSUFFICIENT, (f"{interval}: no gain (CEG {ceg_at_min:.2f} < {MIN_GAIN} at the smallest scale) "
+                          f"and no clear trend"), False
 
 
 def classify_groups(groups: list[GroupSlope], rows: tuple[int, ...] = (), n_points: int | None = None,

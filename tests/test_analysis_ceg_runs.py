@@ -123,3 +123,33 @@ def test_empty_arms_are_refused():
         series_ceg(baseline, [], bootstrap=0)
     with pytest.raises(ValueError, match="no baseline runs"):
         series_ceg([], treatment, bootstrap=0)
+
+
+def test_no_gain_is_not_compute_independent():
+    result = series_ceg(*sweep(lambda c: np.ones_like(c), noise=0.0), bootstrap=30)
+    assert result.compute_class == cls.INSUFFICIENT and "no gain" in result.classification.reason
+
+
+def test_a_slope_interval_too_wide_gives_no_class_at_all():
+    points = [cls.GainPoint(1e18, 2.0, 0.5, 8.0, group="g"), cls.GainPoint(1e19, 3.0, 0.5, 18.0, group="g")]
+    verdict = cls.classify(points)
+    assert verdict.compute_class == cls.INSUFFICIENT and "too wide" in verdict.reason
+
+
+def test_two_reported_gains_a_decade_apart_get_a_tentative_class():
+    # no intervals: DEFAULT_LOG_SE each; a gain falling from 1.9x to 1.35x over 1.2 decades
+    points = [cls.GainPoint(3e17, 1.87, group="seed paper"), cls.GainPoint(5e18, 1.35, group="seed paper")]
+    verdict = cls.classify(points)
+    assert verdict.compute_class == cls.DIMINISHING and verdict.tentative
+
+
+def test_each_series_keeps_its_own_intercept():
+    # two sweeps with different constant gains at different scales: no trend within either
+    small = [cls.GainPoint(c, 4.0, 3.9, 4.1, group="small") for c in (1e17, 1e18, 1e19)]
+    large = [cls.GainPoint(c, 2.0, 1.95, 2.05, group="large") for c in (1e19, 1e20, 1e21)]
+    verdict = cls.classify(small + large)
+    assert verdict.compute_class == cls.COMPUTE_INDEPENDENT and verdict.n_groups == 2
+    assert abs(verdict.slope) < 1e-9
+    # pooled as one sweep, the same points would read as a diminishing gain
+    assert cls.classify([cls.GainPoint(p.compute_flop, p.ceg, p.lower, p.upper) for p in small + large]
+                        ).compute_class == cls.DIMINISHING
