@@ -112,3 +112,13 @@ def test_report_has_the_figure_of_every_classified_innovation(ceg_db, tmp_path):
     assert "moe:" not in svg
     assert 'src="classified_ceg_vs_compute.svg"' in (tmp_path / "a" / "index.html").read_text()
     assert svg == (tmp_path / "b" / "classified_ceg_vs_compute.svg").read_text()
+
+
+async def test_classes_canned_query_and_run_facets(datasette, ceg_db):
+    response = await datasette.client.get(f"/{ceg_db.stem}/classes.json?_shape=array")
+    assert response.status_code == 200
+    rope = next(r for r in response.json() if r["innovation_id"] == "rope")
+    assert (rope["our_class"], rope["literature_class"], rope["agreement"]) == (
+        "compute-independent", "compute-independent", "agree")
+    response = await datasette.client.get(f"/{ceg_db.stem}/run.json?_extra=facet_results")
+    assert {"innovation_id", "series", "arm", "evidence"} <= set(response.json()["facet_results"])
