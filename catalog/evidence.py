@@ -21,7 +21,7 @@ from catalog.datasets import (_SCALE_RANGES, CURATED, Problems, Refs, _line, _li
 from catalog.fields import ValueProblem, parse_number
 
 RUN_KEYS = {"innovation", "arm", "series", "parameters", "tokens", "compute_flop", "compute_method", "loss",
-            "loss_on", "source", "locator", "evidence", "note"}
+            "loss_on", "source", "locator", "evidence", "quote", "note"}
 VERDICT_KEYS = {"innovation", "source", "class", "quote", "locator", "note"}
 GENERATED_FOLDERS = ("imported", "scraped")
 ORIGIN = re.compile(r"^(import|scraper):[a-z0-9][a-z0-9._-]*$")
@@ -76,6 +76,7 @@ def read_run(rel: Path, entry: Mapping, origin: str, problems: Problems, refs: R
            "source_id": _source_ref(entry, "source", rel, problems, refs),
            "locator": _text(entry, "locator", rel, problems, required=True),
            "evidence": _text(entry, "evidence", rel, problems, required=True, choices=schema.RUN_EVIDENCE),
+           "quote": _text(entry, "quote", rel, problems),
            "note": _text(entry, "note", rel, problems),
            "origin": origin,
            "origin_ref": f"{rel}:{entry.line}"}

@@ -363,6 +363,7 @@ class Run(SQLModel, table=True):
     locator: Optional[str] = col("repository@commit:path, table or figure", default=None)
     evidence: str = col("primary | secondary | unverified | model-implied (computed from someone's fitted law)",
                         default="unverified")
+    quote: Optional[str] = col("The words or table row the numbers were read from", default=None)
     note: Optional[str] = col("Caveats", default=None)
     origin: str = col("curated (datasets/runs/) | import:<name> | scraper:<name> (generated layer)",
                       default="curated")

@@ -21,7 +21,8 @@ def runs_yaml(innovation: str = "rope", gain: float = 3.0, series: str = "toy-sw
         for c in COMPUTE:
             lines.append(f"- {{innovation: {innovation}, arm: {arm}, series: {series}, compute_flop: {c:.0e}, "
                          f"compute_method: stated, loss: {loss(factor * c):.6f}, loss_on: toy validation set, "
-                         f"source: {source}, locator: \"toy/repo@abc123:runs.csv\", evidence: {evidence}}}")
+                         f"source: {source}, locator: \"toy/repo@abc123:runs.csv\", evidence: {evidence}, "
+                         f"quote: \"final validation loss\"}}")
     return "\n".join(lines) + "\n"
 
 

@@ -36,6 +36,7 @@ def upgrade() -> None:
     sa.Column('source_id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('locator', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('evidence', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('quote', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('note', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('origin', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('origin_ref', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
