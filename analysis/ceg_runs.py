@@ -11,10 +11,12 @@ at what compute C_b does the baseline reach L? Then CEG = C_b / C.
   E stays at the full fit's value and A, alpha are refitted linearly), anchored at the end
   point of the curve (C_b = C_end * C_fit(L) / C_fit(L_end), so the two methods meet at the
   end), flagged `extrapolated`, and at most MAX_EXTRAPOLATION_DECADES past the measured range.
+  With runs at only two compute levels (no fit), the end segment continued in log-log (E = 0).
 * Censored where it cannot be placed: ">" when the baseline never reaches the treatment's loss
-  within reach (below its fitted asymptote, too far out, or too few runs to fit); the value is the
-  lower bound C_max / C. "<" when the treatment is worse than the baseline's smallest run and
-  the fit cannot place it; the value is the upper bound C_min / C.
+  within reach (below its fitted asymptote, too far out, or a single baseline run, which cannot be
+  extrapolated at all); the value is the lower bound C_max / C. "<" when the treatment is worse
+  than the baseline's smallest run and cannot be placed below it; the value is the upper bound
+  C_min / C.
 
 Intervals: a percentile bootstrap over runs (baseline and treatment runs resampled with
 replacement, `seed` fixed, so the same runs give the same intervals). Each point's interval comes
@@ -176,18 +178,38 @@ def place(curve: BaselineCurve, loss: float) -> tuple[float, str, bool]:
     fit = curve.fit
     reach = MAX_EXTRAPOLATION_DECADES * math.log(10)
     if target < y[-1]:  # the treatment is better than the baseline's best run
-        end_loss = math.exp(y[-1])
-        if fit is not None and loss > fit.E and end_loss > fit.E:
-            step = _log_compute_for_loss(fit, loss) - _log_compute_for_loss(fit, end_loss)
-            if 0 <= step <= reach:
-                return math.exp(x[-1] + step), "", True
+        step = _steps_beyond(curve, loss, math.exp(y[-1]), end=True)
+        if step is not None and 0 <= step <= reach:
+            return math.exp(x[-1] + step), "", True
         return math.exp(x[-1]), ">", False
-    start_loss = math.exp(y[0])  # the treatment is worse than the baseline's smallest run
-    if fit is not None and start_loss > fit.E:
-        step = _log_compute_for_loss(fit, start_loss) - _log_compute_for_loss(fit, loss)
-        if 0 <= step <= reach:
-            return math.exp(x[0] - step), "", True
+    # the treatment is worse than the baseline's smallest run
+    step = _steps_beyond(curve, loss, math.exp(y[0]), end=False)
+    if step is not None and 0 <= step <= reach:
+        return math.exp(x[0] - step), "", True
     return math.exp(x[0]), "<", False
+
+
+def _steps_beyond(curve: BaselineCurve, loss: float, edge_loss: float, end: bool) -> float | None:
+    """How far (in ln C) past the curve's end (or before its start) the baseline reaches `loss`.
+
+    With a fitted law: the law's own distance between the edge loss and `loss`. Without one (runs
+    at fewer than 3 compute levels): the edge segment of the curve continued as a straight line in
+    log-log, i.e. a pure power law with no irreducible loss (E = 0). For a curve that flattens
+    with compute, as L = E + A C^-alpha does, that line needs less compute than the curve: the
+    CEG it gives beyond the end is, if anything, too small."""
+    fit = curve.fit
+    if fit is not None:
+        if loss <= fit.E or edge_loss <= fit.E:
+            return None
+        gap = _log_compute_for_loss(fit, loss) - _log_compute_for_loss(fit, edge_loss)
+        return gap if end else -gap
+    x, y = curve.log_compute, curve.log_loss
+    if len(x) < 2:
+        return None
+    i, j = (-2, -1) if end else (0, 1)
+    segment = (y[j] - y[i]) / (x[j] - x[i])  # negative: loss falls with compute
+    gap = (math.log(loss) - math.log(edge_loss)) / segment
+    return gap if end else -gap
 
 
 # --- a series -----------------------------------------------------------------------------------

@@ -82,12 +82,16 @@ def test_a_treatment_worse_than_the_smallest_baseline_run_is_censored_as_an_uppe
     assert point.censored == "<" and point.ceg == pytest.approx(1e17 / 1e19)
 
 
-def test_without_enough_baseline_runs_to_fit_nothing_is_extrapolated():
+def test_two_baseline_scales_extend_their_segment_and_one_cannot_be_extrapolated():
+    # the seed paper's shape: both arms at two scales, no fit possible
     baseline = [RunPoint(1e18, float(loss(1e18)), 1), RunPoint(1e19, float(loss(1e19)), 2)]
     treatment = [RunPoint(1e18, float(loss(3e18)), 3), RunPoint(1e19, float(loss(3e19)), 4)]
-    points = series_ceg(baseline, treatment, bootstrap=0).points
-    assert points[0].censored == "" and points[0].ceg == pytest.approx(3.0, rel=0.05)
-    assert points[1].censored == ">"
+    small, large = series_ceg(baseline, treatment, bootstrap=0).points
+    assert small.censored == "" and not small.extrapolated and small.ceg == pytest.approx(3.0, rel=0.05)
+    # the log-log straight line flattens less than the curve: the gain beyond it is not overstated
+    assert large.extrapolated and large.censored == "" and 2.5 < large.ceg <= 3.0
+    one = series_ceg(baseline[1:], treatment[1:], bootstrap=0).points[0]
+    assert one.censored == ">" and one.ceg == pytest.approx(1.0)
 
 
 def test_a_noisy_non_monotone_baseline_is_made_monotone():
