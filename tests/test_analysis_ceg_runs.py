@@ -157,3 +157,10 @@ def test_each_series_keeps_its_own_intercept():
     # pooled as one sweep, the same points would read as a diminishing gain
     assert cls.classify([cls.GainPoint(p.compute_flop, p.ceg, p.lower, p.upper) for p in small + large]
                         ).compute_class == cls.DIMINISHING
+
+
+def test_the_baseline_law_fit_recovers_planted_parameters():
+    fit = ceg_runs.fit_baseline_law(COMPUTE, loss(COMPUTE))
+    assert fit.E == pytest.approx(E, rel=0.02) and fit.alpha == pytest.approx(ALPHA, rel=0.05)
+    assert ceg_runs.fit_baseline_law(COMPUTE[:2], loss(COMPUTE[:2])) is None
+    assert ceg_runs.fit_baseline_law(COMPUTE, loss(COMPUTE)[::-1]) is None  # loss rising with compute
