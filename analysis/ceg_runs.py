@@ -21,7 +21,9 @@ at what compute C_b does the baseline reach L? Then CEG = C_b / C.
 
 Intervals: a percentile bootstrap over runs (baseline and treatment runs resampled with
 replacement, `seed` fixed, so the same runs give the same intervals). Each point's interval comes
-from the baseline resamples; the slope's from resampling both arms and refitting it.
+from the baseline resamples; the slope's from resampling both arms and refitting it. With fewer
+than 3 compute levels in either arm the bootstrap cannot see the runs' noise, and the slope's
+interval is the known-variance one with DEFAULT_LOG_SE (0.3) per point instead.
 The slope s = d ln CEG / d ln C is ordinary least squares over the series' uncensored points
 (extrapolated ones included, flagged); its class follows analysis/classify.py.
 
@@ -42,6 +44,8 @@ from analysis.ceg import PowerLawFit
 
 MAX_EXTRAPOLATION_DECADES = 1.0
 MIN_RESAMPLES_FOR_INTERVAL = 10
+# Below this many compute levels in either arm a bootstrap over runs cannot see their noise.
+MIN_LEVELS_FOR_BOOTSTRAP = 3
 
 
 @dataclass(frozen=True)
@@ -320,7 +324,16 @@ def series_ceg(baseline: list[RunPoint], treatment: list[RunPoint], *, bootstrap
     exact = sorted((p for p in points if not p.censored), key=lambda p: p.compute_flop)
     slope = _ols_slope([math.log(p.compute_flop) for p in exact], [math.log(p.ceg) for p in exact])
     lower, upper = _percentile(slopes, level)
+    few = len(set(base_c.tolist())) < MIN_LEVELS_FOR_BOOTSTRAP or \
+        len({p.compute_flop for p in exact}) < MIN_LEVELS_FOR_BOOTSTRAP
+    if few and slope is not None:
+        # Resampling two runs says nothing about their noise (every resample repeats them or
+        # loses one): the interval is the known-variance one with DEFAULT_LOG_SE per point.
+        _, lower, upper = cls.fit_slope([cls.GainPoint(p.compute_flop, p.ceg) for p in exact])
     classification = classify_series(exact, slope, lower, upper, model_implied)
+    if few and slope is not None:
+        classification.reason += (f"; slope interval from a default error of {cls.DEFAULT_LOG_SE} in ln CEG "
+                                  f"per point (under {MIN_LEVELS_FOR_BOOTSTRAP} compute levels in an arm)")
     return SeriesCeg(points, slope, lower, upper, classification, curve.fit, used,
                      tuple(r.id for r in baseline if r.id is not None), model_implied)
 

@@ -164,3 +164,11 @@ def test_the_baseline_law_fit_recovers_planted_parameters():
     assert fit.E == pytest.approx(E, rel=0.02) and fit.alpha == pytest.approx(ALPHA, rel=0.05)
     assert ceg_runs.fit_baseline_law(COMPUTE[:2], loss(COMPUTE[:2])) is None
     assert ceg_runs.fit_baseline_law(COMPUTE, loss(COMPUTE)[::-1]) is None  # loss rising with compute
+
+
+def test_two_scales_get_a_default_error_not_a_degenerate_bootstrap_interval():
+    baseline = [RunPoint(2.35e18, 3.7996, 1), RunPoint(1.72e19, 3.5428, 2)]
+    treatment = [RunPoint(2.35e18, 3.7253, 3), RunPoint(1.72e19, 3.3988, 4)]
+    result = series_ceg(baseline, treatment, bootstrap=200)
+    assert result.slope_upper - result.slope_lower > 0.5  # +/- 1.96 x 0.3 x sqrt(2) / ln(7.3)
+    assert result.classification.tentative and "default error" in result.classification.reason
