@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 PALETTE = ("#2471a3", "#c0392b", "#1e8449", "#b9770e", "#7d3c98", "#117a65", "#a04000", "#2e4053")
-WIDTH, HEIGHT = 680, 380
-LEFT, RIGHT, TOP, BOTTOM = 64, 170, 16, 46
+WIDTH, HEIGHT = 820, 380
+LEFT, RIGHT, TOP, BOTTOM = 64, 270, 16, 46
+LEGEND_CHARS = 46  # series ids longer than this are shortened in the legend (full id in a tooltip)
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,8 @@ def ceg_chart(points: list[dict], fit: Fit | None = None, title: str = "") -> Ma
             out.append(_point_svg(p, colour, px, py))
         y = TOP + 8 + index * 16
         out.append(f'<circle cx="{WIDTH - RIGHT + 14}" cy="{y}" r="4" fill="{colour}"/>'
-                   f'<text x="{WIDTH - RIGHT + 22}" y="{y + 4}" font-size="10">{escape(name or "(no series)")}</text>')
+                   f'<text x="{WIDTH - RIGHT + 22}" y="{y + 4}" font-size="9"><title>{escape(name)}</title>'
+                   f'{escape(_short(name or "(no series)"))}</text>')
     y = TOP + 8 + len(series) * 16 + 6
     out.append(f'<text x="{WIDTH - RIGHT + 8}" y="{y + 4}" font-size="9" fill="#555">hollow: extrapolated</text>'
                f'<text x="{WIDTH - RIGHT + 8}" y="{y + 16}" font-size="9" fill="#555">triangle: censored bound</text>')
@@ -114,6 +116,10 @@ def ceg_chart(points: list[dict], fit: Fit | None = None, title: str = "") -> Ma
                    f'band: its 95% interval</text>')
     out.append("</svg>")
     return Markup("".join(out))
+
+
+def _short(name: str) -> str:
+    return name if len(name) <= LEGEND_CHARS else name[:LEGEND_CHARS - 1] + "…"
 
 
 def _fit_svg(fit: Fit, px, py) -> list[str]:
