@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 PALETTE = ("#2471a3", "#c0392b", "#1e8449", "#b9770e", "#7d3c98", "#117a65", "#a04000", "#2e4053")
 WIDTH, HEIGHT = 820, 380
 LEFT, RIGHT, TOP, BOTTOM = 64, 270, 16, 46
+LEGEND_ROWS = 18  # the plot's height holds this many legend rows and the key below them
 LEGEND_CHARS = 46  # series ids longer than this are shortened in the legend (full id in a tooltip)
 
 
@@ -104,11 +105,17 @@ def ceg_chart(points: list[dict], fit: Fit | None = None, title: str = "") -> Ma
         colour = PALETTE[index % len(PALETTE)]
         for p in (p for p in points if (p.get("series") or "") == name):
             out.append(_point_svg(p, colour, px, py))
-        y = TOP + 8 + index * 16
-        out.append(f'<circle cx="{WIDTH - RIGHT + 14}" cy="{y}" r="4" fill="{colour}"/>'
-                   f'<text x="{WIDTH - RIGHT + 22}" y="{y + 4}" font-size="9"><title>{escape(name)}</title>'
-                   f'{escape(_short(name or "(no series)"))}</text>')
-    y = TOP + 8 + len(series) * 16 + 6
+        if index < LEGEND_ROWS:
+            y = TOP + 8 + index * 14
+            out.append(f'<circle cx="{WIDTH - RIGHT + 14}" cy="{y}" r="4" fill="{colour}"/>'
+                       f'<text x="{WIDTH - RIGHT + 22}" y="{y + 4}" font-size="9"><title>{escape(name)}</title>'
+                       f'{escape(_short(name or "(no series)"))}</text>')
+    rows = min(len(series), LEGEND_ROWS)
+    if len(series) > LEGEND_ROWS:
+        out.append(f'<text x="{WIDTH - RIGHT + 22}" y="{TOP + 12 + rows * 14}" font-size="9">… and '
+                   f'{len(series) - LEGEND_ROWS} more series (colours repeat)</text>')
+        rows += 1
+    y = TOP + 8 + rows * 14 + 6
     out.append(f'<text x="{WIDTH - RIGHT + 8}" y="{y + 4}" font-size="9" fill="#555">hollow: extrapolated</text>'
                f'<text x="{WIDTH - RIGHT + 8}" y="{y + 16}" font-size="9" fill="#555">triangle: censored bound</text>')
     if fit is not None:
