@@ -286,8 +286,9 @@ class Innovation(SQLModel, table=True):
     description: Optional[str] = col("What it is and what it is claimed to save", default=None)
     axis: Optional[str] = col("What it saves: training_flop | hardware_efficiency | inference | capability",
                               default=None)
-    compute_class: Optional[str] = col("Analysis result: compute-dependent | compute-independent | "
-                                       "diminishing | insufficient evidence", default=None)
+    compute_class: Optional[str] = col("Analysis result (FLOP basis): compute-dependent | compute-independent | "
+                                       "diminishing | insufficient evidence, with ' (tentative)' appended when "
+                                       "innovation_summary.tentative", default=None)
 
 
 class ModelInnovation(SQLModel, table=True):
