@@ -98,7 +98,7 @@ from model where training_compute_flop is not null order by training_compute_flo
     "ceg_table": {
         "title": "Compute-equivalent gains per innovation, with intervals and class",
         "sql": """select e.innovation_id, i.name, s.compute_class, e.method, e.basis, e.compute_flop, e.ceg, e.lower,
-  e.upper, e.censored, e.extrapolated, e.source_id, e.ablation_ids, e.note
+  e.upper, e.censored, e.extrapolated, e.evidence, e.source_id, e.series, e.ablation_ids, e.run_ids, e.note
 from ceg_estimate e join innovation i on i.id = e.innovation_id
 left join innovation_summary s on s.innovation_id = e.innovation_id and s.basis = e.basis
 order by e.innovation_id, e.basis, e.compute_flop""",

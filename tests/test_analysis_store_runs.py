@@ -122,3 +122,10 @@ async def test_classes_canned_query_and_run_facets(datasette, ceg_db):
         "compute-independent", "compute-independent", "agree")
     response = await datasette.client.get(f"/{ceg_db.stem}/run.json?_extra=facet_results")
     assert {"innovation_id", "series", "arm", "evidence"} <= set(response.json()["facet_results"])
+
+
+async def test_ceg_table_canned_query_names_the_runs(datasette, ceg_db):
+    response = await datasette.client.get(f"/{ceg_db.stem}/ceg_table.json?_shape=array")
+    assert response.status_code == 200
+    runs = [r for r in response.json() if r["method"] == "runs" and r["innovation_id"] == "rope"]
+    assert len(runs) == len(COMPUTE) and all(r["run_ids"] and r["evidence"] == "primary" for r in runs)
