@@ -166,6 +166,36 @@ def test_readme_counts_are_what_the_catalog_gives(real_db):
         "select count(*) from model where warnings is not null")
     assert stated(r"([\d,]+) ablation rows") == count("select count(*) from ablation")
     assert stated(r"([\d,]+) published perplexities") == count("select count(*) from benchmark_result")
+    assert stated(r"([\d,]+) training-run points") == count("select count(*) from run")
+    assert stated(r"([\d,]+) literature verdicts") == count("select count(*) from verdict")
     assert count("select count(*) from model") >= 2000  # issue 8's coverage target
     assert count("select count(*) from hardware where coalesce(bf16_tflops, fp16_tflops) is not null "
                  "and kind in ('gpu', 'tpu', 'asic')") >= 100
+
+
+CLASSES_SQL = """
+select innovation_id, compute_class, tentative, slope, slope_lower, slope_upper, n_series,
+       literature_class, agreement
+from innovation_summary
+where basis = 'flop' and (compute_class <> 'insufficient evidence' or literature_class is not null)
+order by compute_class = 'insufficient evidence', innovation_id
+"""
+
+
+def classes_table(db) -> str:
+    """The README's headline table of classes, ours beside the literature's, from the catalog."""
+    lines = ["| innovation | our class (FLOP basis) | slope of ln CEG on ln C [95% interval] | series | "
+             "the literature | agreement |", "| --- | --- | --- | --- | --- | --- |"]
+    for iid, cls, tentative, slope, low, high, series, lit, agreement in query(db, CLASSES_SQL):
+        ours = f"{cls} (tentative)" if tentative else cls
+        interval = f"{slope:+.2f} [{low:+.2f}, {high:+.2f}]" if slope is not None and low is not None else ""
+        lines.append(f"| {iid} | {ours} | {interval} | {series or 0} | {lit or ''} | {agreement or ''} |")
+    return "\n".join(lines)
+
+
+def test_readme_headline_table_of_classes_is_what_the_catalog_gives(real_db):
+    readme = (REPO / "README.md").read_text()
+    block = re.search(r"<!-- classes:start -->\n(.*?)\n<!-- classes:end -->", readme, re.S)
+    assert block, "README lacks the <!-- classes:start --> ... <!-- classes:end --> table"
+    expected = classes_table(real_db)
+    assert block.group(1).strip() == expected, "README classes table is stale; the catalog gives:\n" + expected
