@@ -82,6 +82,9 @@ def test_a_scraped_source_with_a_javascript_url_is_refused():
 
     problems = list(Catalog._source_problems(object.__new__(Catalog), Item()))
     assert problems == ["source evil: url 'javascript:alert(1)' is not http(s)"]
+    Item.sources = [{"id": "feb", "kind": "paper", "url": "https://example.org/p", "date": "2023-02-30"}]
+    problems = list(Catalog._source_problems(object.__new__(Catalog), Item()))
+    assert problems == ["source feb: date '2023-02-30' is not a day in the calendar"]
 
 
 @pytest.mark.parametrize("path", ["/", "/{db}/model", "/{db}/model/toy-moe", "/cite", "/{db}.json?sql=select+1",
