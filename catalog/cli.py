@@ -356,7 +356,8 @@ def upgrade(db_url: str | None, revision: str) -> None:
     Example:
         cegdb db upgrade
     """
-    db.upgrade(db.database_url(db_url), revision)
+    with _writing(db.database_url(db_url), "db upgrade"):
+        db.upgrade(db.database_url(db_url), revision)
     click.echo(db.current_revision(db.database_url(db_url)) or "base")
 
 
@@ -370,7 +371,8 @@ def downgrade(db_url: str | None, revision: str) -> None:
     Example:
         cegdb db downgrade -- -1
     """
-    db.downgrade(db.database_url(db_url), revision)
+    with _writing(db.database_url(db_url), "db downgrade"):
+        db.downgrade(db.database_url(db_url), revision)
     click.echo(db.current_revision(db.database_url(db_url)) or "base")
 
 

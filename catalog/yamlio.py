@@ -60,19 +60,25 @@ class _LineLoader(_Parser, yaml.composer.Composer, yaml.constructor.SafeConstruc
     get_node = yaml.composer.Composer.get_node
 
     def compose_node(self, parent, index):
+        # Composer.compose_node, less the anchor bookkeeping this loader refuses anyway.
         event = self.peek_event()
-        if isinstance(event, yaml.events.AliasEvent):
+        kind = type(event)
+        if kind is yaml.events.AliasEvent:
             raise yaml.composer.ComposerError(None, None, f"YAML alias *{event.anchor} is not allowed in "
                                               "datasets/ (write the value out)", event.start_mark)
-        if getattr(event, "anchor", None) is not None:
+        if event.anchor is not None:
             raise yaml.composer.ComposerError(None, None, f"YAML anchor &{event.anchor} is not allowed in "
                                               "datasets/ (write the value out)", event.start_mark)
+        if kind is yaml.events.ScalarEvent:
+            return self.compose_scalar_node(None)
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
                 raise yaml.composer.ComposerError(None, None, f"nested deeper than {MAX_DEPTH} levels",
                                                   event.start_mark)
-            return yaml.composer.Composer.compose_node(self, parent, index)
+            if kind is yaml.events.SequenceStartEvent:
+                return self.compose_sequence_node(None)
+            return self.compose_mapping_node(None)
         finally:
             self._depth -= 1
 

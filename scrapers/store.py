@@ -71,6 +71,16 @@ def slug(name: str) -> str:
     return re.sub(r"-{2,}", "-", re.sub(r"[^a-z0-9._-]+", "-", ascii_name.lower())).strip("-._")
 
 
+def _calendar_date(value) -> bool:
+    """YYYY-MM-DD that exists (S2 or a feed saying 2023-02-30 must not reach the source table)."""
+    import datetime as dt
+
+    try:
+        return isinstance(value, str) and len(value) == 10 and dt.date.fromisoformat(value) is not None
+    except ValueError:
+        return False
+
+
 class Catalog:
     """The database side of one scrape run: lookups cached once, one item per transaction."""
 
@@ -184,6 +194,8 @@ class Catalog:
             elif not str(source["url"]).lower().startswith(("http://", "https://")):
                 # A javascript: or data: URL would become a link on the model page.
                 yield f"source {source.get('id')}: url {str(source['url'])[:80]!r} is not http(s)"
+            if source.get("date") is not None and not _calendar_date(source["date"]):
+                yield f"source {source.get('id')}: date {str(source['date'])[:40]!r} is not a day in the calendar"
             if source.get("kind") not in schema.SOURCE_KINDS:
                 yield f"source {source.get('id')}: kind {source.get('kind')!r} is not one of {schema.SOURCE_KINDS}"
         for draft in item.claims:

@@ -78,6 +78,14 @@ def test_build_and_scrape_exclude_each_other(built_db, tmp_path, catalog_dir):
     assert _scraped_claims(built_db) == stored
 
 
+def test_analyze_and_migrations_take_the_writer_lock_too(built_db):
+    with safety.writer_lock(built_db, "scrape"):
+        for args in (["analyze", "compute"], ["db", "upgrade"], ["db", "downgrade", "base"]):
+            result = _cli(*args, "--db", str(built_db))
+            assert result.exit_code == 1 and "is being written by cegdb scrape" in result.output, args
+    assert rows(built_db, "select count(*) from model")[0][0] == 2
+
+
 def test_the_writer_lock_dies_with_its_process(built_db):
     code = ("import os, sys; from catalog import safety; from pathlib import Path\n"
             "lock = safety.writer_lock(Path(sys.argv[1]), 'scrape'); lock.__enter__(); os.kill(os.getpid(), 9)")

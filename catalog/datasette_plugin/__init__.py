@@ -6,6 +6,7 @@ Registered through the `datasette` entry point in pyproject.toml, so `datasette`
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
 import sqlite3
@@ -56,6 +57,10 @@ SECURITY_HEADERS = [(b"content-security-policy", CONTENT_SECURITY_POLICY.encode(
                     (b"referrer-policy", b"strict-origin-when-cross-origin")]
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+# Error answers wait this long before they are sent (asyncio.sleep: no CPU, no thread). A client
+# that sends failing requests back to back (a typo loop, a scanner, the probes of issue 10) is
+# slowed to a few requests a second, whatever its address, while no successful answer waits.
+ERROR_DELAY_S = 0.25
 
 
 def web_url(value) -> str | None:
@@ -163,6 +168,7 @@ def asgi_wrapper(datasette):
             if scope["type"] != "http":
                 return await app(scope, receive, send)
             if scope.get("method", "GET") not in READ_METHODS:
+                await asyncio.sleep(ERROR_DELAY_S)
                 # The catalog is immutable and its canned queries read-only: a POST can only fail,
                 # and inside Datasette it fails as a 500 with a traceback in the log.
                 await send({"type": "http.response.start", "status": 405,
@@ -173,6 +179,8 @@ def asgi_wrapper(datasette):
 
             async def send_with_headers(event):
                 if event["type"] == "http.response.start":
+                    if event.get("status", 200) >= 400:
+                        await asyncio.sleep(ERROR_DELAY_S)
                     headers = [h for h in event.get("headers", []) if h[0].lower() not in
                                {name for name, _ in SECURITY_HEADERS}]
                     event = {**event, "headers": headers + SECURITY_HEADERS}

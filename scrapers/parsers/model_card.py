@@ -104,6 +104,7 @@ class _Card:
         self.front: dict = {}
         self._seen_claims: set = set()
         self._names_index: tuple[tuple, dict[str, list[str]]] | None = None
+        self._default: tuple[int, str | None] | None = None
 
     def claim(self, model: str | None, field: str, claim: dict) -> None:
         key = _key(model) if model else None
@@ -286,8 +287,11 @@ class _Card:
         return name
 
     def _default_model(self) -> str | None:
-        named = [m["model"] for k, m in self.models.items() if k]
-        return named[0] if len(named) == 1 else None
+        # Asked for every number without a named model: counted once per change of self.models.
+        if self._default is None or self._default[0] != len(self.models):
+            named = [m["model"] for k, m in self.models.items() if k]
+            self._default = (len(self.models), named[0] if len(named) == 1 else None)
+        return self._default[1]
 
     def _sentence(self, section: str | None, sentence: str) -> None:
         quantities = find_quantities(sentence)
