@@ -63,6 +63,61 @@ def ceg_figure(conn: Connection, out: Path) -> list[Path]:
     return _save(fig, out, "ceg_vs_compute")
 
 
+CLASS_MARKERS = {"compute-dependent": "^", "compute-independent": "o", "diminishing": "v"}
+
+
+def classified_ceg_figure(conn: Connection, out: Path) -> list[Path]:
+    """Every classified innovation's CEG against compute (FLOP basis): the points its class rests on
+    (filled; hollow when extrapolated), its fitted slope over the measured span (dashed when tentative);
+    marker = class. Censored and model-implied points are left out, as they are of the class."""
+    summaries = conn.execute(text("""
+        SELECT innovation_id, compute_class, tentative, slope, pivot_compute_flop, pivot_ceg, compute_min,
+               compute_max, literature_class, agreement
+        FROM innovation_summary
+        WHERE basis = 'flop' AND compute_class != 'insufficient evidence'
+        ORDER BY innovation_id
+    """)).all()
+    fig, ax = plt.subplots(figsize=(9, 6))
+    cmap = plt.get_cmap("tab20")
+    for index, s in enumerate(summaries):
+        colour = cmap(index % 20)
+        points = conn.execute(text("""
+            SELECT compute_flop, ceg, lower, upper, extrapolated FROM ceg_estimate
+            WHERE innovation_id = :i AND basis = 'flop' AND compute_flop IS NOT NULL
+              AND (censored IS NULL OR censored = '') AND (evidence IS NULL OR evidence != 'model-implied')
+              AND (method = 'runs' OR method = 'reported' OR extrapolated IS NULL OR extrapolated = FALSE)
+            ORDER BY compute_flop
+        """), {"i": s.innovation_id}).all()
+        marker = CLASS_MARKERS.get(s.compute_class, "s")
+        literature = f"; literature: {s.literature_class} ({s.agreement})" if s.literature_class else ""
+        label = f"{s.innovation_id}: {s.compute_class}{' (tentative)' if s.tentative else ''}{literature}"
+        for extrapolated in (False, True):
+            group = [p for p in points if bool(p.extrapolated) == extrapolated]
+            if not group:
+                continue
+            err = [[max(p.ceg - (p.lower or p.ceg), 0) for p in group], [max((p.upper or p.ceg) - p.ceg, 0) for p in group]]
+            ax.errorbar([p.compute_flop for p in group], [p.ceg for p in group], yerr=err, fmt=marker, capsize=2,
+                        color=colour, markerfacecolor="none" if extrapolated else colour,
+                        label=None if extrapolated else label, linewidth=0.8)
+        if s.slope is not None and s.pivot_compute_flop and s.compute_min:
+            xs = [s.compute_min, s.compute_max]
+            ys = [s.pivot_ceg * (x / s.pivot_compute_flop) ** s.slope for x in xs]
+            ax.plot(xs, ys, color=colour, linestyle="--" if s.tentative else "-", linewidth=1.2)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.axhline(1.0, color="black", linewidth=0.8, linestyle=":")
+    ax.set_xlabel("training compute (FLOP)")
+    ax.set_ylabel("compute-equivalent gain (x)")
+    ax.set_title("Classified innovations: CEG against compute and fitted slope\n"
+                 "(marker: ^ compute-dependent, o compute-independent, v diminishing; dashed: tentative)",
+                 fontsize=10)
+    if summaries:
+        ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    else:
+        ax.text(0.5, 0.5, "no innovation is classified yet", transform=ax.transAxes, ha="center")
+    return _save(fig, out, "classified_ceg_vs_compute")
+
+
 def compute_timeline_figure(conn: Connection, out: Path) -> list[Path]:
     """Training compute against release date; marker = attention type, filled = mixture of experts."""
     rows = conn.execute(text(f"""
@@ -116,7 +171,7 @@ def gpu_hours_figure(conn: Connection, out: Path) -> list[Path]:
     return _save(fig, out, "gpu_hours_vs_flop")
 
 
-FIGURES = (ceg_figure, compute_timeline_figure, gpu_hours_figure)
+FIGURES = (ceg_figure, classified_ceg_figure, compute_timeline_figure, gpu_hours_figure)
 
 
 def write_figures(conn: Connection, out: Path) -> list[Path]:
@@ -138,9 +193,10 @@ def write_report(conn: Connection, out: Path) -> Path:
         return {"columns": list(result.keys()), "rows": [list(r) for r in result]}
 
     page = env.get_template("report.html").render(
-        summary=table("SELECT innovation_id, basis, compute_class, ROUND(slope, 3) AS slope, "
+        summary=table("SELECT innovation_id, basis, compute_class, tentative, ROUND(slope, 3) AS slope, "
                       "ROUND(slope_lower, 3) AS slope_lower, ROUND(slope_upper, 3) AS slope_upper, n_points, "
-                      "ablation_ids, reason FROM innovation_summary ORDER BY innovation_id, basis"),
+                      "n_series, literature_class, agreement, ablation_ids, reason "
+                      "FROM innovation_summary ORDER BY innovation_id, basis"),
         compute=table("SELECT model_id, operation_count_flop, hardware_time_flop, gpu_hours, hardware_id, "
                       "precision, ROUND(implied_utilisation, 3) AS implied_utilisation, "
                       "ROUND(implied_utilisation_bf16, 3) AS implied_utilisation_bf16 "

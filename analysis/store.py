@@ -18,6 +18,7 @@ import numpy as np
 from sqlalchemy import Connection, text
 
 from analysis import ceg as ceg_mod
+from analysis import ceg_runs
 from analysis import classify as cls
 from analysis import compute as compute_mod
 from analysis import progress as progress_mod
@@ -26,9 +27,11 @@ from catalog.db import content_rows
 
 log = logging.getLogger(__name__)
 
-ANALYSIS_VERSION = "0.1.0"
+ANALYSIS_VERSION = "0.2.0"
 INPUT_TABLES = ("source", "model", "hardware", "claim", "ablation", "benchmark_result", "innovation",
-                "model_innovation")
+                "model_innovation", "run", "verdict")
+# Weakest first wins: a CEG is only as good as the weakest run it rests on.
+EVIDENCE_ORDER = ("primary", "secondary", "unverified", "model-implied")
 LOSS_METRIC_WORDS = ("loss", "perplexity", "bits per byte", "bpb")
 
 
@@ -157,7 +160,8 @@ def run_ceg(conn: Connection, stamps: Stamps, bootstrap: int = 200, seed: int = 
                                       ids, f"{len(rows)} runs; {result.resamples_used} bootstrap resamples",
                                       stamps))
             if not p.extrapolated and not p.censored:
-                points[(innovation, "flop")].append(cls.GainPoint(p.compute_flop, p.ceg, p.lower, p.upper, ids))
+                points[(innovation, "flop")].append(cls.GainPoint(p.compute_flop, p.ceg, p.lower, p.upper, ids,
+                                                                  group=f"ablation series {series}"))
 
     # 2. Gains the sources report, used as given with their basis.
     for row in ablations:
@@ -169,21 +173,32 @@ def run_ceg(conn: Connection, stamps: Stamps, bootstrap: int = 200, seed: int = 
                                   row.note if compute else "no compute recorded: not placed on the compute axis",
                                   stamps))
         if compute:
-            points[(row.innovation_id, row.gain_basis)].append(cls.GainPoint(compute, row.gain, rows=(row.id,)))
+            # one intercept per sweep, else per source: gains a paper reports at several scales
+            # share a setting; gains from different papers do not
+            group = f"ablation series {row.series}" if row.series else f"source {row.source_id}"
+            points[(row.innovation_id, row.gain_basis)].append(
+                cls.GainPoint(compute, row.gain, rows=(row.id,), group=group))
+
+    # 3. Training runs: each treatment run placed on its series' baseline runs (analysis/ceg_runs.py).
+    run_groups, run_ids, run_points = _run_series(conn, stamps, estimates, bootstrap, seed)
 
     for number, row in enumerate(estimates, 1):
         row["id"] = number
     _insert(conn, "ceg_estimate", estimates)
 
-    # 3. One class per innovation and basis; innovations with evidence but no placed point are
-    # recorded as insufficient evidence, naming the rows that could not be used.
+    # 4. One class per innovation and basis; innovations with evidence (or a verdict) but no placed
+    # point are recorded as insufficient evidence, naming the rows that could not be used.
     summaries = []
     evidence = defaultdict(list)
     for row in ablations:
         evidence[(row.innovation_id, row.gain_basis or "flop")].append(row.id)
-    for key in sorted(set(points) | set(evidence)):
+    verdicts = _verdicts(conn)
+    keys = set(points) | set(evidence) | {(i, "flop") for i in run_ids} | {(i, "flop") for i in verdicts}
+    for key in sorted(keys):
         innovation, basis = key
-        verdict = cls.classify(points.get(key, []))
+        runs_here = basis == "flop"
+        verdict = cls.classify(points.get(key, []), run_groups.get(innovation, []) if runs_here else [],
+                               run_points.get(innovation, 0) if runs_here else 0)
         rests_on = verdict.rows or tuple(evidence.get(key, ()))
         summaries.append({"innovation_id": innovation, "basis": basis, "compute_class": verdict.compute_class,
                           "slope": verdict.slope, "slope_lower": verdict.slope_lower,
@@ -192,15 +207,90 @@ def run_ceg(conn: Connection, stamps: Stamps, bootstrap: int = 200, seed: int = 
                           "ceg_at_min": verdict.ceg_at_min, "ceg_at_max": verdict.ceg_at_max,
                           "ablation_ids": ",".join(map(str, rests_on)),
                           "reason": verdict.reason if verdict.n_points else
-                          "no loss-vs-compute series and no reported gain placed on the compute axis",
+                          "no loss-vs-compute series, run sweep or reported gain placed on the compute axis",
+                          "tentative": verdict.tentative if verdict.compute_class != cls.INSUFFICIENT else None,
+                          "run_ids": ",".join(map(str, run_ids.get(innovation, ()))) if runs_here else None,
+                          "n_series": verdict.n_groups, "pivot_compute_flop": verdict.pivot_compute_flop,
+                          "pivot_ceg": verdict.pivot_ceg,
+                          **literature(verdict.compute_class, verdicts.get(innovation, [])),
                           **stamps.as_dict()})
     _insert(conn, "innovation_summary", summaries)
     conn.execute(text("UPDATE innovation SET compute_class = NULL"))
     for s in summaries:
         if s["basis"] == "flop":
+            label = s["compute_class"] + (" (tentative)" if s["tentative"] else "")
             conn.execute(text("UPDATE innovation SET compute_class = :c WHERE id = :i"),
-                         {"c": s["compute_class"], "i": s["innovation_id"]})
+                         {"c": label, "i": s["innovation_id"]})
     return {"ceg_estimate": len(estimates), "innovation_summary": len(summaries)}
+
+
+def _run_series(conn: Connection, stamps: Stamps, estimates: list[dict], bootstrap: int, seed: int):
+    """CEG rows for every treatment run; per innovation the series' slopes, run ids and placed points."""
+    runs = conn.execute(text("SELECT id, innovation_id, series, arm, compute_flop, loss, source_id, evidence "
+                             "FROM run ORDER BY id")).all()
+    by_series = defaultdict(list)
+    for r in runs:
+        by_series[(r.innovation_id, r.series)].append(r)
+    groups: dict[str, list[cls.GroupSlope]] = defaultdict(list)
+    used: dict[str, list[int]] = defaultdict(list)
+    placed: dict[str, int] = defaultdict(int)
+    for (innovation, series), rows in sorted(by_series.items()):
+        base = [r for r in rows if r.arm == "baseline"]
+        treat = [r for r in rows if r.arm == "treatment"]
+        if not base or not treat:
+            log.warning("run series %s / %s: no %s runs; not placed", innovation, series,
+                        "baseline" if not base else "treatment")
+            continue
+        result = ceg_runs.series_ceg([ceg_runs.RunPoint(r.compute_flop, r.loss, r.id, r.evidence) for r in base],
+                                     [ceg_runs.RunPoint(r.compute_flop, r.loss, r.id, r.evidence) for r in treat],
+                                     bootstrap=bootstrap, seed=seed)
+        weakest_base = max((r.evidence for r in base), key=EVIDENCE_ORDER.index)
+        fit = result.baseline_fit
+        shape = f"L = {fit.E:.3g} + {fit.A:.3g} C^-{fit.alpha:.3g}" if fit else "no fit (under 3 compute levels)"
+        source = {r.id: r.source_id for r in treat}
+        for p in result.points:
+            how = ("censored: " + ("the baseline does not reach this loss within reach" if p.censored == ">"
+                                    else "worse than the baseline's smallest run") if p.censored
+                   else f"extrapolated on the baseline's fitted {shape}" if p.extrapolated
+                   else "interpolated (log-log) between baseline runs")
+            estimates.append({
+                **_ceg_row(innovation, source[p.run_id], series, "runs", "flop", p.compute_flop, p.ceg, p.lower,
+                           p.upper, p.censored, p.extrapolated, None, (), f"{how}; {len(base)} baseline runs, "
+                           f"{result.resamples_used} bootstrap resamples", stamps),
+                "ablation_ids": None, "run_ids": ",".join(map(str, (p.run_id, *result.baseline_ids))),
+                "evidence": max(p.evidence, weakest_base, key=EVIDENCE_ORDER.index),
+                "baseline_compute_flop": p.baseline_compute_flop})
+        exact = sorted((p for p in result.points if not p.censored), key=lambda p: p.compute_flop)
+        group = ceg_runs.group_slope(exact, result.slope, result.slope_lower, result.slope_upper,
+                                     result.model_implied, f"run series {series}")
+        if group is not None:
+            groups[innovation].append(group)
+            placed[innovation] += len(exact)
+        used[innovation].extend(r.id for r in rows)
+    return groups, {k: tuple(sorted(v)) for k, v in used.items()}, placed
+
+
+def _verdicts(conn: Connection) -> dict[str, list[tuple[str, str]]]:
+    result = defaultdict(list)
+    for innovation, klass, source in conn.execute(text(
+            "SELECT innovation_id, compute_class, source_id FROM verdict ORDER BY innovation_id, id")):
+        result[innovation].append((klass, source))
+    return result
+
+
+def literature(ours: str, verdicts: list[tuple[str, str]]) -> dict:
+    """The literature's class(es) beside ours and whether they agree (docs/analysis.md)."""
+    if not verdicts:
+        return {"literature_class": None, "literature_sources": None, "agreement": "no verdict"}
+    classes = sorted({k for k, _ in verdicts})
+    if ours == cls.INSUFFICIENT:
+        agreement = "no class"
+    elif ours not in classes:
+        agreement = "disagree"
+    else:
+        agreement = "agree" if len(classes) == 1 else "partly"
+    return {"literature_class": "; ".join(classes),
+            "literature_sources": ",".join(sorted({s for _, s in verdicts})), "agreement": agreement}
 
 
 def _ceg_row(innovation, source, series, method, basis, compute, value, lower, upper, censored, extrapolated,
@@ -208,7 +298,8 @@ def _ceg_row(innovation, source, series, method, basis, compute, value, lower, u
     return {"innovation_id": innovation, "source_id": source, "series": series, "method": method,
             "basis": basis, "compute_flop": compute, "ceg": value, "lower": lower, "upper": upper,
             "censored": censored or "", "extrapolated": extrapolated, "interpolated_ceg": interpolated,
-            "ablation_ids": ",".join(map(str, ids)), "note": note, **stamps.as_dict()}
+            "ablation_ids": ",".join(map(str, ids)), "note": note, "run_ids": None, "evidence": None,
+            "baseline_compute_flop": None, **stamps.as_dict()}
 
 
 # --- progress -----------------------------------------------------------------------------------

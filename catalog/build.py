@@ -15,7 +15,7 @@ from typing import Callable, Iterable, Iterator
 
 from sqlalchemy import Connection, text
 
-from catalog import db, generated, safety, schema
+from catalog import db, evidence, generated, safety, schema
 from catalog.datasets import (ModelEntry, Problems, Refs, iter_model_documents, read_ablations,
                               read_benchmark_results, read_hardware, read_innovations, read_model,
                               read_organizations, read_sources)
@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 BATCH_SIZE = 5000
 # Tables a build owns and rewrites; snapshots and releases survive a rebuild on PostgreSQL.
-CONTENT_TABLES = ("compute_estimate", "ceg_estimate", "innovation_summary", "progress_estimate", "conflict", "model_innovation", "claim", "ablation", "benchmark_result", "model", "hardware",
+CONTENT_TABLES = ("compute_estimate", "ceg_estimate", "innovation_summary", "progress_estimate", "conflict", "model_innovation", "claim", "ablation", "run", "verdict", "benchmark_result", "model", "hardware",
                   "innovation", "organization", "alias", "source")
 
 
@@ -72,7 +72,7 @@ class _Writer:
 
     # Parents before children, so foreign keys hold at every statement.
     ORDER = ("source", "organization", "innovation", "hardware", "model", "alias", "claim",
-             "model_innovation", "ablation", "benchmark_result")
+             "model_innovation", "ablation", "benchmark_result", "run", "verdict")
 
     def flush(self, table: str | None = None) -> None:
         """Write `table`'s buffer, and first every parent table's, or everything."""
@@ -179,6 +179,10 @@ def load(conn: Connection, root: Path, problems: Problems,
         writer.add("ablation", row)
     for row in read_benchmark_results(root, problems, refs):
         writer.add("benchmark_result", row)
+    # Run points and verdicts for the CEG engine; after every reader that fills refs.sources.
+    for table, rows in evidence.read_evidence(root, problems, refs):
+        for row in rows:
+            writer.add(table, row)
     writer.flush()
     log.debug("loaded %s from %s", writer.counts, rel)
     return writer.next_claim_id
@@ -229,7 +233,7 @@ def _fts(path: Path) -> None:
 def _counts(conn: Connection) -> dict[str, int]:
     return {name: conn.execute(text(f"SELECT COUNT(*) FROM {name}")).scalar_one()
             for name in ("source", "organization", "hardware", "innovation", "model", "claim",
-                         "model_innovation", "conflict", "ablation", "benchmark_result")}
+                         "model_innovation", "conflict", "ablation", "benchmark_result", "run", "verdict")}
 
 
 @dataclass

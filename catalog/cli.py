@@ -388,6 +388,64 @@ def current(db_url: str | None) -> None:
 
 
 
+@main.command(name="ceg")
+@click.argument("runs_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list, one object per (innovation, series).")
+@click.option("--bootstrap", default=200, show_default=True, help="Bootstrap resamples over runs.")
+@click.option("--seed", default=0, show_default=True, help="Random seed (results are reproducible).")
+def ceg_command(runs_csv: Path, as_json: bool, bootstrap: int, seed: int) -> None:
+    """The CEG engine on your own runs: each treatment run's compute-equivalent gain, the slope of
+    ln CEG on ln C and the class (docs/analysis.md).
+
+    RUNS_CSV has the columns innovation,arm,series,params,tokens,compute_flop,loss: arm is
+    baseline or treatment; series, params and tokens may be empty (an empty compute_flop is
+    6 x params x tokens); other columns are ignored. Runs are compared within a series.
+
+    \b
+    Example:
+        cegdb ceg my_runs.csv --json > ceg.json
+    """
+    import json
+
+    from analysis.ceg_runs import RunsFileError, read_runs_csv, series_ceg, series_summary
+
+    try:
+        groups = read_runs_csv(runs_csv.read_text(encoding="utf-8-sig"), str(runs_csv))
+    except (RunsFileError, UnicodeDecodeError) as exc:
+        raise click.ClickException(str(exc)) from None
+    results = []
+    for (innovation, series), (baseline, treatment) in sorted(groups.items()):
+        try:
+            result = series_ceg(baseline, treatment, bootstrap=bootstrap, seed=seed)
+        except ValueError as exc:
+            raise click.ClickException(f"{runs_csv}: innovation {innovation!r}, series {series!r}: {exc}") from None
+        results.append(series_summary(innovation, series, result))
+    if as_json:
+        click.echo(json.dumps(results, indent=2))
+        return
+    for item in results:
+        click.echo(_ceg_text(item))
+
+
+def _ceg_text(item: dict) -> str:
+    def g(value):
+        return "-" if value is None else f"{value:.3g}"
+
+    slope = f"slope {g(item['slope'])} [{g(item['slope_lower'])}, {g(item['slope_upper'])}]"
+    klass = item["class"] + (" (tentative)" if item["tentative"] else "")
+    lines = [f"{item['innovation']}" + (f" / {item['series']}" if item["series"] else "") + f": {klass}; {slope}",
+             f"  {item['reason']}",
+             f"  {'compute_flop':>12}  {'loss':>8}  {'CEG':>9}  {'95% interval':>19}  flags"]
+    for p in item["points"]:
+        flags = ", ".join(f for f in ((p["censored"] and f"censored {p['censored']}"),
+                                      p["extrapolated"] and "extrapolated") if f)
+        ceg = (p["censored"] or "") + g(p["ceg"])
+        lines.append(f"  {p['compute_flop']:>12.3g}  {p['loss']:>8.4g}  {ceg:>9}  "
+                     f"{'[' + g(p['ceg_lower']) + ', ' + g(p['ceg_upper']) + ']':>19}  {flags}")
+    return "\n".join(lines) + "\n"
+
+
+
 # Scraper commands live with the scrapers; registered here so there is one `cegdb` group.
 from scrapers.parse_cli import parse as _parse  # noqa: E402
 from scrapers.scrape_cli import scrape as _scrape  # noqa: E402

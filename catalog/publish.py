@@ -48,8 +48,10 @@ TABLE_OPTIONS: dict[str, dict] = {
     "benchmark_result": {"facets": ["benchmark", "architecture", "evidence", "confidence"],
                          "sort": "publication_date"},
     "compute_estimate": {"facets": ["hardware_id", "precision"], "sort_desc": "operation_count_flop"},
-    "ceg_estimate": {"facets": ["innovation_id", "method", "basis", "censored", "extrapolated"]},
-    "innovation_summary": {"facets": ["compute_class", "basis"], "sort": "innovation_id"},
+    "run": {"facets": ["innovation_id", "series", "arm", "evidence", "compute_method", "origin"], "sort": "id"},
+    "verdict": {"facets": ["compute_class", "source_id", "innovation_id"], "sort": "innovation_id"},
+    "ceg_estimate": {"facets": ["innovation_id", "method", "basis", "evidence", "censored", "extrapolated"]},
+    "innovation_summary": {"facets": ["compute_class", "tentative", "agreement", "basis"], "sort": "innovation_id"},
     "progress_estimate": {"facets": ["quantity"]},
     "snapshot": {"sort_desc": "fetched_at"},
     "release": {"sort_desc": "built_at"},
@@ -104,10 +106,20 @@ from (select id, same_pretraining_as from model order by id) group by 1 order by
     "ceg_table": {
         "title": "Compute-equivalent gains per innovation, with intervals and class",
         "sql": """select e.innovation_id, i.name, s.compute_class, e.method, e.basis, e.compute_flop, e.ceg, e.lower,
-  e.upper, e.censored, e.extrapolated, e.source_id, e.ablation_ids, e.note
+  e.upper, e.censored, e.extrapolated, e.evidence, e.source_id, e.series, e.ablation_ids, e.run_ids, e.note
 from ceg_estimate e join innovation i on i.id = e.innovation_id
 left join innovation_summary s on s.innovation_id = e.innovation_id and s.basis = e.basis
 order by e.innovation_id, e.basis, e.compute_flop""",
+    },
+    "classes": {
+        "title": "Compute dependence per innovation: our class beside the literature's",
+        "sql": """select s.innovation_id, i.name, s.compute_class as our_class, s.tentative,
+  round(s.slope, 3) as slope, round(s.slope_lower, 3) as slope_lower, round(s.slope_upper, 3) as slope_upper,
+  s.compute_min, s.compute_max, s.n_points, s.n_series, s.literature_class, s.literature_sources, s.agreement,
+  s.reason
+from innovation_summary s join innovation i on i.id = s.innovation_id
+where s.basis = 'flop'
+order by s.compute_class = 'insufficient evidence', s.innovation_id""",
     },
     "innovation_adoption": {
         "title": "Innovation adoption: first model and number of models per year",

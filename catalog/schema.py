@@ -43,6 +43,11 @@ INNOVATION_CATEGORIES = (
 INNOVATION_AXES = ("training_flop", "hardware_efficiency", "inference", "capability")
 GAIN_BASES = ("flop", "steps", "wallclock", "tokens")
 BENCHMARKS = ("wikitext-103", "ptb", "wikitext-2")
+ARMS = ("baseline", "treatment")
+# Run points add "model-implied": computed from someone's fitted law, not measured (shown, never
+# the only basis of a class).
+RUN_EVIDENCE = (*EVIDENCE, "model-implied")
+VERDICT_CLASSES = ("compute-dependent", "compute-independent", "diminishing", "mixed", "other")
 
 
 def col(description: str, unit: str | None = None, **kwargs: Any) -> Any:
@@ -299,8 +304,9 @@ class Innovation(SQLModel, table=True):
     description: Optional[str] = col("What it is and what it is claimed to save", default=None)
     axis: Optional[str] = col("What it saves: training_flop | hardware_efficiency | inference | capability",
                               default=None)
-    compute_class: Optional[str] = col("Analysis result: compute-dependent | compute-independent | "
-                                       "diminishing | insufficient evidence", default=None)
+    compute_class: Optional[str] = col("Analysis result (FLOP basis): compute-dependent | compute-independent | "
+                                       "diminishing | insufficient evidence, with ' (tentative)' appended when "
+                                       "innovation_summary.tentative", default=None)
 
 
 class ModelInnovation(SQLModel, table=True):
@@ -348,6 +354,56 @@ class Ablation(SQLModel, table=True):
                                     default=None)
     quote: Optional[str] = col("The words the numbers were read from", default=None)
     origin_ref: Optional[str] = col("File and line the row was curated in", default=None)
+
+
+class Run(SQLModel, table=True):
+    """One training-run result (one point of a loss-vs-compute sweep) for the CEG engine."""
+
+    __tablename__ = "run"
+    __table_args__ = (
+        _one_of("arm", ARMS),
+        _one_of("evidence", RUN_EVIDENCE),
+        Index("ix_run_innovation_series", "innovation_id", "series"),
+    )
+
+    id: Optional[int] = col("Run number, stable for the same inputs", default=None, primary_key=True)
+    innovation_id: str = col("Innovation the sweep measures", foreign_key="innovation.id")
+    arm: str = col("baseline (without the innovation) | treatment (with it)")
+    series: str = col("One sweep: CEGs compare the arms within a series, never across series")
+    parameters: Optional[float] = col("Model size of the run", unit="parameters", default=None)
+    tokens: Optional[float] = col("Training tokens of the run", unit="tokens", default=None)
+    compute_flop: float = col("Training compute of the run", unit="FLOP")
+    compute_method: Optional[str] = col("How compute_flop was obtained: stated | 6ND (6 x parameters x tokens, "
+                                        "computed by the loader when not given) | other text", default=None)
+    loss: float = col("Final loss of the run, lower is better (cross-entropy in nats per token unless loss_on "
+                      "says otherwise)")
+    loss_on: Optional[str] = col("Data the loss was measured on (validation set)", default=None)
+    source_id: str = col("Where the run's numbers come from", foreign_key="source.id", index=True)
+    locator: Optional[str] = col("repository@commit:path, table or figure", default=None)
+    evidence: str = col("primary | secondary | unverified | model-implied (computed from someone's fitted law)",
+                        default="unverified")
+    quote: Optional[str] = col("The words or table row the numbers were read from", default=None)
+    note: Optional[str] = col("Caveats", default=None)
+    origin: str = col("curated (datasets/runs/) | import:<name> | scraper:<name> (generated layer)",
+                      default="curated")
+    origin_ref: Optional[str] = col("File and line the row was read from", default=None)
+
+
+class Verdict(SQLModel, table=True):
+    """What a publication concludes about an innovation's compute dependence, shown beside cegdb's class."""
+
+    __tablename__ = "verdict"
+    __table_args__ = (_one_of("compute_class", VERDICT_CLASSES),)
+
+    id: Optional[int] = col("Verdict number, stable for the same inputs", default=None, primary_key=True)
+    innovation_id: str = col("Innovation judged", foreign_key="innovation.id", index=True)
+    source_id: str = col("Publication that states the verdict", foreign_key="source.id", index=True)
+    compute_class: str = col("The publication's class: compute-dependent | compute-independent | diminishing | "
+                             "mixed | other")
+    quote: Optional[str] = col("The words the class was read from", default=None)
+    locator: Optional[str] = col("Section, table or page", default=None)
+    note: Optional[str] = col("Caveats", default=None)
+    origin_ref: Optional[str] = col("File and line the row was read from", default=None)
 
 
 class BenchmarkResult(SQLModel, table=True):
@@ -424,7 +480,8 @@ class CegEstimate(SQLModel, table=True):
     source_id: Optional[str] = col("Source of the underlying measurements", default=None,
                                    foreign_key="source.id")
     series: Optional[str] = col("Ablation series the fit used", default=None)
-    method: str = col("fit (L = E + A C^-alpha per arm, inverted) | reported (as given by the source)")
+    method: str = col("fit (L = E + A C^-alpha per arm, inverted) | reported (as given by the source) | "
+                      "runs (one treatment run placed on its series' baseline runs)")
     basis: str = col("What the gain counts: flop | steps | wallclock | tokens")
     compute_flop: Optional[float] = col("Compute at which the gain holds", unit="FLOP", default=None)
     ceg: float = col("Compute-equivalent gain", unit="x")
@@ -437,6 +494,12 @@ class CegEstimate(SQLModel, table=True):
     note: Optional[str] = col("Caveats", default=None)
     analysis_version: str = col("Version of the analysis code that wrote the row")
     data_version: str = col("Content hash of the catalog the row was computed from")
+    run_ids: Optional[str] = col("Run rows it rests on (method runs: the treatment run first, then the "
+                                 "baseline runs; comma-separated ids)", default=None)
+    evidence: Optional[str] = col("Weakest evidence among the rows it rests on: primary | secondary | "
+                                  "unverified | model-implied", default=None)
+    baseline_compute_flop: Optional[float] = col("Compute at which the baseline reaches the treatment's loss "
+                                                 "(method runs)", unit="FLOP", default=None)
 
 
 class InnovationSummary(SQLModel, table=True):
@@ -460,6 +523,19 @@ class InnovationSummary(SQLModel, table=True):
     reason: Optional[str] = col("Which threshold decided the class", default=None)
     analysis_version: str = col("Version of the analysis code that wrote the row")
     data_version: str = col("Content hash of the catalog the row was computed from")
+    tentative: Optional[bool] = col("The class rests on less than one decade of compute", default=None)
+    run_ids: Optional[str] = col("Run rows the class rests on (comma-separated ids)", default=None)
+    n_series: Optional[int] = col("Sweeps (series) the points come from; each has its own intercept in the "
+                                  "slope fit", unit="series", default=None)
+    pivot_compute_flop: Optional[float] = col("Weighted mean compute of the points: the fitted line and its "
+                                              "slope band pass through (pivot_compute_flop, pivot_ceg)",
+                                              unit="FLOP", default=None)
+    pivot_ceg: Optional[float] = col("Fitted CEG at pivot_compute_flop", unit="x", default=None)
+    literature_class: Optional[str] = col("The literature's verdict(s) on the innovation (distinct classes, "
+                                          "'; '-separated)", default=None)
+    literature_sources: Optional[str] = col("Sources of the verdicts (comma-separated ids)", default=None)
+    agreement: Optional[str] = col("agree | disagree | partly (verdicts differ, one matches) | no class "
+                                   "(ours is insufficient evidence) | no verdict", default=None)
 
 
 class ProgressEstimate(SQLModel, table=True):
@@ -508,7 +584,7 @@ class Alias(SQLModel, table=True):
 
 TABLES: tuple[type[SQLModel], ...] = (
     Source, Organization, Hardware, Model, Snapshot, Claim, Conflict, Innovation, ModelInnovation,
-    Ablation, BenchmarkResult, Release, Alias, ComputeEstimate, CegEstimate, InnovationSummary,
+    Ablation, Run, Verdict, BenchmarkResult, Release, Alias, ComputeEstimate, CegEstimate, InnovationSummary,
     ProgressEstimate,
 )
 

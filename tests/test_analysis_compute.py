@@ -56,7 +56,8 @@ def test_analyze_cli_writes_stamped_results_and_figures(built_db, tmp_path):
                           "where model_id = 'toy-moe'").fetchall()
     assert row[0] == pytest.approx(6e22) and row[1] and row[2].startswith("sha256:")
     assert sorted(p.name for p in (tmp_path / "figs").iterdir()) == [
-        "ceg_vs_compute.png", "ceg_vs_compute.svg", "compute_over_time.png", "compute_over_time.svg",
+        "ceg_vs_compute.png", "ceg_vs_compute.svg", "classified_ceg_vs_compute.png",
+        "classified_ceg_vs_compute.svg", "compute_over_time.png", "compute_over_time.svg",
         "gpu_hours_vs_flop.png", "gpu_hours_vs_flop.svg"]
 
 

@@ -1,4 +1,4 @@
-"""cegdb's Datasette plugin: the model page, readable units, /cite, and `.bib` output.
+"""cegdb's Datasette plugin: the model and innovation pages, readable units, /cite, and `.bib` output.
 
 Registered through the `datasette` entry point in pyproject.toml, so `datasette` and the tests'
 `Datasette(...)` both load it; its templates/ folder overrides row.html for the model table only.
@@ -19,6 +19,7 @@ from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
 from catalog import bibtex
+from catalog.datasette_plugin.chart import Fit, ceg_chart
 from catalog.schema import Model, column_docs
 from catalog.units import readable
 
@@ -179,8 +180,10 @@ def asgi_wrapper(datasette):
 
 @hookimpl
 def extra_template_vars(template, database, table, view_name, request, datasette):
-    if view_name != "row" or table != "model" or request is None:
+    if view_name != "row" or table not in ("model", "innovation") or request is None:
         return {}
+    if table == "innovation":
+        return _innovation_page(database, request, datasette)
 
     async def model_page():
         db = datasette.get_database(database)
@@ -217,6 +220,54 @@ def extra_template_vars(template, database, table, view_name, request, datasette
                 "cegdb_conflicts": [dict(r) for r in conflicts.rows]}
 
     return model_page
+
+
+def _innovation_page(database, request, datasette):
+    async def innovation_page():
+        db = datasette.get_database(database)
+        innovation_id = tilde_decode(request.url_vars["pks"])
+        innovation = (await db.execute("select * from innovation where id = ?", [innovation_id])).first()
+        if innovation is None:
+            return {"cegdb_innovation": None}
+        summaries = [dict(r) for r in (await db.execute(
+            "select * from innovation_summary where innovation_id = ? order by basis = 'flop' desc, basis",
+            [innovation_id])).rows]
+        verdicts = await db.execute(
+            """select v.id, v.compute_class, v.quote, v.locator, v.note, s.id as source_id, s.title as source_title,
+                      s.url as source_url, s.year as source_year
+               from verdict v join source s on s.id = v.source_id where v.innovation_id = ?
+               order by s.year, v.id""", [innovation_id])
+        estimates = [dict(r) for r in (await db.execute(
+            """select e.id, e.method, e.basis, e.series, e.compute_flop, e.ceg, e.lower, e.upper, e.censored,
+                      e.extrapolated, e.evidence, e.run_ids, e.ablation_ids, e.note, s.id as source_id,
+                      s.title as source_title, s.url as source_url
+               from ceg_estimate e left join source s on s.id = e.source_id where e.innovation_id = ?
+               order by e.basis, e.series, e.compute_flop, e.id""", [innovation_id])).rows]
+        runs = await db.execute(
+            """select r.id, r.series, r.arm, r.parameters, r.tokens, r.compute_flop, r.compute_method, r.loss,
+                      r.loss_on, r.evidence, r.locator, r.origin, s.id as source_id, s.title as source_title,
+                      s.url as source_url
+               from run r join source s on s.id = r.source_id where r.innovation_id = ?
+               order by r.series, r.arm, r.compute_flop, r.id limit 500""", [innovation_id])
+        ablations = await db.execute(
+            """select a.id, a.series, a.setting, a.parameters, a.compute_flop, a.metric, a.baseline_value,
+                      a.treatment_value, a.gain, a.gain_basis, a.evidence, a.locator, a.quote,
+                      s.id as source_id, s.title as source_title, s.url as source_url
+               from ablation a join source s on s.id = a.source_id where a.innovation_id = ? order by a.id""",
+            [innovation_id])
+        flop = next((s for s in summaries if s["basis"] == "flop"), None)
+        fit = None
+        if flop and flop["slope"] is not None and flop["pivot_compute_flop"] and flop["compute_min"]:
+            fit = Fit(flop["slope"], flop["slope_lower"], flop["slope_upper"], flop["pivot_compute_flop"],
+                      flop["pivot_ceg"], flop["compute_min"], flop["compute_max"])
+        chart_points = [{**e, "series": e["series"] or e["source_id"] or e["method"]} for e in estimates
+                        if e["basis"] == "flop" and e["compute_flop"]]
+        return {"cegdb_innovation": dict(innovation), "cegdb_summaries": summaries,
+                "cegdb_verdicts": [dict(r) for r in verdicts.rows], "cegdb_estimates": estimates,
+                "cegdb_runs": [dict(r) for r in runs.rows], "cegdb_ablations": [dict(r) for r in ablations.rows],
+                "cegdb_chart": ceg_chart(chart_points, fit, f"CEG of {innovation['name']} against compute")}
+
+    return innovation_page
 
 
 @hookimpl

@@ -1,7 +1,7 @@
 """model.same_pretraining_as (one training run, one set of numbers), model.no_6nd_reason, claim.quote_absent
 
 Revision ID: 0007
-Revises: 0005 (re-chained onto 0006 at merge)
+Revises: 0006 (re-chained onto 0006 at merge)
 Create Date: 2026-12-02
 
 """
@@ -14,7 +14,7 @@ import sqlmodel
 
 # revision identifiers, used by Alembic.
 revision: str = '0007'
-down_revision: Union[str, None] = '0005'
+down_revision: Union[str, None] = '0006'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

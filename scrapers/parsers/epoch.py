@@ -264,7 +264,7 @@ def _record(cells: dict, line: int, name: str, source: str | None, errors: list)
         elif key in LISTS:
             record[key] = _split(value)
         elif key == "publication_date" and not _real_date(value):
-            errors.append({"row": line, "model": name, "field": key, "message": f"not a date: {value!r:.40}"})
+            errors.append({"row": line, "model": name, "field": key, "message": f"{value!r:.40} is not a calendar date"})
         else:
             record[key] = value
     if "links" in record:

@@ -1,0 +1,147 @@
+"""Read the CEG engine's evidence: training-run points and the literature's verdicts.
+
+Run points come from two places, in this order:
+  * curated lists in datasets/runs/*.yaml (origin `curated`);
+  * the `runs:` section of generated files, datasets/imported/**/*.yaml and
+    datasets/scraped/**/*.yaml (origin from the file's `origin:` header; the other sections of
+    those files are read by the generated-layer loader, not here).
+Verdicts come from datasets/verdicts/*.yaml. Every problem is reported as file:line: field:
+message, like catalog/datasets.py, whose helpers this module reuses.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Iterator, Mapping
+
+from catalog import schema
+from catalog.datasets import (_SCALE_RANGES, CURATED, Problems, Refs, _line, _list_entries, _load,
+                              _optional_number, _source_ref, _text, _unknown_keys)
+from catalog.fields import ValueProblem, parse_number
+
+RUN_KEYS = {"innovation", "arm", "series", "parameters", "tokens", "compute_flop", "compute_method", "loss",
+            "loss_on", "source", "locator", "evidence", "quote", "note"}
+VERDICT_KEYS = {"innovation", "source", "class", "quote", "locator", "note"}
+GENERATED_FOLDERS = ("imported", "scraped")
+ORIGIN = re.compile(r"^(import|scraper):[a-z0-9][a-z0-9._-]*$")
+# 6 FLOP per parameter per token: a multiply-add forward (2) and backward (4), Kaplan et al. 2020.
+FLOP_PER_PARAMETER_TOKEN = 6.0
+
+
+def _run_entries(root: Path, problems: Problems) -> Iterator[tuple[Path, Mapping, str]]:
+    """(file relative to the repository, run entry, origin) for every run, in a fixed order."""
+    for rel, entry in _list_entries(root, "runs", "run", RUN_KEYS, problems):
+        yield rel, entry, CURATED
+    for folder in GENERATED_FOLDERS:
+        for path in sorted((root / folder).glob("**/*.yaml")):
+            rel = path.relative_to(root.parent)
+            data = _load(path, problems, dict)
+            if not data or data.get("runs") is None:
+                continue
+            origin = data.get("origin")
+            if not isinstance(origin, str) or not ORIGIN.match(origin):
+                problems.add(rel, _line(data, "origin"), "origin",
+                             f"{origin!r}: a generated file with runs needs origin: import:<name> or "
+                             f"scraper:<name>")
+                continue
+            runs = data["runs"]
+            if not isinstance(runs, list):
+                problems.add(rel, _line(data, "runs"), "runs", "expected a list of run points")
+                continue
+            for entry in runs:
+                if not isinstance(entry, dict):
+                    problems.add(rel, getattr(entry, "line", _line(data, "runs")), "run", "expected a mapping")
+                    continue
+                _unknown_keys(entry, RUN_KEYS, rel, problems)
+                yield rel, entry, origin
+
+
+def _innovation(entry: Mapping, rel: Path, problems: Problems, refs: Refs) -> str | None:
+    innovation = _text(entry, "innovation", rel, problems, required=True)
+    if innovation is not None and innovation not in refs.innovations:
+        problems.add(rel, _line(entry, "innovation"), "innovation", f"unknown innovation id {innovation!r}")
+        return None
+    return innovation
+
+
+def read_run(rel: Path, entry: Mapping, origin: str, problems: Problems, refs: Refs) -> dict | None:
+    """One run row, or None (with the problems recorded) when it cannot be used."""
+    before = len(problems)
+    row = {"innovation_id": _innovation(entry, rel, problems, refs),
+           "arm": _text(entry, "arm", rel, problems, required=True, choices=schema.ARMS),
+           "series": _text(entry, "series", rel, problems, required=True),
+           "compute_method": _text(entry, "compute_method", rel, problems),
+           "loss_on": _text(entry, "loss_on", rel, problems),
+           "source_id": _source_ref(entry, "source", rel, problems, refs),
+           "locator": _text(entry, "locator", rel, problems, required=True),
+           "evidence": _text(entry, "evidence", rel, problems, required=True, choices=schema.RUN_EVIDENCE),
+           "quote": _text(entry, "quote", rel, problems),
+           "note": _text(entry, "note", rel, problems),
+           "origin": origin,
+           "origin_ref": f"{rel}:{entry.line}"}
+    for key, (low, high) in _SCALE_RANGES.items():
+        row[key] = _optional_number(entry, key, rel, problems, low, high)
+    if row["compute_flop"] is None and entry.get("compute_flop") is None:
+        if row["parameters"] is not None and row["tokens"] is not None:
+            row["compute_flop"] = FLOP_PER_PARAMETER_TOKEN * row["parameters"] * row["tokens"]
+            if row["compute_method"] not in (None, "6ND"):
+                problems.add(rel, _line(entry, "compute_method"), "compute_method",
+                             f"{row['compute_method']!r} given without compute_flop: the loader can only "
+                             f"compute 6ND from parameters and tokens")
+            row["compute_method"] = "6ND"
+        elif entry.get("parameters") is None or entry.get("tokens") is None:
+            problems.add(rel, entry.line, "compute_flop",
+                         "is required (or parameters and tokens, from which the loader computes 6ND)")
+    loss = entry.get("loss")
+    row["loss"] = None
+    if loss is None:
+        problems.add(rel, entry.line, "loss", "is required")
+    else:
+        try:
+            row["loss"] = parse_number(loss)
+            if row["loss"] <= 0:
+                problems.add(rel, _line(entry, "loss"), "loss", f"{row['loss']:.6g} is not a positive loss")
+        except ValueProblem as exc:
+            problems.add(rel, _line(entry, "loss"), "loss", str(exc))
+    return row if len(problems) == before else None
+
+
+def read_runs(root: Path, problems: Problems, refs: Refs) -> list[dict]:
+    """Every run point, numbered in reading order (curated files, then imported, then scraped)."""
+    rows = [row for rel, entry, origin in _run_entries(root, problems)
+            if (row := read_run(rel, entry, origin, problems, refs)) is not None]
+    for number, row in enumerate(rows, 1):
+        row["id"] = number
+    return rows
+
+
+def read_verdicts(root: Path, problems: Problems, refs: Refs) -> list[dict]:
+    rows = []
+    seen: dict[tuple[str, str], str] = {}
+    for rel, entry in _list_entries(root, "verdicts", "verdict", VERDICT_KEYS, problems):
+        before = len(problems)
+        row = {"innovation_id": _innovation(entry, rel, problems, refs),
+               "source_id": _source_ref(entry, "source", rel, problems, refs),
+               "compute_class": _text(entry, "class", rel, problems, required=True,
+                                      choices=schema.VERDICT_CLASSES),
+               "quote": _text(entry, "quote", rel, problems),
+               "locator": _text(entry, "locator", rel, problems, required=True),
+               "note": _text(entry, "note", rel, problems),
+               "origin_ref": f"{rel}:{entry.line}"}
+        key = (row["innovation_id"], row["source_id"])
+        if len(problems) == before and key in seen:
+            problems.add(rel, entry.line, "verdict",
+                         f"a second verdict of {key[1]!r} on {key[0]!r} (first at {seen[key]}); "
+                         f"one verdict per publication and innovation")
+        if len(problems) == before:
+            seen[key] = row["origin_ref"]
+            rows.append(row)
+    for number, row in enumerate(rows, 1):
+        row["id"] = number
+    return rows
+
+
+def read_evidence(root: Path, problems: Problems, refs: Refs) -> list[tuple[str, list[dict]]]:
+    """(table, rows) for the build: runs, then verdicts."""
+    return [("run", read_runs(root, problems, refs)), ("verdict", read_verdicts(root, problems, refs))]

@@ -1,0 +1,95 @@
+"""`cegdb ceg FILE.csv`: the CEG engine on a researcher's own runs, through click's CliRunner."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from catalog.cli import main
+
+E, A, ALPHA = 1.7, 40.0, 0.08
+COMPUTE = 10.0 ** np.arange(17, 21.01, 0.5)
+PLANTED = {"constant": (lambda c: 3.0, 0.0, "compute-independent"),
+           "growing": (lambda c: (c / 1e17) ** 0.1, 0.1, "compute-dependent"),
+           "shrinking": (lambda c: 3.0 * (c / 1e17) ** -0.1, -0.1, "diminishing")}
+
+
+def loss(c: float) -> float:
+    return E + A * c ** -ALPHA
+
+
+def planted_csv() -> str:
+    lines = ["innovation,arm,series,params,tokens,compute_flop,loss,source,locator"]
+    for name, (k, _, _) in PLANTED.items():
+        for c in COMPUTE:
+            lines.append(f"{name},baseline,sweep,,,{c:.6e},{loss(c):.7f},toy,run.csv")
+            lines.append(f"{name},treatment,sweep,,,{c:.6e},{loss(k(c) * c):.7f},toy,run.csv")
+    return "\n".join(lines) + "\n"
+
+
+def run(tmp_path, text: str, *args: str):
+    path = tmp_path / "runs.csv"
+    path.write_text(text)
+    return CliRunner().invoke(main, ["ceg", str(path), "--bootstrap", "50", *args])
+
+
+def test_json_recovers_each_planted_gain_within_10_percent_and_its_class(tmp_path):
+    result = run(tmp_path, planted_csv(), "--json")
+    assert result.exit_code == 0, result.output
+    items = {item["innovation"]: item for item in json.loads(result.output)}
+    assert set(items) == set(PLANTED)
+    for name, (k, slope, klass) in PLANTED.items():
+        item = items[name]
+        assert item["series"] == "sweep" and item["class"] == klass, item["reason"]
+        assert len(item["points"]) == len(COMPUTE)
+        for p in item["points"]:
+            assert {"compute_flop", "ceg", "ceg_lower", "ceg_upper", "extrapolated"} <= set(p)
+            assert p["ceg"] == pytest.approx(k(p["compute_flop"]), rel=0.10)
+        if slope:
+            assert item["slope"] == pytest.approx(slope, rel=0.10)
+        else:
+            assert abs(item["slope"]) < 0.01
+        assert item["slope_lower"] <= item["slope"] <= item["slope_upper"]
+
+
+def test_text_output_names_series_class_and_flags(tmp_path):
+    result = run(tmp_path, planted_csv())
+    assert result.exit_code == 0, result.output
+    assert "constant / sweep: compute-independent" in result.output
+    assert "growing / sweep: compute-dependent" in result.output
+    assert "extrapolated" in result.output
+
+
+def test_empty_series_and_6nd_from_params_and_tokens(tmp_path):
+    lines = ["innovation,arm,series,params,tokens,compute_flop,loss"]
+    for c in COMPUTE[:5]:
+        params = (c / 6 / 20) ** 0.5  # Chinchilla-style 20 tokens per parameter
+        lines.append(f"x,baseline,,{params:.6e},{20 * params:.6e},,{loss(c):.7f}")
+        lines.append(f"x,treatment,,,,{c:.6e},{loss(2 * c):.7f}")
+    result = run(tmp_path, "\n".join(lines) + "\n", "--json")
+    assert result.exit_code == 0, result.output
+    (item,) = json.loads(result.output)
+    assert item["series"] is None
+    assert item["points"][0]["ceg"] == pytest.approx(2.0, rel=0.05)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("innovation,arm,loss\nx,baseline,3\n", "line 1: missing column(s) compute_flop"),
+    ("innovation,arm,compute_flop,loss\nx,control,1e18,3\n", "line 2, column arm: 'control' is not baseline"),
+    ("innovation,arm,compute_flop,loss\nx,baseline,1e18,3\nx,treatment,1e18,abc\n",
+     "line 3, column loss: cannot read 'abc' as a number"),
+    ("innovation,arm,compute_flop,loss\nx,baseline,-1e18,3\n", "line 2, column compute_flop: -1e18 is not a positive"),
+    ("innovation,arm,compute_flop,loss\nx,baseline,,3\n", "line 2, column compute_flop: empty, and params and tokens"),
+    ("innovation,arm,compute_flop,loss\n,baseline,1e18,3\n", "line 2, column innovation: empty"),
+    ("innovation,arm,compute_flop,loss\nx,baseline,1e18,\n", "line 2, column loss: empty"),
+    ("innovation,arm,compute_flop,loss\nx,baseline,1e18,3\n", "innovation 'x': no treatment runs"),
+    ("innovation,arm,compute_flop,loss\n", "no runs"),
+])
+def test_bad_input_names_the_line_and_column_without_a_traceback(tmp_path, text, message):
+    result = run(tmp_path, text)
+    assert result.exit_code == 1
+    assert message in result.output, result.output
+    assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
