@@ -11,9 +11,7 @@ import re
 import sqlite3
 import sys
 
-import datasette.handle_exception
 from datasette import hookimpl
-from datasette.plugins import pm
 from datasette.utils import tilde_decode, to_css_class
 from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
@@ -25,11 +23,6 @@ from catalog.units import readable
 
 BIB_COLUMNS = {"id", "title", "url"}
 
-# Datasette 0.65's default error handler prints a rich traceback with every local variable on
-# each failing request when `rich` is importable (it is: the CLI uses it): about 300 ms of CPU
-# and 50 KiB of log per `?_sort=nope`, so a few clients sending bad requests stalled everyone
-# (issue 10: 39.6 -> 2.9 requests/s). The error page itself stays Datasette's.
-datasette.handle_exception.rich = None
 
 # Served connections: SQLite's own limits, since the SQL time limit (a progress handler between
 # virtual-machine instructions) cannot stop one long call to a built-in function. 100 kB is far
@@ -75,8 +68,20 @@ def web_url(value) -> str | None:
 # datasette-render-markdown comes with datasette-dashboards; it converts only columns named
 # *_markdown (we have none), yet its render_cell hook merges the whole metadata once per string
 # cell: about a quarter of the model table's time at 100,000 models. Nothing of ours needs it.
-if pm.has_plugin("render_markdown"):
-    pm.unregister(name="render_markdown")
+@hookimpl
+def startup(datasette):
+    # Imported here, not at the top: importing datasette.plugins loads every plugin's entry point,
+    # this module's included, and a module that loads itself half-initialised registers no hooks.
+    import datasette.handle_exception
+    from datasette.plugins import pm
+
+    # Datasette 0.65's default error handler prints a rich traceback with every local variable on
+    # each failing request when `rich` is importable (it is: the CLI uses it): about 300 ms of CPU
+    # and 50 KiB of log per `?_sort=nope`, so a few clients sending bad requests stalled everyone
+    # (issue 10: 39.6 -> 2.9 requests/s). The error page itself stays Datasette's.
+    datasette.handle_exception.rich = None
+    if pm.has_plugin("render_markdown"):
+        pm.unregister(name="render_markdown")
 
 
 @hookimpl
