@@ -1,0 +1,70 @@
+"""`cegdb.ceg(frame)`: a researcher's own runs through the engine of `cegdb ceg FILE.csv`.
+
+The frame is written as CSV and read by analysis.ceg_runs.read_runs_csv, then each (innovation,
+series) goes through series_ceg and series_summary, exactly as catalog/cli.py's `ceg` command does,
+so the two give the same numbers and refuse the same inputs with the same messages.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import pandas as pd
+
+from analysis.ceg_runs import CSV_OPTIONAL, CSV_REQUIRED, series_ceg, series_summary, read_runs_csv
+from catalog import schema
+
+POINT_UNITS = {"compute_flop": "FLOP", "loss": None, "ceg": "x", "ceg_lower": "x", "ceg_upper": "x",
+               "baseline_compute_flop": "FLOP", "extrapolated": None, "censored": None, "row": None,
+               "innovation": None, "series": None}
+SERIES_UNITS = {"slope": "ratio", "slope_lower": "ratio", "slope_upper": "ratio", "n_baseline": "runs",
+                "n_treatment": "runs", "resamples": "resamples"}
+
+
+class RunsCeg(NamedTuple):
+    """points: one row per treatment run (innovation, series, compute_flop, loss, ceg, ceg_lower,
+    ceg_upper, censored '>'/'<'/None, extrapolated, baseline_compute_flop, row = the run's position in
+    the input frame, 0-based). series: one row per (innovation, series): class, tentative, reason,
+    slope with its 95% interval, n_baseline, n_treatment, resamples."""
+
+    points: pd.DataFrame
+    series: pd.DataFrame
+
+
+def ceg(runs: pd.DataFrame, *, bootstrap: int = 200, seed: int = 0) -> RunsCeg:
+    """CEG of each treatment run on its series' baseline runs, and the compute-dependence class per series.
+
+    `runs` has the columns innovation, arm (baseline | treatment), compute_flop, loss, and optionally
+    series, params, tokens (compute_flop may be empty where params and tokens give 6 x params x
+    tokens); other columns are ignored. Returns RunsCeg(points, series), two DataFrames with units in
+    attrs: `points, series = cegdb.ceg(frame)`. A bad input raises analysis.ceg_runs.RunsFileError
+    (a ValueError) naming the row, as `cegdb ceg` does for a CSV line."""
+    missing = [c for c in CSV_REQUIRED if c not in runs.columns]
+    if missing:
+        raise ValueError(f"runs: missing column(s) {', '.join(missing)} "
+                         f"(need {','.join(CSV_REQUIRED)}; optional {','.join(CSV_OPTIONAL)})")
+    columns = [c for c in (*CSV_REQUIRED, *CSV_OPTIONAL) if c in runs.columns]
+    # repr() keeps every float's digits; the CSV reader parses numbers as the CLI does.
+    text = runs[columns].astype(object).map(lambda v: "" if pd.isna(v) else
+                                            (repr(float(v)) if isinstance(v, float) else str(v))) \
+        .to_csv(index=False, lineterminator="\n")
+    groups = read_runs_csv(text, "runs")
+    points, series = [], []
+    for (innovation, name), (baseline, treatment) in sorted(groups.items()):
+        try:
+            result = series_ceg(baseline, treatment, bootstrap=bootstrap, seed=seed)
+        except ValueError as exc:
+            raise ValueError(f"runs: innovation {innovation!r}, series {name!r}: {exc}") from None
+        summary = series_summary(innovation, name, result)
+        for p in summary.pop("points"):
+            # read_runs_csv numbers CSV lines from 2 (line 1 is the header): row = line - 2.
+            points.append({"innovation": innovation, "series": name or None, "row": p.pop("line") - 2, **p})
+        series.append(summary)
+    point_frame = pd.DataFrame(points, columns=list(POINT_UNITS))
+    series_frame = pd.DataFrame(series)
+    point_frame.attrs.update(units=POINT_UNITS, source="cegdb.ceg (analysis.ceg_runs)", table=None)
+    series_frame.attrs.update(units={c: SERIES_UNITS.get(c) for c in series_frame.columns},
+                              source="cegdb.ceg (analysis.ceg_runs)", table=None)
+    assert set(series_frame["class"]) <= {*schema.VERDICT_CLASSES, "insufficient evidence"}, \
+        f"unexpected class {set(series_frame['class'])}"
+    return RunsCeg(point_frame, series_frame)
