@@ -7,7 +7,6 @@ stays in rows (claims carry their source's id, title and URL); `attrs` only desc
 
 from __future__ import annotations
 
-import builtins
 import re
 import sqlite3
 from pathlib import Path
@@ -230,7 +229,7 @@ class Catalog:
                 frame[name] = frame[name].astype("float64")
             elif isinstance(kind, Integer):
                 frame[name] = frame[name].astype("Int64")
-        assert builtins.all(c in docs for c in columns), f"{table}: columns without docs: " \
+        assert all(c in docs for c in columns), f"{table}: columns without docs: " \
             f"{[c for c in columns if c not in docs]}"
         frame.attrs.update(units={c: docs[c][1] for c in columns}, descriptions={c: docs[c][0] for c in columns},
                            source=self.location, release=self.release, table=table)
