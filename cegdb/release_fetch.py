@@ -105,9 +105,12 @@ def _split_url(url: str) -> tuple[str, str | None]:
     return url.partition("?")[0].rstrip("/") + "/", None
 
 
-def _download(client, url: str, target: Path) -> None:
-    """Stream url into target through a temporary file in the same folder (atomic rename)."""
+def _download(client, url: str, target: Path, expected: str | None = None) -> None:
+    """Stream url into target through a private temporary file in the same folder, hashed on the way;
+    renamed into place only when its sha256 is `expected` (two processes filling one cache never see
+    each other's partial files)."""
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    digest = hashlib.sha256()
     try:
         with os.fdopen(fd, "wb") as handle, client.stream("GET", url) as response:
             if response.status_code != 200:
@@ -117,7 +120,11 @@ def _download(client, url: str, target: Path) -> None:
                 size += len(chunk)
                 if size > MAX_DOWNLOAD_BYTES:
                     raise CatalogError(f"{url}: larger than {MAX_DOWNLOAD_BYTES} bytes; not a cegdb release")
+                digest.update(chunk)
                 handle.write(chunk)
+        if expected is not None and digest.hexdigest() != expected:
+            raise ChecksumMismatch(f"{url}: the download's sha256 {digest.hexdigest()} does not match "
+                                   f"{expected} in {SUMS}; nothing was kept")
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -151,18 +158,10 @@ def fetch_release(url: str, cache: Path | None = None, client=None) -> Path:
             raise CatalogError(f"{folder_url}{SUMS} does not list {name}")
         target = folder / name
         if not target.is_file():
-            staged = folder / f"{name}.download"
             try:
-                _download(client, folder_url + name, staged)
+                _download(client, folder_url + name, target, expected=sums[name])
             except httpx.HTTPError as exc:
                 raise CatalogError(f"{folder_url}{name}: download failed: {exc}") from None
-            try:
-                verify_file(staged, sums[name])
-            except ChecksumMismatch:
-                staged.unlink(missing_ok=True)
-                raise ChecksumMismatch(f"{folder_url}{name}: the download's sha256 does not match {SUMS}; "
-                                       f"nothing was kept") from None
-            os.replace(staged, target)
         verify_file(target, sums[name])
         return target
     finally:

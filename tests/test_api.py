@@ -4,7 +4,6 @@ worked example in docs/examples/ executed on the catalog built from the reposito
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sqlite3
