@@ -173,8 +173,8 @@ class Catalog:
     def sql(self, query: str, params: tuple | list | dict | None = None) -> pd.DataFrame:
         """One read-only SELECT (or WITH ... SELECT) with optional parameters.
 
-        Anything else (DELETE, UPDATE, ATTACH, PRAGMA, several statements) raises QueryRefused; the
-        connection is read-only as well. attrs["units"] is empty: a query can compute anything, so
+        Anything else (DELETE, UPDATE, ATTACH, PRAGMA and pragma functions, several statements) raises
+        QueryRefused; the connection is read-only as well (columns: `SELECT sql FROM sqlite_master`). attrs["units"] is empty: a query can compute anything, so
         no unit is guessed (the schema's column names carry their unit: training_compute_flop)."""
         bare = SQL_COMMENT.sub(" ", query).strip().rstrip(";").strip()
         first = bare.split(None, 1)[0].upper() if bare else ""
