@@ -15,7 +15,7 @@ from typing import Callable, Iterable, Iterator
 
 from sqlalchemy import Connection, text
 
-from catalog import db, evidence, generated, safety, schema
+from catalog import corrections, db, evidence, generated, safety, schema
 from catalog.datasets import (ModelEntry, Problems, Refs, iter_model_documents, read_ablations,
                               read_benchmark_results, read_hardware, read_innovations, read_model,
                               read_organizations, read_sources)
@@ -173,6 +173,8 @@ def load(conn: Connection, root: Path, problems: Problems,
         else:
             conn.execute(text("UPDATE model SET base_model_id = :b WHERE id = :m"), {"b": base, "m": model_id})
     _finish_generated_models(conn, after, reconciler)
+    writer.flush()
+    corrections.apply_corrections(conn, corrections.read_corrections(root, problems, refs), problems)
     link_shared_pretraining(conn, shared_runs, refs, problems)
     # Literature evidence for the analysis; benchmark results may name catalog models, so last.
     for row in read_ablations(root, problems, refs):

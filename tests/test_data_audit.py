@@ -142,10 +142,9 @@ def test_issue_12_items_are_fixed_in_the_data(real_db):
     assert one("select same_pretraining_as from model where id = 'llama-3.3-70b'") == ("llama-3.1-70b",)
     for model in ("albert-xxlarge", "t5-11b"):
         assert rows(real_db, "select count(*) from claim where entity_id = ? and locator = '6ND'", model) == [(0,)]
-    # The curated 1,024-GPU claim describes the 100K-step run: deprecated. (Epoch's import states
-    # the same count for the model; correcting imported claims needs a corrections file.)
-    assert one("select rank from claim where entity_id = 'roberta-large' and field = 'hardware_count' "
-               "and origin = 'curated'") == ("deprecated",)
+    # The 1,024-GPU count describes the 100K-step run: the curated claim is deprecated in its file,
+    # Epoch's identical claim by datasets/corrections.yaml; no count resolves.
+    assert one("select hardware_count from model where id = 'roberta-large'") == (None,)
     assert one("select hardware_id from model where id = 'distilbert'") == ("nvidia-v100-16gb",)
 
 

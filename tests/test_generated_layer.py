@@ -173,3 +173,33 @@ def test_no_two_published_models_share_a_name_or_repo_unless_marked_distinct(lay
                 pairs.append((seen[key], mid))
             seen.setdefault(key, mid)
     assert pairs == [("twin", "twin-2021")]  # the one pair marked distinct
+
+
+def _with_corrections(tmp_path: Path, text: str) -> tuple[Path, Path]:
+    datasets = write_catalog(tmp_path, **{"corrections.yaml": text})
+    layer(datasets, "imported/toydb/models.yaml", "import:toydb", EPOCH_LIKE)
+    return datasets, tmp_path / "cat.sqlite"
+
+
+def test_a_correction_deprecates_an_imported_claim_with_its_reason(tmp_path):
+    datasets, db = _with_corrections(tmp_path, """\
+        - {model: td-gammon, field: parameters, origin: "import:toydb", action: deprecate,
+           why: the export's count is of another version, source: toy2024paper}
+        """)
+    build(datasets, f"sqlite:///{db}")
+    assert rows(db, "select parameters from model where id='td-gammon'") == [(None,)]
+    (rank, note), = rows(db, "select rank, note from claim where entity_id='td-gammon' and field='parameters'")
+    assert rank == "deprecated" and "datasets/corrections.yaml:1 (toy2024paper)" in note
+
+
+def test_a_stale_correction_or_one_aimed_at_curated_data_is_an_error(tmp_path):
+    datasets, db = _with_corrections(tmp_path, """\
+        - {model: td-gammon, field: hardware_count, origin: "import:toydb", action: deprecate,
+           why: nothing to correct, source: toy2024paper}
+        - {model: toy-moe, field: parameters, origin: curated, action: deprecate, why: x, source: toy2024paper}
+        """)
+    with pytest.raises(BuildFailed) as err:
+        build(datasets, f"sqlite:///{db}")
+    messages = [str(p) for p in err.value.problems]
+    assert any("corrections.yaml:1" in m and "remove the stale correction" in m for m in messages)
+    assert any("corrections.yaml:3" in m and "in its own file" in m for m in messages)
