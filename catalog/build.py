@@ -161,6 +161,8 @@ def load(conn: Connection, root: Path, problems: Problems,
     for kind, payload in generated.read_models(files, problems, refs, reconciler, hw_map):
         if kind == "model":
             writer.add("model", payload)
+        elif kind == "link":
+            writer.add("model_innovation", payload)
         elif kind == "claims":
             writer.add_claims(payload)
         else:

@@ -239,12 +239,14 @@ class Reconciler:
     distinct: set[frozenset] = field(default_factory=set)
     curated: set[str] = field(default_factory=set)
     model_of_ref: dict[str, str] = field(default_factory=dict)
+    links: set[tuple[str, str]] = field(default_factory=set)  # (model, innovation) already linked
 
     def add_curated(self, entry: ModelEntry) -> None:
         mid = entry.row["id"]
         self.curated.add(mid)
         self._register(mid, name_keys(mid, entry.row["name"], *entry.aliases, strip_parenthesis=False),
                        entry.row.get("hf_repo_id"))
+        self.links.update((mid, link["innovation_id"]) for link in entry.innovations)
         for ref in entry.same_as:
             self.explicit[ref] = mid
         for other in entry.distinct_from:
@@ -357,9 +359,37 @@ def _read_entry(gen, entry, problems, refs, reconciler, hw_map, out) -> Iterator
             claim["value_text"] = hw_map[claim["value_text"]]
         _stamp(claim, gen)
     yield "claims", claims
+    for link in _links(gen, entry, mid, problems, refs, reconciler):
+        yield "link", link
     base = _text(entry, "base_model", path, problems) or _text(entry, "base_model_name", path, problems)
     if base:
         out.base_models.append((mid, base, f"{gen.source}"))
+
+
+def _links(gen, entry, mid, problems, refs, reconciler) -> list[dict]:
+    """`innovations:` of a generated entry; a link the model already has (curated first) is kept once."""
+    raw = entry.get("innovations") or []
+    if not isinstance(raw, list):
+        problems.add(gen.path, _line(entry, "innovations"), "innovations", "expected a list")
+        return []
+    links = []
+    for item in raw:
+        line = getattr(item, "line", _line(entry, "innovations"))
+        if not isinstance(item, dict):
+            problems.add(gen.path, line, "innovations", "expected {id: ..., source: ..., detail: ...}")
+            continue
+        _unknown_keys(item, {"id", "detail", "source"}, gen.path, problems)
+        iid = _text(item, "id", gen.path, problems, required=True)
+        source = _text(item, "source", gen.path, problems, required=True)
+        if iid is not None and iid not in refs.innovations:
+            problems.add(gen.path, _line(item, "id"), "innovations.id", f"unknown innovation id {iid!r}")
+        elif source is not None and source not in refs.sources:
+            problems.add(gen.path, _line(item, "source"), "innovations.source", f"unknown source key {source!r}")
+        elif iid and source and (mid, iid) not in reconciler.links:
+            reconciler.links.add((mid, iid))
+            links.append({"model_id": mid, "innovation_id": iid, "source_id": source,
+                          "detail": _text(item, "detail", gen.path, problems)})
+    return links
 
 
 def resolve_base(base: str, source: str, reconciler: Reconciler) -> str | None:

@@ -37,7 +37,9 @@ EPOCH_LIKE = {
          "claims": {"parameters": claim(25000, "Parameters"), "training_compute_flop": claim(1.8e13, "Compute")},
          "warnings": ["training_tokens: 'n/a' is not a number; field dropped"]},
         # The curated Toy-MoE under Epoch's spelling and a trailing parenthesis.
-        {"id": "toy-moe-100b", "name": "Toy MoE (100B)", "claims": {"parameters": claim(120e9, "Parameters")}},
+        {"id": "toy-moe-100b", "name": "Toy MoE (100B)", "claims": {"parameters": claim(120e9, "Parameters")},
+         # The curated file links moe already: kept once.
+         "innovations": [{"id": "moe", "source": "toydb-2025", "detail": "imported detail"}]},
         # Matched by Hugging Face repository, case-insensitively.
         {"id": "tm-chat", "name": "Totally different name", "hf_repo": "TOYLAB/toy-chat-hf",
          "claims": {"training_tokens": claim(2e12, "Tokens")}},
@@ -56,6 +58,7 @@ HF_LIKE = {
     "models": [
         # Same model as Epoch's "X5 Model" by name: one row, claims from both.
         {"id": "x5-model-hf", "name": "X5-Model", "hf_repo": "toylab/X5-Model", "release_date": "2024-02-02",
+         "innovations": [{"id": "rope", "source": "hf-x5-model-config"}],
          "claims": {"num_layers": {"value": 32, "source": "hf-x5-model-config", "locator": "config.json: num_hidden_layers",
                                    "method": "reported", "confidence": "high"}}},
     ],
@@ -203,3 +206,10 @@ def test_a_stale_correction_or_one_aimed_at_curated_data_is_an_error(tmp_path):
     messages = [str(p) for p in err.value.problems]
     assert any("corrections.yaml:1" in m and "remove the stale correction" in m for m in messages)
     assert any("corrections.yaml:3" in m and "in its own file" in m for m in messages)
+
+
+def test_layer_innovation_links_are_added_once_per_model(layered):
+    assert rows(layered, "select innovation_id, detail from model_innovation where model_id='toy-moe' "
+                         "order by innovation_id") == [("moe", "64 experts, top-4"), ("rope", None)]
+    assert rows(layered, "select innovation_id, source_id from model_innovation where model_id='x5-model'") == \
+        [("rope", "hf-x5-model-config")]

@@ -314,10 +314,43 @@ def model_entry(target: Target, raw: Raw, ids_by_repo: dict[str, str]) -> tuple[
     # A base that is not a target is named for the build to match against the catalog by name.
     base_name = target.base_model.split("/", 1)[1] if target.base_model and base is None else None
     entry = {"id": target.model_id, "name": target.name, "organization": target.organization,
+             "innovations": innovation_links(record, sid) or None,
              "release_date": target.release_date, "domain": "multimodal" if record.get("multimodal") else "language",
              "accessibility": "open_weights", "hf_repo": target.repo, "base_model": base, "base_model_name": base_name,
              "claims": claims, "warnings": sorted(warnings) or None}
     return entry, notes
+
+
+# What a config's architecture keys say about the innovations a model uses (datasets/innovations.yaml ids).
+ATTENTION_INNOVATIONS = {"gqa": "grouped-query-attention", "mqa": "multi-query-attention",
+                         "mla": "multi-head-latent-attention"}
+FEATURE_INNOVATIONS = {("positional", "rope"): "rope", ("positional", "alibi"): "alibi",
+                       ("activation", "swiglu"): "swiglu", ("activation", "geglu"): "geglu",
+                       ("norm", "rmsnorm"): "rmsnorm"}
+
+
+def innovation_links(record: dict, source: str) -> list[dict]:
+    """Model-innovation links the config itself shows, each with the detail it was read from."""
+    links = []
+    attention = ATTENTION_INNOVATIONS.get(record.get("attention"))
+    if attention:
+        kv = record.get("kv_heads")
+        links.append({"id": attention, "source": source,
+                      "detail": f"{kv:g} KV heads" if attention != "multi-head-latent-attention" and kv else None})
+    if record.get("moe_experts"):
+        active = record.get("moe_active_experts")
+        links.append({"id": "sparse-moe", "source": source,
+                      "detail": f"{record['moe_experts']:g} routed experts" + (f", top-{active:g}" if active else "")})
+        if record.get("moe_shared_experts"):
+            links.append({"id": "shared-experts", "source": source,
+                          "detail": f"{record['moe_shared_experts']:g} shared expert(s)"})
+    for (key, value), innovation in FEATURE_INNOVATIONS.items():
+        if record.get(key) == value:
+            links.append({"id": innovation, "source": source, "detail": None})
+    if record.get("sliding_window"):
+        links.append({"id": "sliding-window-attention", "source": source,
+                      "detail": f"window {record['sliding_window']:g} tokens"})
+    return [{k: v for k, v in link.items() if v is not None} for link in links]
 
 
 def source_entry(target: Target) -> dict:
