@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from analysis import progress as progress_mod  # noqa: E402
 from analysis.store import analyze, progress_data  # noqa: E402
 from catalog import db  # noqa: E402
-from catalog.build import build  # noqa: E402
+from cegdb.pipeline import build  # noqa: E402
 
 
 def plain_loop(data: progress_mod.ProgressData, resamples: int, penalty: float, seed: int = 0) -> int:

@@ -1,6 +1,6 @@
 """How fast and how lean is the real build path on a large catalog?
 
-A synthetic catalog of N models x 20 claims goes through catalog.build.build (validation, loading,
+A synthetic catalog of N models x 20 claims goes through cegdb.pipeline.build (validation, loading,
 derived compute claims, resolution, conflicts, full-text index), timed against the floor for the
 same work: plain sqlite3 executemany of the same model and claim rows into the same schema.
 Each size runs in its own process so its peak RSS is its own.
@@ -29,7 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from catalog import db  # noqa: E402
-from catalog.build import build  # noqa: E402
+from cegdb.pipeline import build  # noqa: E402
 from catalog.datasets import read_model  # noqa: E402
 from catalog.fields import MODEL_FIELDS  # noqa: E402
 

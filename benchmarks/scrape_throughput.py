@@ -35,7 +35,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from catalog import db  # noqa: E402
-from catalog.build import build  # noqa: E402
+from cegdb.pipeline import build  # noqa: E402
 from scrapers import pipeline  # noqa: E402
 from scrapers.http import HostLimiter, PoliteClient  # noqa: E402
 from scrapers.parsers.hf_config import parse_hf_config  # noqa: E402

@@ -28,7 +28,7 @@ from datasette.app import Datasette  # noqa: E402
 
 import build_scale  # noqa: E402
 from catalog import publish  # noqa: E402
-from catalog.build import build  # noqa: E402
+from cegdb.pipeline import build  # noqa: E402
 from catalog.datasets import read_model  # noqa: E402
 
 

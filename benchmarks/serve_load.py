@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from catalog import publish  # noqa: E402
-from catalog.build import build  # noqa: E402
+from cegdb.pipeline import build  # noqa: E402
 
 NORMAL_CLIENTS = 20
 ABUSIVE_CLIENTS = 2

@@ -10,8 +10,17 @@ Every DataFrame carries its columns' units in `df.attrs["units"]` (column -> uni
 descriptions in `df.attrs["descriptions"]`, and where the rows came from in `df.attrs["source"]`.
 """
 
-from cegdb.api import Catalog, open
-from cegdb.errors import CatalogError, ChecksumMismatch, QueryRefused
-from cegdb.runs import RunsCeg, ceg
+from importlib import import_module
 
 __all__ = ["Catalog", "CatalogError", "ChecksumMismatch", "QueryRefused", "RunsCeg", "ceg", "open"]
+_HOME = {"Catalog": "cegdb.api", "open": "cegdb.api", "CatalogError": "cegdb.errors",
+         "ChecksumMismatch": "cegdb.errors", "QueryRefused": "cegdb.errors", "RunsCeg": "cegdb.runs",
+         "ceg": "cegdb.runs"}
+
+
+def __getattr__(name: str):
+    # Lazy: the `cegdb` command (cegdb/cli.py) lives in this package and must not pay for
+    # importing pandas on every start; the Python API loads it on first use.
+    if name in _HOME:
+        return getattr(import_module(_HOME[name]), name)
+    raise AttributeError(f"module 'cegdb' has no attribute {name!r}")

@@ -1,7 +1,7 @@
 """`cegdb.ceg(frame)`: a researcher's own runs through the engine of `cegdb ceg FILE.csv`.
 
 The frame is written as CSV and read by analysis.ceg_runs.read_runs_csv, then each (innovation,
-series) goes through series_ceg and series_summary, exactly as catalog/cli.py's `ceg` command does,
+series) goes through series_ceg and series_summary, exactly as cegdb/cli.py's `ceg` command does,
 so the two give the same numbers and refuse the same inputs with the same messages.
 """
 

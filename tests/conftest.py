@@ -133,7 +133,7 @@ def catalog_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def built_db(tmp_path: Path, catalog_dir: Path) -> Path:
-    from catalog.build import build
+    from cegdb.pipeline import build
 
     path = tmp_path / "cat.sqlite"
     build(catalog_dir, f"sqlite:///{path}")

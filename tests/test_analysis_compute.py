@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from analysis import compute
-from catalog.cli import main
+from cegdb.cli import main
 
 H800_BF16_TFLOPS = 989.5  # same dense BF16 peak as the H100 SXM
 H100_BF16_TFLOPS = 989.5

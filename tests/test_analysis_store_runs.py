@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from catalog.build import build
+from cegdb.pipeline import build
 from tests._ceg_fixtures import COMPUTE, VERDICTS, runs_yaml
 from tests.conftest import rows, write_catalog
 
@@ -101,7 +101,7 @@ async def test_innovation_page_without_runs_still_shows_the_verdict(datasette, c
 def test_report_has_the_figure_of_every_classified_innovation(ceg_db, tmp_path):
     from click.testing import CliRunner
 
-    from catalog.cli import main
+    from cegdb.cli import main
 
     for out in ("a", "b"):
         result = CliRunner().invoke(main, ["report", "--db", str(ceg_db), "--out", str(tmp_path / out)])

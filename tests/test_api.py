@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 import cegdb
 from _ceg_fixtures import COMPUTE, loss
-from catalog.cli import main
+from cegdb.cli import main
 from conftest import REPO
 
 METHODS = ("models", "hardware", "innovations", "claims", "conflicts", "ceg", "summary", "runs")
@@ -228,7 +228,7 @@ def test_ceg_on_own_runs_names_the_bad_row():
 
 
 def test_worked_example_runs_on_the_repository_catalog(tmp_path):
-    from catalog.build import build
+    from cegdb.pipeline import build
 
     path = tmp_path / "repo.sqlite"
     build(REPO / "datasets", f"sqlite:///{path}", fts=False)

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from catalog import publish
-from catalog.build import build
+from cegdb.pipeline import build
 from conftest import REPO
 
 CHROMIUM = os.environ.get("CEGDB_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"

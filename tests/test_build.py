@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from catalog.build import build
+from cegdb.pipeline import build
 from catalog.db import content_rows
 from catalog.db import make_engine
 from conftest import TOY_MOE, rows, write_catalog

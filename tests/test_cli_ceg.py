@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from catalog.cli import main
+from cegdb.cli import main
 
 E, A, ALPHA = 1.7, 40.0, 0.08
 COMPUTE = 10.0 ** np.arange(17, 21.01, 0.5)

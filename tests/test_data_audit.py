@@ -7,8 +7,9 @@ import pytest
 from click.testing import CliRunner
 
 from catalog import publish
-from catalog.build import BuildFailed, build
-from catalog.cli import main
+from catalog.build import BuildFailed
+from cegdb.pipeline import build
+from cegdb.cli import main
 from catalog.fields import parse_number
 from conftest import REPO, TOY_CHAT, TOY_MOE, rows, write_catalog
 

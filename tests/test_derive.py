@@ -5,7 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from catalog.build import BuildFailed, build
+from catalog.build import BuildFailed
+
+from cegdb.pipeline import build
 from catalog.derive import compute, evaluate, note_arithmetic_problems
 from catalog.fields import ValueProblem
 from conftest import TOY_MOE, rows, write_catalog

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import inspect
 
 from catalog import db
-from catalog.build import BuildFailed, build
+from catalog.build import BuildFailed
+from cegdb.pipeline import build
 from tests._ceg_fixtures import COMPUTE, VERDICTS, ceg_overrides, runs_yaml
 from tests.conftest import rows, write_catalog
 

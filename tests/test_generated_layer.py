@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from catalog.build import BuildFailed, build
+from catalog.build import BuildFailed
+
+from cegdb.pipeline import build
 from conftest import TOY_MOE, rows, write_catalog
 from scrapers.generated import dump_generated
 

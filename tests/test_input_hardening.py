@@ -9,7 +9,7 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from catalog.cli import main
+from cegdb.cli import main
 from catalog.yamlio import YamlError, load_yaml
 from conftest import SOURCES, TOY_CHAT, TOY_MOE, write_catalog
 from parsers_support import FIXTURES

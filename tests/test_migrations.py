@@ -6,7 +6,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from catalog import db
-from catalog.build import build
+from cegdb.pipeline import build
 from catalog.schema import SQLModel
 
 

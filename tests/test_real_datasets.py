@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from catalog.build import build
+from cegdb.pipeline import build
 from conftest import REPO
 from conftest import rows as query
 

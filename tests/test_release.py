@@ -12,10 +12,10 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from catalog.cli import main
+from cegdb.cli import main
 from catalog.export import datapackage
 from conftest import REPO, TOY_MOE, write_catalog
-from catalog.build import build
+from cegdb.pipeline import build
 
 
 def test_datapackage_describes_every_table_with_types_units_and_keys():

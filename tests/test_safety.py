@@ -17,8 +17,8 @@ import pytest
 from click.testing import CliRunner
 
 from catalog import safety
-from catalog.build import build
-from catalog.cli import main
+from cegdb.pipeline import build
+from cegdb.cli import main
 from conftest import rows
 from test_scrape_sources import EPOCH_CSV
 

@@ -17,7 +17,7 @@ import respx
 import yaml
 from click.testing import CliRunner
 
-from catalog.cli import main
+from cegdb.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "epoch"

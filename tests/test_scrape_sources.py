@@ -11,7 +11,7 @@ import respx
 from click.testing import CliRunner
 
 from _scrape_fixtures import HF, mixtral_config, route_repo
-from catalog.cli import main
+from cegdb.cli import main
 from conftest import rows
 
 REPO = Path(__file__).resolve().parent.parent
@@ -216,7 +216,7 @@ def test_arxiv_paper_already_curated_gets_no_second_row(built_db, tmp_path, no_a
 
 
 def test_s2_adds_citation_counts_and_a_rebuild_keeps_them(built_db, tmp_path, catalog_dir):
-    from catalog.build import build
+    from cegdb.pipeline import build
 
     paper = {"paperId": "abc123", "title": "A Toy Mixture-of-Experts Model", "year": 2024,
              "externalIds": {"ArXiv": "2405.00001", "CorpusId": 1}, "citationCount": 42,
@@ -237,7 +237,7 @@ def test_s2_adds_citation_counts_and_a_rebuild_keeps_them(built_db, tmp_path, ca
 @pytest.mark.skipif(not EPOCH_REFERENCE.exists(), reason=f"{EPOCH_REFERENCE} is not here (reference samples)")
 def test_done_when_the_real_epoch_export_loads_into_the_real_catalog_with_conflicts(tmp_path):
     """`cegdb scrape epoch --file ../shared/reference/epoch/All_ML_Systems_-_full_view.csv`."""
-    from catalog.build import build
+    from cegdb.pipeline import build
 
     path = tmp_path / "real.sqlite"
     build(REPO / "datasets", f"sqlite:///{path}", analysis=None, fts=False)

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 from _scrape_fixtures import HF, llama_config, mixtral_config, route_repo
 from catalog import db
-from catalog.build import build
-from catalog.cli import main
+from cegdb.pipeline import build
+from cegdb.cli import main
 from scrapers import pipeline
 from scrapers.http import HostLimiter, PoliteClient
 from scrapers.snapshots import SnapshotStore

@@ -6,8 +6,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from catalog.build import BuildFailed, build
-from catalog.cli import main
+from catalog.build import BuildFailed
+
+from cegdb.pipeline import build
+from cegdb.cli import main
 from conftest import SOURCES, TOY_MOE, write_catalog
 
 

@@ -13,7 +13,8 @@ from rich.console import Console
 from rich.logging import RichHandler
 
 from catalog import db
-from catalog.build import BuildFailed, build as run_build
+from catalog.build import BuildFailed
+from cegdb.pipeline import build as run_build
 
 stderr = Console(stderr=True)
 DEFAULT_DATASETS = Path("datasets")
