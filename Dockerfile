@@ -10,6 +10,8 @@ COPY catalog ./catalog
 COPY analysis ./analysis
 COPY scrapers ./scrapers
 COPY migrations ./migrations
+COPY publish ./publish
+COPY cegdb ./cegdb
 RUN pip install --no-cache-dir .
 
 # The release's SQLite file, renamed so the database is always called "cegdb" in URLs.
@@ -17,5 +19,5 @@ COPY dist/${VERSION}/cegdb-${VERSION}.sqlite /data/cegdb.sqlite
 
 EXPOSE 8001
 # `cegdb serve` writes the metadata and inspect counts beside the file and starts Datasette with
-# the settings in catalog/publish.py (immutable, time limit, row limit).
+# the settings in publish/serving.py (immutable, time limit, row limit).
 CMD ["cegdb", "serve", "--db", "/data/cegdb.sqlite", "--host", "0.0.0.0", "--port", "8001"]

@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from datasette.app import Datasette  # noqa: E402
 
 import build_scale  # noqa: E402
-from catalog import publish  # noqa: E402
+from publish import serving  # noqa: E402
 from cegdb.pipeline import build  # noqa: E402
 from catalog.datasets import read_model  # noqa: E402
 
@@ -63,7 +63,7 @@ async def run(db: Path, requests: int, n: int) -> None:
     # As `cegdb serve` runs it: metadata, its settings, and `datasette inspect` counts.
     inspect_data = {name: {"hash": None, "size": db.stat().st_size, "file": str(db),
                            "tables": {t: {"count": c} for t, c in counts(db).items()}}}
-    ours = Datasette(immutables=[str(db)], metadata=publish.metadata(name), settings=publish.SETTINGS,
+    ours = Datasette(immutables=[str(db)], metadata=serving.metadata(name), settings=serving.SETTINGS,
                      inspect_data=inspect_data)
     plain = Datasette(immutables=[str(db)])
     # Datasette's defaults suggest facets (a GROUP BY per column per page view): also time the

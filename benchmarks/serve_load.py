@@ -36,7 +36,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from catalog import publish  # noqa: E402
+from publish import serving  # noqa: E402
 from cegdb.pipeline import build  # noqa: E402
 
 NORMAL_CLIENTS = 20
@@ -140,9 +140,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db_path = Path(tmp) / "cegdb.sqlite"
         build(ROOT / "datasets", f"sqlite:///{db_path}", analysis=None)
-        meta = publish.write_metadata(Path(tmp) / "metadata.json", database="cegdb")
+        meta = serving.write_metadata(Path(tmp) / "metadata.json", database="cegdb")
         port = free_port()
-        server_args = publish.datasette_args(db_path, meta, None, "127.0.0.1", port)
+        server_args = serving.datasette_args(db_path, meta, None, "127.0.0.1", port)
         log = open(Path(tmp) / "server.log", "w")
         env = {**os.environ, "PYTHONPATH": str(args.code_root)}
         server = subprocess.Popen(server_args, cwd=args.code_root, stdout=log, stderr=subprocess.STDOUT, env=env)

@@ -174,7 +174,7 @@ def serve(db_url: str | None, datasets_dir: Path, port: int, host: str, rebuild:
     Example:
         cegdb serve --port 8001
     """
-    from catalog import publish
+    from publish import serving
 
     url = db.database_url(db_url)
     path = db.sqlite_path(url)
@@ -187,11 +187,11 @@ def serve(db_url: str | None, datasets_dir: Path, port: int, host: str, rebuild:
     from catalog import safety
 
     with safety.serving_copy(path) as copy:
-        meta = publish.write_metadata(path.with_name(path.stem + ".metadata.json"), database=path.stem)
-        counts = publish.inspect(copy, path.with_name(path.stem + ".inspect.json"))
-        args = publish.datasette_args(copy, meta, counts, host, port)
+        meta = serving.write_metadata(path.with_name(path.stem + ".metadata.json"), database=path.stem)
+        counts = serving.inspect(copy, path.with_name(path.stem + ".inspect.json"))
+        args = serving.datasette_args(copy, meta, counts, host, port)
         stderr.print(f"serving a copy of {path} on http://{host}:{port}/")
-        code = publish.run_forwarding_signals(args)
+        code = serving.run_forwarding_signals(args)
     sys.exit(code)
 
 
@@ -267,7 +267,7 @@ def export_command(db_url, what, out_dir) -> None:
     """
     import sqlite3
 
-    from catalog import export
+    from publish import export
 
     path = _sqlite_file(db_url)
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -297,7 +297,7 @@ def release_command(db_url, version, dist) -> None:
     Example:
         cegdb build && cegdb release 2026.12.0
     """
-    from catalog.release import ReleaseError, release
+    from publish.release import ReleaseError, release
 
     path = _sqlite_file(db_url)
     try:

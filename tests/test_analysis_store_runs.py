@@ -66,9 +66,9 @@ def test_model_implied_runs_are_shown_but_not_a_class(ceg_db):
 def datasette(ceg_db):
     from datasette.app import Datasette
 
-    from catalog import publish
+    from publish import serving
 
-    return Datasette(immutables=[str(ceg_db)], metadata=publish.metadata(ceg_db.stem), settings=publish.SETTINGS)
+    return Datasette(immutables=[str(ceg_db)], metadata=serving.metadata(ceg_db.stem), settings=serving.SETTINGS)
 
 
 async def test_innovation_page_shows_chart_class_literature_and_evidence(datasette, ceg_db):

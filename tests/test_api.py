@@ -113,7 +113,7 @@ def test_opening_what_is_not_a_catalog_says_so(tmp_path):
 
 @pytest.fixture
 def release_folder(built_db, tmp_path, monkeypatch):
-    from catalog.release import release
+    from publish.release import release
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
     return release(built_db, "2026.12.0", tmp_path / "dist", REPO).folder

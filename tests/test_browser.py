@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from catalog import publish
+from publish import serving
 from cegdb.pipeline import build
 from conftest import REPO
 
@@ -45,9 +45,9 @@ def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("serve")
     db_path = folder / "cegdb.sqlite"
     build(REPO / "datasets", f"sqlite:///{db_path}", )
-    meta = publish.write_metadata(folder / "cegdb.metadata.json", database="cegdb")
+    meta = serving.write_metadata(folder / "cegdb.metadata.json", database="cegdb")
     port = _free_port()
-    args = publish.datasette_args(db_path, meta, None, "127.0.0.1", port)
+    args = serving.datasette_args(db_path, meta, None, "127.0.0.1", port)
     process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -80,7 +80,7 @@ def page(server):
 
 def test_a_researcher_finds_deepseek_v3_and_its_sources(server, page):
     page.goto(server + "/")
-    assert publish.TITLE in page.content()
+    assert serving.TITLE in page.content()
     page.screenshot(path=str(SHOTS / "01-home.png"))
 
     # full-text search from the model table's search box

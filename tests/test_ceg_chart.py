@@ -1,6 +1,6 @@
 """The innovation page's server-rendered SVG: log axes, one colour per series, flags, the fitted band."""
 
-from catalog.datasette_plugin.chart import Fit, ceg_chart
+from publish.plugin.chart import Fit, ceg_chart
 
 
 def test_points_flags_and_fit_are_drawn_on_log_axes():

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from catalog import publish
+from publish import serving
 from catalog.build import BuildFailed
 from cegdb.pipeline import build
 from cegdb.cli import main
@@ -22,7 +22,7 @@ SHARED_CHAT = TOY_CHAT.replace("claims:\n", "same_pretraining_as: toy-moe\nclaim
 
 
 def _chart_sql(chart: str) -> str:
-    return publish.dashboards("cegdb")["cegdb"]["charts"][chart]["query"]
+    return serving.dashboards("cegdb")["cegdb"]["charts"][chart]["query"]
 
 
 @pytest.mark.parametrize("text, exact", [("16.4B", 16_400_000_000.0), ("2.788M", 2_788_000.0),
@@ -43,7 +43,7 @@ def test_shared_pretraining_is_counted_once_in_aggregates(tmp_path):
     # ... but the GPU-hours chart and the compute chart see one run
     assert rows(db, _chart_sql("gpu-hours-by-hardware")) == [("chipco-x100", 1.5e6, 1)]
     assert [r[0] for r in rows(db, _chart_sql("compute-over-time"))] == ["Toy-MoE"]
-    assert rows(db, publish.CANNED_QUERIES["pretraining_runs"]["sql"]) == [("toy-moe", 2, "toy-chat, toy-moe")]
+    assert rows(db, serving.CANNED_QUERIES["pretraining_runs"]["sql"]) == [("toy-moe", 2, "toy-chat, toy-moe")]
     (note,) = rows(db, "select note from compute_estimate where model_id = 'toy-chat'")[0]
     assert "same pre-training run as toy-moe" in note
 

@@ -13,7 +13,7 @@ import yaml
 from click.testing import CliRunner
 
 from cegdb.cli import main
-from catalog.export import datapackage
+from publish.export import datapackage
 from conftest import REPO, TOY_MOE, write_catalog
 from cegdb.pipeline import build
 

@@ -166,7 +166,7 @@ def test_a_build_removes_temp_files_of_killed_builds_only(built_db, catalog_dir)
 
 
 def test_the_server_serves_a_copy_that_writers_do_not_touch(built_db, tmp_path, monkeypatch):
-    from catalog import publish
+    from publish import serving
 
     served = {}
 
@@ -181,8 +181,8 @@ def test_the_server_serves_a_copy_that_writers_do_not_touch(built_db, tmp_path, 
         served["claims"] = _immutable(copy, "select count(*) from claim")[0][0]
         return 0
 
-    monkeypatch.setattr(publish, "run_forwarding_signals", fake_run)
-    monkeypatch.setattr(publish, "inspect", lambda path, out: None)
+    monkeypatch.setattr(serving, "run_forwarding_signals", fake_run)
+    monkeypatch.setattr(serving, "inspect", lambda path, out: None)
     result = _cli("serve", "--db", str(built_db))
     assert result.exit_code == 0, result.output
     assert served["path"] != built_db.resolve() and served["path"].name == built_db.name
@@ -194,7 +194,7 @@ def test_serve_stopped_by_sigterm_stops_its_datasette_child(tmp_path):
     pid_file = tmp_path / "child.pid"
     child = f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(60)"
     parent = subprocess.Popen([sys.executable, "-c",
-                               "import sys; from catalog.publish import run_forwarding_signals; "
+                               "import sys; from publish.serving import run_forwarding_signals; "
                                f"sys.exit(run_forwarding_signals([sys.executable, '-c', {child!r}]))"], cwd=REPO)
     try:
         deadline = time.monotonic() + 20

@@ -5,17 +5,18 @@ from pathlib import Path
 import pytest
 from datasette.app import Datasette
 
-from catalog import publish, schema
+from catalog import schema
+from publish import serving
 
 
 @pytest.fixture
 def datasette(built_db: Path) -> Datasette:
-    return Datasette(immutables=[str(built_db)], metadata=publish.metadata(built_db.stem),
-                     settings=publish.SETTINGS)
+    return Datasette(immutables=[str(built_db)], metadata=serving.metadata(built_db.stem),
+                     settings=serving.SETTINGS)
 
 
 def test_every_column_of_every_table_has_a_description():
-    meta = publish.metadata()["databases"]["cegdb"]["tables"]
+    meta = serving.metadata()["databases"]["cegdb"]["tables"]
     for table in schema.TABLES:
         columns = meta[table.__tablename__]["columns"]
         assert set(columns) == set(table.__table__.columns.keys()), table.__tablename__
@@ -25,7 +26,7 @@ def test_every_column_of_every_table_has_a_description():
 
 
 def test_units_are_part_of_the_column_descriptions():
-    columns = publish.metadata()["databases"]["cegdb"]["tables"]["model"]["columns"]
+    columns = serving.metadata()["databases"]["cegdb"]["tables"]["model"]["columns"]
     assert columns["training_compute_flop"].endswith("[FLOP]")
     assert columns["gpu_hours"].endswith("[hours]")
 
@@ -33,7 +34,7 @@ def test_units_are_part_of_the_column_descriptions():
 async def test_home_page_has_title_and_licence(datasette):
     response = await datasette.client.get("/")
     assert response.status_code == 200
-    assert publish.TITLE in response.text
+    assert serving.TITLE in response.text
     assert "CC BY 4.0" in response.text
 
 
@@ -85,7 +86,7 @@ async def test_csv_download(datasette, built_db):
 
 
 async def test_slow_query_is_stopped_by_the_time_limit(built_db):
-    ds = Datasette(immutables=[str(built_db)], metadata=publish.metadata(built_db.stem),
+    ds = Datasette(immutables=[str(built_db)], metadata=serving.metadata(built_db.stem),
                    settings={"sql_time_limit_ms": 50})
     slow = ("with recursive c(x) as (select 1 union all select x + 1 from c where x < 100000000) "
             "select count(*) from c")

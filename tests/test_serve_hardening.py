@@ -10,14 +10,15 @@ from pathlib import Path
 import pytest
 from datasette.app import Datasette
 
-from catalog import bibtex, publish
-from catalog.datasette_plugin import CONTENT_SECURITY_POLICY, ERROR_DELAY_S
+from publish import bibtex
+from publish import serving
+from publish.plugin import CONTENT_SECURITY_POLICY, ERROR_DELAY_S
 
 
 @pytest.fixture
 def datasette(built_db: Path) -> Datasette:
-    return Datasette(immutables=[str(built_db)], metadata=publish.metadata(built_db.stem),
-                     settings=publish.SETTINGS)
+    return Datasette(immutables=[str(built_db)], metadata=serving.metadata(built_db.stem),
+                     settings=serving.SETTINGS)
 
 
 @pytest.mark.parametrize("method, path, params", [

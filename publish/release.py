@@ -19,7 +19,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from catalog import db, export
+from catalog import db
+from publish import export
 
 CALVER = re.compile(r"^\d{4}\.\d{1,2}\.\d+$")
 CLAIM_KEY = ("entity_type", "entity_id", "field", "source_id", "origin", "locator")

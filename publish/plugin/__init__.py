@@ -17,8 +17,8 @@ from datasette.utils import tilde_decode, to_css_class
 from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
-from catalog import bibtex
-from catalog.datasette_plugin.chart import Fit, ceg_chart
+from publish import bibtex
+from publish.plugin.chart import Fit, ceg_chart
 from catalog.schema import Model, column_docs
 from catalog.units import readable
 

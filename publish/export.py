@@ -13,7 +13,8 @@ from pathlib import Path
 
 from sqlalchemy import Boolean, Float, Integer
 
-from catalog import bibtex, db, schema
+from catalog import db, schema
+from publish import bibtex
 
 LICENSE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0",
            "path": "https://creativecommons.org/licenses/by/4.0/"}
