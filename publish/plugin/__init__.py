@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 
 from publish import bibtex
 from publish.plugin.chart import Fit, ceg_chart
+from publish.plugin.facets import replace_column_facet
 from catalog.schema import Model, column_docs
 from catalog.units import readable
 
@@ -87,6 +88,13 @@ def startup(datasette):
     datasette.handle_exception.rich = None
     if pm.has_plugin("render_markdown"):
         pm.unregister(name="render_markdown")
+
+
+@hookimpl(wrapper=True)
+def register_facet_classes():
+    # Column facets of an immutable database counted once per distinct query (facets.py says why).
+    groups = yield
+    return replace_column_facet(groups)
 
 
 @hookimpl
