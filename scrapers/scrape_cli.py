@@ -173,6 +173,11 @@ def print_summary(name: str, summary: pipeline.Summary, *, stored: bool) -> None
                    [f"{failure.label}: {failure.reason}" for failure in summary.failures])
 
 
+def say(line: str, **_) -> None:
+    """One report line on stderr, printed as it is (names hold brackets rich would read as markup)."""
+    stderr.print(line, soft_wrap=True, markup=False, highlight=False)
+
+
 def _list_some(out, heading: str, lines: list[str]) -> None:
     """A heading, the first MAX_LISTED lines verbatim (no rich markup), and how many more."""
     out(heading)
@@ -492,8 +497,6 @@ def epoch(ctx: click.Context, options: Options, url: str | None, file: Path | No
         raise click.ClickException(f"{exc}; nothing written") from exc
     changed = _write(out, "cegdb scrape epoch", retrieved, sections)
 
-    def say(line: str, **_) -> None:
-        stderr.print(line, soft_wrap=True, markup=False, highlight=False)
 
     say(f"scrape epoch: {report.rows} row(s) -> {report.entries} model entr(ies) in {out} "
         f"({'written' if changed else 'unchanged'}); {len(sections['organizations'])} generated organisation(s)")
@@ -540,8 +543,6 @@ def epoch_chips(options: Options, url: str | None, file: Path | None, out: Path,
         raise click.ClickException(f"{exc}; nothing written") from exc
     changed = _write(out, "cegdb scrape epoch-chips", retrieved, sections)
 
-    def say(line: str, **_) -> None:
-        stderr.print(line, soft_wrap=True, markup=False, highlight=False)
 
     say(f"scrape epoch-chips: {report.rows} row(s) -> {report.entries} hardware entr(ies) in {out} "
         f"({'written' if changed else 'unchanged'}): {', '.join(f'{k} {v}' for k, v in sorted(report.by_kind.items()))}")

@@ -31,6 +31,7 @@ import re
 from scrapers.errors import ParseError
 from scrapers.numbers import clean_text, find_quantities, is_missing, parse_quantity
 from scrapers.parsers import decode_text
+from scrapers.parsers.csv_rows import mapped_rows, read_header
 
 TOKENS_PER_WORD = 4 / 3  # Epoch's ratio, see the module docstring
 
@@ -202,12 +203,7 @@ def parse_epoch_csv(data: bytes | str, source: str | None = None) -> dict:
     """{"models": [...], "columns": {"mapped", "unmapped", "shadowed"}, "row_errors": [...]}."""
     text = decode_text(data, source)
     reader = csv.reader(io.StringIO(text))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise ParseError(source, None, "empty file: no header row") from None
-    except csv.Error as exc:
-        raise ParseError(source, "line 1", f"unreadable CSV header: {exc}") from exc
+    header = read_header(reader, source)
     by_name = {_norm(col): key for key, cols in COLUMNS.items() for col in cols}
     mapped, unmapped, shadowed, positions = {}, [], [], {}
     for index, column in enumerate(header):
@@ -223,18 +219,7 @@ def parse_epoch_csv(data: bytes | str, source: str | None = None) -> dict:
     if "model" not in positions:
         raise ParseError(source, "Model", f"no model-name column among {header[:8]}...")
     models, errors = [], []
-    line = 1
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise ParseError(source, f"line {reader.line_num}", f"unreadable CSV: {exc}") from exc
-        line += 1
-        if not any(cell.strip() for cell in row):
-            continue
-        cells = {key: row[i].strip() for key, i in positions.items() if i < len(row) and row[i].strip()}
+    for line, cells in mapped_rows(reader, source, positions):
         name = cells.get("model")
         if not name:
             errors.append({"row": line, "model": None, "field": "Model", "message": "row without a model name"})

@@ -19,6 +19,7 @@ import re
 from scrapers.errors import ParseError
 from scrapers.numbers import is_missing, parse_quantity
 from scrapers.parsers import decode_text
+from scrapers.parsers.csv_rows import mapped_rows, read_header
 from scrapers.parsers.epoch import NEGATIVE
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -57,12 +58,7 @@ def parse_epoch_chips(data: bytes | str, source: str | None = None) -> dict:
     # ("NVIDIA GeForce RTX 2080 Ti Founders Edition\r,NVIDIA,..."): read it as a space, not a row end.
     text = re.sub(r"\r(?!\n)", " ", decode_text(data, source))
     reader = csv.reader(io.StringIO(text))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise ParseError(source, None, "empty file: no header row") from None
-    except csv.Error as exc:
-        raise ParseError(source, "line 1", f"unreadable CSV header: {exc}") from exc
+    header = read_header(reader, source)
     by_name = {_norm(col): key for key, cols in COLUMNS.items() for col in cols}
     mapped, unmapped, positions = {}, [], {}
     for index, column in enumerate(header):
@@ -74,18 +70,7 @@ def parse_epoch_chips(data: bytes | str, source: str | None = None) -> dict:
     if "name" not in positions:
         raise ParseError(source, "Hardware name", f"no hardware-name column among {header[:8]}...")
     chips, errors = [], []
-    row_number = 1
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise ParseError(source, f"line {reader.line_num}", f"unreadable CSV: {exc}") from exc
-        row_number += 1
-        if not any(cell.strip() for cell in row):
-            continue
-        cells = {key: row[i].strip() for key, i in positions.items() if i < len(row) and row[i].strip()}
+    for row_number, cells in mapped_rows(reader, source, positions):
         name = cells.get("name")
         if not name:
             errors.append({"row": row_number, "chip": None, "field": "name", "message": "row without a hardware name"})

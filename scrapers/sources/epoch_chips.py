@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from catalog.fields import HARDWARE_FIELDS, ValueProblem
 from scrapers.parsers.epoch import map_ids
 from scrapers.parsers.epoch_chips import parse_epoch_chips
-from scrapers.sources.epoch_models import entry_slug, parse_date
+from scrapers.sources.epoch_models import entry_slug, parse_date, unique_id
 
 ORIGIN = "import:epoch"
 SOURCE_ID = "epoch-ml-hardware"
@@ -186,11 +186,7 @@ def build_chips(content: bytes, *, file_name: str, curated_names: dict[str, str]
         base = entry_slug(group[0]["name"])
         if base in curated_ids:
             base = f"{base}-epoch"  # a different row of Epoch's than the one matched to the curated chip
-        eid, n = base, 2
-        while eid in taken:
-            eid, n = f"{base}-{n}", n + 1
-        taken.add(eid)
-        ids[id(group)] = eid
+        ids[id(group)] = unique_id(base, taken)
         by_slug[base].append(group)
 
     vendor_ids, vendor_entries = {}, []

@@ -164,6 +164,15 @@ def entry_slug(name: str) -> str:
     return slug(spelled) or "epoch-" + hashlib.sha256(name.encode()).hexdigest()[:10]
 
 
+def unique_id(base: str, taken: set[str]) -> str:
+    """`base`, or `base-2`, `base-3`, ... : the first not in `taken`, which it joins."""
+    uid, n = base, 2
+    while uid in taken:
+        uid, n = f"{base}-{n}", n + 1
+    taken.add(uid)
+    return uid
+
+
 def organizations_table(records: list[dict], curated: dict[str, str]) -> tuple[dict[str, str], list[dict]]:
     """(Epoch organisation name -> id, generated organization entries for names no curated id covers).
 
@@ -191,12 +200,7 @@ def organizations_table(records: list[dict], curated: dict[str, str]) -> tuple[d
         if mapped:
             ids[name] = mapped[0]
             continue
-        base = entry_slug(name)
-        oid, n = base, 2
-        while oid in taken:
-            oid, n = f"{base}-{n}", n + 1
-        taken.add(oid)
-        ids[name] = oid
+        oid = ids[name] = unique_id(entry_slug(name), taken)
         entry = {"id": oid, "name": name}
         for key in ("country", "kind"):
             if votes[name][key]:
@@ -252,11 +256,7 @@ def build_models(content: bytes, *, file_name: str, hardware_names: dict[str, st
     ids, taken, by_slug = {}, set(), collections.defaultdict(list)
     for group in groups:
         base = entry_slug(group[0]["model"])
-        eid, n = base, 2
-        while eid in taken:
-            eid, n = f"{base}-{n}", n + 1
-        taken.add(eid)
-        ids[id(group)] = eid
+        ids[id(group)] = unique_id(base, taken)
         by_slug[base].append(group)
     names_to_ids = collections.defaultdict(set)
     for group in groups:
