@@ -125,6 +125,26 @@ def test_front_matter_and_hub_co2_metadata():
     assert values(chat, "hardware_count") == [16] and values(chat, "training_days") == [90]
 
 
+def test_gfm_tables_setext_sections_html_tables_and_no_facts_from_code_blocks():
+    result = parse_model_card(fixture("model_card", "gfm_tables_fence_setext_html.md"), "card.md")
+    cards = {m["model"]: m for m in result["models"]}
+    assert set(cards) == {"Toy-Coder 1B", "Toy-Coder 7B"}  # not "Toy-Coder 70B" from the fenced example
+    assert not any(v in values(m, "gpu_hours") for m in cards.values() for v in (9_900_000, 5_500_000))
+    one, seven = cards["Toy-Coder 1B"], cards["Toy-Coder 7B"]
+    # A linked model name, a count in a code span, escaped pipes kept inside their cell.
+    (params,) = one["parameters"]
+    assert params["value"] == 1_100_000_000
+    assert params["quote"] == "| Toy-Coder 1B | 1.1B | splits a|b at the pipe | 2T |"
+    assert params["locator"] == "table 1 in 'Model sizes', row 'Toy-Coder 1B', column 'Params'"  # a setext heading
+    assert values(seven, "training_tokens") == [2_500_000_000_000]
+    # The HTML table: <th> header, a link around <strong>, "12<b>.5</b>k", a blank line, a rowspan.
+    (hours,) = one["gpu_hours"]
+    assert (hours["value"], hours["locator"]) == (
+        12_500, "table 2 in 'Training', row 'Toy-Coder 1B', column 'Training time (GPU hours)'")
+    assert values(one, "gpu_power_w") == values(seven, "gpu_power_w") == [400]
+    assert values(seven, "gpu_hours") == [80_000, 80_000]  # table row and sentence
+
+
 @pytest.mark.parametrize("name", ["front_matter_unclosed.md", "front_matter_invalid_yaml.md"])
 def test_broken_front_matter_is_a_parse_error_naming_the_card(name):
     with pytest.raises(ParseError) as caught:
@@ -140,7 +160,8 @@ _pieces = st.sampled_from(["| a | b |\n", "|---|---|\n", "| Model | Params | GPU
                            "<table><tr><td rowspan=\"3\">", "<td>8B", "</tr>", "</table>", "**39.3**M GPU hours. ",
                            "Llama 3.1 8B ", "~15 trillion tokens were used to train it. ", "---\n", "# Head\n",
                            "\n", "with 37B activated ", "671B total parameters. ", "TDP of 700W ", "colspan=\"0\" ",
-                           "| Total | 9 |\n", "|  | 3B (3.21B) |\n"])
+                           "| Total | 9 |\n", "|  | 3B (3.21B) |\n", "<![x]]>", "```\n", "<h2>", "=====\n",
+                           "|---|---|---|\n", "<th colspan=\"2\">"])
 
 
 @settings(max_examples=500, deadline=None)

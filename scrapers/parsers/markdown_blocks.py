@@ -1,138 +1,142 @@
 """Markdown documents split into what a reader sees: tables (markdown or HTML) and paragraphs.
 
+markdown-it-py (CommonMark plus GitHub's pipe tables, the dialect GitHub and the Hugging Face
+Hub render cards in) finds the blocks: ATX and setext headings, tables, paragraphs and list
+items; fenced and indented code is skipped, so a table or a "# comment" in a code sample is
+neither a table nor a heading. HTML blocks (a card's <table>, <h1 align="center">) go to
+`html_blocks`, which reads them with BeautifulSoup.
+
 Each block keeps the heading it sits under, so a claim can say where it was read
-("table 2 in 'Hardware and Software'"). HTML tables are expanded into full grids: a cell with
-rowspan="3" is repeated in the rows it spans, as a reader would read it.
+("table 2 in 'Hardware and Software'"). Texts are reduced to the words a reader sees
+(`clean_text`): "**39.3**M" -> "39.3M", "[Llama 3.1 8B](url)" -> "Llama 3.1 8B".
 """
 
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
+
+from markdown_it import MarkdownIt
 
 from scrapers.numbers import clean_text
+from scrapers.parsers.html_blocks import html_blocks
 
-_SEPARATOR_ROW = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
-
-
-class _HTMLTable(HTMLParser):
-    """Rows of cell texts; rowspan and colspan expanded into a full grid."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.rows: list[list[tuple[str, int, int]]] = []
-        self.cell: list[str] | None = None
-        self.span = (1, 1)
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "tr":
-            self._close_cell()
-            self.rows.append([])
-        elif tag in ("td", "th"):
-            self._close_cell()  # cards leave cells unclosed (Llama 3.1's Total row)
-            if not self.rows:
-                self.rows.append([])
-            attributes = dict(attrs)
-            self.span = (_span(attributes.get("rowspan")), _span(attributes.get("colspan")))
-            self.cell = []
-        elif tag in ("br", "p", "li") and self.cell is not None:
-            self.cell.append(" ")
-
-    def handle_endtag(self, tag):
-        if tag in ("td", "th", "tr", "table"):
-            self._close_cell()
-
-    def handle_data(self, data):
-        if self.cell is not None:
-            self.cell.append(data)
-
-    def _close_cell(self):
-        if self.cell is not None:
-            self.rows[-1].append((clean_text("".join(self.cell)), *self.span))
-            self.cell = None
-
-    def grid(self) -> list[list[str]]:
-        grid, pending = [], {}  # column -> (text, rows left)
-        for row in self.rows:
-            out, cells, column = [], list(row), 0
-            while cells or any(c >= column for c in pending):
-                if column in pending:
-                    text, left = pending[column]
-                    out.append(text)
-                    pending[column] = (text, left - 1) if left > 1 else None
-                    pending = {k: v for k, v in pending.items() if v}
-                elif cells:
-                    text, rowspan, colspan = cells.pop(0)
-                    for offset in range(colspan):
-                        out.append(text)
-                        if rowspan > 1:
-                            pending[column + offset] = (text, rowspan - 1)
-                    column += colspan - 1
-                else:
-                    out.append("")
-                column += 1
-            if out:
-                grid.append(out)
-        return grid
-
-
-def _span(value: str | None) -> int:
-    try:
-        return max(1, min(int(value or 1), 100))
-    except ValueError:
-        return 1
+# "commonmark" keeps raw HTML as html_block tokens (html=True); "table" adds GitHub's pipe tables.
+_MARKDOWN = MarkdownIt("commonmark").enable("table")
+_TABLE_OPEN = re.compile(r"<table\b", re.I)
+_TABLE_CLOSE = re.compile(r"</table\s*>", re.I)
+# Blocks that hold no other block: the unit an HTML table running over blank lines is extended by.
+_LEAF_BLOCKS = {"html_block", "paragraph_open", "heading_open", "table_open", "fence", "code_block", "hr"}
 
 
 def split_blocks(body: str):
     """(tables, prose): tables as (section, rows of cells); prose as (section, paragraph)."""
     tables, prose, section = [], [], None
-    html_tables = []
-
-    def stash(match):
-        html_tables.append(match.group(0))
-        return f"\n\x00TABLE{len(html_tables) - 1}\x00\n"
-
-    body = re.sub(r"<table\b.*?</table>", stash, body, flags=re.S | re.I)
-    lines, paragraph, i = body.split("\n"), [], 0
-
-    def flush():
-        if paragraph:
-            prose.append((section, " ".join(paragraph)))
-            paragraph.clear()
-
-    while i < len(lines):
-        line = lines[i].strip()
-        placeholder = re.fullmatch(r"\x00TABLE(\d+)\x00", line)
-        if placeholder:
-            flush()
-            parser = _HTMLTable()
-            parser.feed(html_tables[int(placeholder.group(1))])
-            parser._close_cell()
-            tables.append((section, parser.grid()))
-        elif line.startswith("|") and i + 1 < len(lines) and _SEPARATOR_ROW.match(lines[i + 1].strip()):
-            flush()
-            rows = [_md_cells(line)]
-            i += 2
-            while i < len(lines) and lines[i].strip().startswith("|"):
-                rows.append(_md_cells(lines[i].strip()))
-                i += 1
-            tables.append((section, rows))
+    tokens = _MARKDOWN.parse(body)
+    html_extent = _HTMLExtent(body)
+    skip_before = 0  # lines already read as part of an HTML table that ran over blank lines
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token.map and token.map[0] < skip_before:
+            i += 1
             continue
-        elif line.startswith("#"):
-            flush()
-            section = clean_text(line.lstrip("#")) or section
-        elif not line or re.match(r"^([-*+]|\d+[.)])\s", line) or line in ("---", "***"):
-            flush()
-            if line and line not in ("---", "***"):
-                paragraph.append(re.sub(r"^([-*+]|\d+[.)])\s+", "", line))
-                flush()
-        else:
-            paragraph.append(line)
+        if token.type == "heading_open":
+            text = _inline_text(tokens[i + 1])
+            section = text or section
+            if text and token.markup in ("=", "-"):
+                # A setext heading is a paragraph underlined, and "---" under a paragraph is often
+                # meant as a rule: the text is read as prose too, as it was before markdown-it.
+                prose.append((section, text))
+        elif token.type == "paragraph_open":
+            text = _inline_text(tokens[i + 1])
+            if text:
+                prose.append((section, text))
+        elif token.type == "table_open":
+            rows, i = _table(tokens, i)
+            tables.append((section, rows))
+        elif token.type == "html_block":
+            fragment, skip_before = html_extent.fragment(tokens, i)
+            for kind, value in html_blocks(fragment):
+                if kind == "heading":
+                    section = value
+                elif kind == "table":
+                    tables.append((section, value))
+                else:
+                    prose.append((section, value))
         i += 1
-    flush()
     return tables, prose
 
 
-def _md_cells(line: str) -> list[str]:
-    inner = line.strip().strip("|")
-    return [clean_text(cell) for cell in re.split(r"(?<!\\)\|", inner)]
+def _table(tokens, i: int) -> tuple[list[list[str]], int]:
+    """Rows of cell texts of the table opening at tokens[i]; and the index of its table_close."""
+    rows: list[list[str]] = []
+    while tokens[i].type != "table_close":
+        if tokens[i].type == "tr_open":
+            rows.append([])
+        elif tokens[i].type == "inline":
+            rows[-1].append(_inline_text(tokens[i]))
+        i += 1
+    return rows, i
+
+
+def _inline_text(token) -> str:
+    return clean_text(_plain(token.children or []))
+
+
+def _plain(children) -> str:
+    """Inline tokens -> text: emphasis and link markup dropped, an image's alt text kept.
+
+    Inline HTML (<br>, <sup>) becomes a space, as `clean_text` makes of a tag.
+    """
+    parts = []
+    for child in children:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak", "html_inline"):
+            parts.append(" ")
+        elif child.type == "image":
+            parts.append(_plain(child.children or []))
+    return "".join(parts)
+
+
+class _HTMLExtent:
+    """Where an HTML block that opens a <table> really ends.
+
+    CommonMark ends an HTML block at the first blank line, but cards leave blank lines inside
+    tables ("<ul>\\n\\n</ul>" in a cell of Llama 3.1's card) and browsers read on to </table>.
+    A block with more <table> than </table> runs on to the line that closes it; one never
+    closed stays as it is, rather than swallowing the rest of the card.
+    """
+
+    def __init__(self, body: str):
+        # Lines as markdown-it counts them (token.map), and <table> depth before each line.
+        self.lines = re.split(r"\r\n?|\n", body)
+        self.depth = [0]
+        for line in self.lines:
+            self.depth.append(self.depth[-1] + len(_TABLE_OPEN.findall(line)) - len(_TABLE_CLOSE.findall(line)))
+        # Lowest depth from each line on: a block that can never close is known without a scan.
+        self.lowest = self.depth[:]
+        for j in range(len(self.depth) - 2, -1, -1):
+            self.lowest[j] = min(self.depth[j], self.lowest[j + 1])
+
+    def fragment(self, tokens, i: int) -> tuple[str, int]:
+        """(HTML to read, first line after it) for the html_block tokens[i]."""
+        token = tokens[i]
+        start, end = token.map
+        if self.depth[end] <= self.depth[start] or self.lowest[end] > self.depth[start]:
+            return token.content, end
+        # The first line after the block where the depth is back where the block started.
+        # Lines before `end` cannot be it, and each line is scanned once: it is skipped after.
+        close = end
+        while self.depth[close] > self.depth[start]:
+            close += 1
+        # ...and on to the end of the block that line is in: text after </table> is not lost.
+        for j in range(i + 1, len(tokens)):
+            later = tokens[j]
+            if later.map is None:
+                continue
+            if later.map[0] >= close:
+                break
+            if later.type in _LEAF_BLOCKS:
+                close = max(close, later.map[1])
+        return token.content + "\n" + "\n".join(self.lines[end:close]), close
