@@ -152,3 +152,12 @@ async def test_column_descriptions_are_folded_on_table_pages(datasette, built_db
     response = await datasette.client.get(f"/{built_db.stem}/model")
     assert "column-descriptions-fold" in response.text  # the script that folds them
     assert "Parameters active per token (MoE) [parameters]" in response.text  # still there
+
+
+@pytest.mark.parametrize("path", ["model/toy-moe", "innovation/moe"])
+async def test_our_pages_keep_datasettes_links_from_other_tables(datasette, built_db, path):
+    response = await datasette.client.get(f"/{built_db.stem}/{path}")
+    assert response.status_code == 200
+    assert "cegdb-badge" in response.text  # our page, not Datasette's default one
+    assert "<h2>Links from other tables</h2>" in response.text
+    assert "from model_id in claim" in response.text or "from innovation_id in" in response.text

@@ -30,8 +30,6 @@ class ImmutableQueryCache:
     def __init__(self, size: int = CACHE_SIZE):
         self.size = size
         self._results: OrderedDict[tuple, object] = OrderedDict()
-        self.hits = 0
-        self.misses = 0
 
     @staticmethod
     def key(sql: str, params) -> tuple:
@@ -43,19 +41,13 @@ class ImmutableQueryCache:
         results = self._results.get(key)
         if results is not None:
             self._results.move_to_end(key)
-            self.hits += 1
         return results
 
     def put(self, key, results) -> None:
-        self.misses += 1
         self._results[key] = results
         self._results.move_to_end(key)
         while len(self._results) > self.size:
             self._results.popitem(last=False)
-
-    def clear(self) -> None:
-        self._results.clear()
-        self.hits = self.misses = 0
 
 
 # One cache per served Database object; it goes when the Database does.
