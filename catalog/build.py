@@ -183,7 +183,7 @@ def load(conn: Connection, root: Path, problems: Problems,
     for row in read_benchmark_results(root, problems, refs):
         writer.add("benchmark_result", row)
     # Run points and verdicts for the CEG engine; after every reader that fills refs.sources.
-    for table, rows in evidence.read_evidence(root, problems, refs):
+    for table, rows in evidence.read_evidence(root, files, problems, refs):
         for row in rows:
             writer.add(table, row)
     writer.flush()

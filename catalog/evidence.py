@@ -11,67 +11,44 @@ message, like catalog/datasets.py, whose helpers this module reuses.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
-from typing import Iterator, Mapping
+from typing import Iterator, Mapping, Sequence
 
 from catalog import schema
-from catalog.datasets import (_SCALE_RANGES, CURATED, Problems, Refs, _line, _list_entries, _load,
+from catalog.datasets import (_SCALE_RANGES, CURATED, Problems, Refs, _line, _list_entries,
                               _optional_number, _source_ref, _text, _unknown_keys)
 from catalog.fields import ValueProblem, parse_number
+from catalog.generated import GeneratedFile
 
 RUN_KEYS = {"innovation", "arm", "series", "parameters", "tokens", "compute_flop", "compute_method", "loss",
             "loss_on", "source", "locator", "evidence", "quote", "note"}
 VERDICT_KEYS = {"innovation", "source", "class", "quote", "locator", "note"}
-GENERATED_FOLDERS = ("imported", "scraped")
-ORIGIN = re.compile(r"^(import|scraper):[a-z0-9][a-z0-9._-]*$")
 # 6 FLOP per parameter per token: a multiply-add forward (2) and backward (4), Kaplan et al. 2020.
 FLOP_PER_PARAMETER_TOKEN = 6.0
 
 
-# A top-level `runs:` key, as the generated-layer writer puts it (block style, column 0, maybe quoted).
-_RUNS_KEY = re.compile(rb"""^["']?runs["']?[ \t]*:""", re.M)
+def _run_entries(root: Path, files: Sequence[GeneratedFile],
+                 problems: Problems) -> Iterator[tuple[Path, Mapping, str]]:
+    """(file relative to the repository, run entry, origin) for every run, in a fixed order.
 
-
-def _may_hold_runs(path: Path) -> bool:
-    """False when the file has no top-level `runs:` line, so it need not be parsed a second time:
-    catalog/generated.py already reads (and checks) every generated file, and the three largest,
-    without runs, took 3 s of a 16 s build to parse again. A file that cannot be read is parsed,
-    so its problem is reported as before."""
-    try:
-        return _RUNS_KEY.search(path.read_bytes()) is not None
-    except OSError:
-        return True
-
-
-def _run_entries(root: Path, problems: Problems) -> Iterator[tuple[Path, Mapping, str]]:
-    """(file relative to the repository, run entry, origin) for every run, in a fixed order."""
+    Generated files come already read and their headers checked by catalog.generated (one parse
+    per build: the three largest took 3 s to parse again); a file whose origin it refused is not
+    among them, and that problem is already reported."""
     for rel, entry in _list_entries(root, "runs", "run", RUN_KEYS, problems):
         yield rel, entry, CURATED
-    for folder in GENERATED_FOLDERS:
-        for path in sorted((root / folder).glob("**/*.yaml")):
-            rel = path.relative_to(root.parent)
-            if not _may_hold_runs(path):
+    for gen in files:
+        runs = gen.data.get("runs")
+        if runs is None:
+            continue
+        if not isinstance(runs, list):
+            problems.add(gen.path, _line(gen.data, "runs"), "runs", "expected a list of run points")
+            continue
+        for entry in runs:
+            if not isinstance(entry, dict):
+                problems.add(gen.path, getattr(entry, "line", _line(gen.data, "runs")), "run", "expected a mapping")
                 continue
-            data = _load(path, problems, dict)
-            if not data or data.get("runs") is None:
-                continue
-            origin = data.get("origin")
-            if not isinstance(origin, str) or not ORIGIN.match(origin):
-                problems.add(rel, _line(data, "origin"), "origin",
-                             f"{origin!r}: a generated file with runs needs origin: import:<name> or "
-                             f"scraper:<name>")
-                continue
-            runs = data["runs"]
-            if not isinstance(runs, list):
-                problems.add(rel, _line(data, "runs"), "runs", "expected a list of run points")
-                continue
-            for entry in runs:
-                if not isinstance(entry, dict):
-                    problems.add(rel, getattr(entry, "line", _line(data, "runs")), "run", "expected a mapping")
-                    continue
-                _unknown_keys(entry, RUN_KEYS, rel, problems)
-                yield rel, entry, origin
+            _unknown_keys(entry, RUN_KEYS, gen.path, problems)
+            yield gen.path, entry, gen.origin
 
 
 def _innovation(entry: Mapping, rel: Path, problems: Problems, refs: Refs) -> str | None:
@@ -124,9 +101,9 @@ def read_run(rel: Path, entry: Mapping, origin: str, problems: Problems, refs: R
     return row if len(problems) == before else None
 
 
-def read_runs(root: Path, problems: Problems, refs: Refs) -> list[dict]:
+def read_runs(root: Path, files: Sequence[GeneratedFile], problems: Problems, refs: Refs) -> list[dict]:
     """Every run point, numbered in reading order (curated files, then imported, then scraped)."""
-    rows = [row for rel, entry, origin in _run_entries(root, problems)
+    rows = [row for rel, entry, origin in _run_entries(root, files, problems)
             if (row := read_run(rel, entry, origin, problems, refs)) is not None]
     for number, row in enumerate(rows, 1):
         row["id"] = number
@@ -159,6 +136,7 @@ def read_verdicts(root: Path, problems: Problems, refs: Refs) -> list[dict]:
     return rows
 
 
-def read_evidence(root: Path, problems: Problems, refs: Refs) -> list[tuple[str, list[dict]]]:
-    """(table, rows) for the build: runs, then verdicts."""
-    return [("run", read_runs(root, problems, refs)), ("verdict", read_verdicts(root, problems, refs))]
+def read_evidence(root: Path, files: Sequence[GeneratedFile], problems: Problems,
+                  refs: Refs) -> list[tuple[str, list[dict]]]:
+    """(table, rows) for the build: runs, then verdicts; `files` is catalog.generated.read_files()."""
+    return [("run", read_runs(root, files, problems, refs)), ("verdict", read_verdicts(root, problems, refs))]
