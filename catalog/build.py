@@ -14,7 +14,7 @@ from typing import Callable, Iterable, Iterator
 
 from sqlalchemy import Connection, text
 
-from catalog import corrections, db, evidence, generated, safety, schema
+from catalog import corrections, db, distinct, evidence, generated, safety, schema
 from catalog.datasets import (ModelEntry, Problems, Refs, iter_model_documents, read_ablations,
                               read_benchmark_results, read_hardware, read_innovations, read_model,
                               read_organizations, read_sources)
@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 BATCH_SIZE = 5000
 # Tables a build owns and rewrites; snapshots and releases survive a rebuild on PostgreSQL.
-CONTENT_TABLES = ("compute_estimate", "ceg_estimate", "innovation_summary", "progress_estimate", "conflict", "model_innovation", "claim", "ablation", "run", "verdict", "benchmark_result", "model", "hardware",
+CONTENT_TABLES = ("compute_estimate", "ceg_estimate", "innovation_summary", "progress_estimate", "conflict", "model_innovation", "claim", "ablation", "run", "verdict", "benchmark_result", "checkpoint", "model", "hardware",
                   "innovation", "organization", "alias", "source")
 
 
@@ -70,7 +70,7 @@ class _Writer:
             self.add("claim", claim)
 
     # Parents before children, so foreign keys hold at every statement.
-    ORDER = ("source", "organization", "innovation", "hardware", "model", "alias", "claim",
+    ORDER = ("source", "organization", "innovation", "hardware", "model", "alias", "checkpoint", "claim",
              "model_innovation", "ablation", "benchmark_result", "run", "verdict")
 
     def flush(self, table: str | None = None) -> None:
@@ -139,6 +139,8 @@ def load(conn: Connection, root: Path, problems: Problems,
 
     entries = model_documents(problems, refs) if model_documents else _models_from_files(root, problems, refs)
     reconciler = generated.Reconciler()
+    distinct_pairs = distinct.read_distinct(root, problems)
+    reconciler.distinct.update(pair for pair, _ in distinct_pairs)
     base_models: list[tuple[str, str, str]] = []
     shared_runs: list[tuple[str, str, str]] = []
     for count, entry in enumerate(entries, 1):
@@ -158,8 +160,8 @@ def load(conn: Connection, root: Path, problems: Problems,
             progress(count)
     after = generated.GeneratedModels()
     for kind, payload in generated.read_models(files, problems, refs, reconciler, hw_map):
-        if kind == "model":
-            writer.add("model", payload)
+        if kind in ("model", "checkpoint"):
+            writer.add(kind, payload)
         elif kind == "link":
             writer.add("model_innovation", payload)
         elif kind == "claims":
@@ -167,6 +169,7 @@ def load(conn: Connection, root: Path, problems: Problems,
         else:
             after = payload
     writer.flush()
+    distinct.check_used(distinct_pairs, set(reconciler.refs_of) | set(reconciler.model_of_ref), problems)
     for model_id, base, where in base_models:
         if base not in reconciler.refs_of:
             path, _, line = where.rpartition(":")
@@ -235,7 +238,7 @@ def _fts(path: Path) -> None:
 
 def _counts(conn: Connection) -> dict[str, int]:
     return {name: conn.execute(text(f"SELECT COUNT(*) FROM {name}")).scalar_one()
-            for name in ("source", "organization", "hardware", "innovation", "model", "claim",
+            for name in ("source", "organization", "hardware", "innovation", "model", "checkpoint", "claim",
                          "model_innovation", "conflict", "ablation", "benchmark_result", "run", "verdict")}
 
 

@@ -22,7 +22,7 @@ from typing import Any, Iterator, Mapping
 from catalog import schema
 from catalog.datasets import (DATE, MODEL_KEYS, SLUG, ModelEntry, Problems, Refs, _line, _load, _text,
                               _unknown_keys, read_claims, text_list)
-from catalog.names import hf_key, name_keys
+from catalog.names import hf_key, name_key, name_keys, split_format
 
 LAYERS = ("imported", "scraped")
 HEADER_KEYS = {"generated_by", "origin", "retrieved", "sources", "organizations", "models", "hardware",
@@ -229,8 +229,21 @@ def warning_columns(warnings: list[str]) -> dict[str, str | None]:
 # --- models: one row per real model -------------------------------------------------------------
 
 @dataclass
+class Placement:
+    """Where a generated entry goes: the model, whether the entry creates it, and, for a re-upload
+    of a trained model's weights, the checkpoint's formats and why it is one."""
+
+    model_id: str
+    created: bool
+    name: str  # the model row's name when the entry creates it
+    formats: list[str] = field(default_factory=list)  # non-empty: the entry is a checkpoint
+    reason: str = ""
+
+
+@dataclass
 class Reconciler:
-    """Which catalog model a generated entry is about (docs/generated-layer.md, 'One row per real model')."""
+    """Which catalog model a generated entry is about (docs/generated-layer.md, 'One row per real model'
+    and 'Checkpoints')."""
 
     by_hf: dict[str, str] = field(default_factory=dict)
     by_key: dict[str, str] = field(default_factory=dict)
@@ -240,6 +253,8 @@ class Reconciler:
     curated: set[str] = field(default_factory=set)
     model_of_ref: dict[str, str] = field(default_factory=dict)
     links: set[tuple[str, str]] = field(default_factory=set)  # (model, innovation) already linked
+    hf_of: dict[str, str] = field(default_factory=dict)  # model id -> its Hugging Face repository
+    checkpoint_ids: set[str] = field(default_factory=set)
 
     def add_curated(self, entry: ModelEntry) -> None:
         mid = entry.row["id"]
@@ -256,15 +271,21 @@ class Reconciler:
         self.refs_of[mid].add(mid)
         if hf_key(hf):
             self.by_hf.setdefault(hf_key(hf), mid)
+            self.hf_of.setdefault(mid, hf_key(hf))
         for key in keys:
             self.by_key.setdefault(key, mid)
 
     def _apart(self, ref: str, mid: str) -> bool:
         return any(frozenset((ref, r)) in self.distinct for r in self.refs_of.get(mid, {mid}))
 
+    def _attach(self, ref: str, mid: str, hf: str | None) -> None:
+        self.refs_of[mid].add(ref)
+        self.model_of_ref[ref] = mid
+        if hf_key(hf):
+            self.by_hf.setdefault(hf_key(hf), mid)
+
     def place(self, ref: str, wanted_id: str, name: str, hf: str | None, aliases: list[str],
-              distinct_from: list[str]) -> tuple[str, bool]:
-        """(model id, whether the entry creates that model)."""
+              distinct_from: list[str], base: str | None = None) -> Placement:
         source = ref.split("/", 1)[0]
         for other in distinct_from:
             self.distinct.add(frozenset((ref, other if "/" in other else f"{source}/{other}")))
@@ -273,20 +294,67 @@ class Reconciler:
                       *(self.by_key.get(k) for k in keys)]
         for mid in candidates:
             if mid is not None and (mid == self.explicit.get(ref) or not self._apart(ref, mid)):
-                self.refs_of[mid].add(ref)
-                self.model_of_ref[ref] = mid
-                if hf_key(hf):
-                    self.by_hf.setdefault(hf_key(hf), mid)
-                return mid, False
-        mid = wanted_id
-        n = 2
+                self._attach(ref, mid, hf)
+                return Placement(mid, False, name)
+        stem, formats = split_format(name)
+        if formats:
+            target, reason, apart = self._checkpoint_target(ref, stem, formats, base, source)
+            if target is not None:
+                self._attach(ref, target, hf)
+                return Placement(target, False, name, formats, reason)
+            if not apart:
+                # The first re-upload of a model the catalog does not have: the model row is
+                # named without the suffixes, and the re-upload is its first checkpoint.
+                id_stem, id_formats = split_format(wanted_id)
+                mid = self._new_id(id_stem if id_formats else wanted_id, source)
+                self._register(mid, name_keys(stem, strip_parenthesis=False), None)
+                self._attach(ref, mid, hf)
+                return Placement(mid, True, stem, formats,
+                                 f"{reason}; no model of that name was in the catalog, so the model row is named "
+                                 "after it")
+        mid = self._new_id(wanted_id, source)
+        self._register(mid, name_keys(wanted_id, name, *aliases, strip_parenthesis=False), hf)
+        self._attach(ref, mid, hf)
+        return Placement(mid, True, name)
+
+    def _new_id(self, wanted_id: str, source: str) -> str:
+        mid, n = wanted_id, 2
         while mid in self.refs_of:  # a taken id (a distinct model of the same name): stable suffix
             mid = f"{wanted_id}-{source}" if n == 2 else f"{wanted_id}-{source}-{n}"
             n += 1
-        self._register(mid, name_keys(wanted_id, name, *aliases, strip_parenthesis=False), hf)
-        self.refs_of[mid].add(ref)
-        self.model_of_ref[ref] = mid
-        return mid, True
+        return mid
+
+    def _checkpoint_target(self, ref: str, stem: str, formats: list[str], base: str | None,
+                           source: str) -> tuple[str | None, str, bool]:
+        """(model the re-upload copies or None, why, whether a file keeps them apart).
+
+        The stem of the name must name the model, or be its declared base model's name with the
+        base's Hub account in front ("meta-llama-Llama-3.2-3B-Instruct-FP16"): a fine-tune's
+        quantised upload ("X-Distill-Qwen3-8B-FP8", base Qwen3-8B) is never folded into its base.
+        """
+        reason = f"name {stem!r} + format suffix {'-'.join(formats)!r}"
+        stem_keys = name_keys(stem)
+        found = [mid for mid in (self.by_key.get(k) for k in stem_keys) if mid is not None]
+        if base:
+            target = resolve_base(base, source, self)
+            owner = (self.hf_of.get(target) or "").split("/", 1)[0] if target else ""
+            names = {name_key(base), name_key(target or "")}
+            if target and target not in found and \
+                    any(k in names | {name_key(owner) + n for n in names} for k in stem_keys):
+                found.append(target)
+                reason += f" and its base model {base!r}"
+        for mid in found:
+            if not self._apart(ref, mid):
+                return mid, reason, False
+        return None, reason, bool(found)
+
+    def checkpoint_id(self, wanted_id: str, source: str) -> str:
+        cid, n = wanted_id, 2
+        while cid in self.checkpoint_ids:
+            cid = f"{wanted_id}-{source}" if n == 2 else f"{wanted_id}-{source}-{n}"
+            n += 1
+        self.checkpoint_ids.add(cid)
+        return cid
 
 
 @dataclass
@@ -303,13 +371,25 @@ class GeneratedModels:
 
 def read_models(files: list[GeneratedFile], problems: Problems, refs: Refs, reconciler: Reconciler,
                 hw_map: dict[str, str]) -> Iterator[tuple[str, Any]]:
-    """Yield ("model", row) | ("claims", rows) | ("link", row) as entries are read; base models and
-    warnings are returned at the end as ("after", GeneratedModels)."""
+    """Yield ("model", row) | ("checkpoint", row) | ("claims", rows) | ("link", row) as entries are
+    read; base models and warnings are returned at the end as ("after", GeneratedModels).
+
+    Entries whose names carry a format suffix (catalog/names.py `split_format`) are read after all
+    the others, so the model a re-upload copies is in place whichever file or line it comes from.
+    """
     out = GeneratedModels()
-    for gen in files:
-        for entry in gen.section("models", problems):
-            yield from _read_entry(gen, entry, problems, refs, reconciler, hw_map, out)
+    sections = [(gen, gen.section("models", problems)) for gen in files]
+    for later in (False, True):
+        for gen, entries in sections:
+            for entry in entries:
+                if _has_format_suffix(entry) == later:
+                    yield from _read_entry(gen, entry, problems, refs, reconciler, hw_map, out)
     yield "after", out
+
+
+def _has_format_suffix(entry: Mapping) -> bool:
+    name = entry.get("name")
+    return isinstance(name, str) and bool(split_format(name)[1])
 
 
 def _read_entry(gen, entry, problems, refs, reconciler, hw_map, out) -> Iterator[tuple[str, Any]]:
@@ -322,8 +402,9 @@ def _read_entry(gen, entry, problems, refs, reconciler, hw_map, out) -> Iterator
     ref = f"{gen.source}/{gid}"
     hf = _text(entry, "hf_repo", path, problems)
     aliases = text_list(entry, "aliases", path, problems, SLUG)
-    mid, created = reconciler.place(ref, gid, name, hf, aliases,
-                                    text_list(entry, "distinct_from", path, problems))
+    base = _text(entry, "base_model", path, problems) or _text(entry, "base_model_name", path, problems)
+    placed = reconciler.place(ref, gid, name, hf, aliases, text_list(entry, "distinct_from", path, problems), base)
+    mid, created = placed.model_id, placed.created
     warnings = out.warnings[mid]
     warnings.extend(str(w) for w in (entry.get("warnings") or []))
     org = _text(entry, "organization", path, problems)
@@ -331,19 +412,26 @@ def _read_entry(gen, entry, problems, refs, reconciler, hw_map, out) -> Iterator
         warnings.append(f"organization: unknown organization id {org!r}")
         org = None
     release_date = _text(entry, "release_date", path, problems, pattern=DATE)
-    columns = {"name": name,
+    primary = _primary_source(gen, entry, problems, refs)
+    columns = {"name": placed.name,
                "family": _text(entry, "family", path, problems),
                "organization_id": org,
                "release_date": release_date,
                "release_year": int(release_date[:4]) if release_date else None,
                "domain": _text(entry, "domain", path, problems, choices=schema.DOMAINS),
                "accessibility": _text(entry, "accessibility", path, problems, choices=schema.ACCESSIBILITY),
-               "hf_repo_id": hf,
-               "primary_source_id": _primary_source(gen, entry, problems, refs)}
+               # a re-upload's repository is the checkpoint's, not the trained model's
+               "hf_repo_id": None if placed.formats else hf,
+               "primary_source_id": primary}
+    if created and placed.formats:
+        # A model known only from a re-upload: the upload's account, date and sources are the
+        # upload's (nvidia/Qwen3.6-27B-NVFP4 is not NVIDIA's model), so they stay on the checkpoint.
+        columns.update(organization_id=None, release_date=None, release_year=None, primary_source_id=None)
     if created:
         yield "model", {"id": mid, **columns, "base_model_id": None, "origin": gen.origin,
                         "warnings": None, "warning_fields": None}
-    elif mid not in reconciler.curated:
+    elif mid not in reconciler.curated and not placed.formats:
+        # A re-upload fills nothing: its date, account and repository are the upload's, not the model's.
         fill = out.fills.setdefault(mid, {})
         for key, value in columns.items():
             if value is not None and key != "name":
@@ -358,11 +446,15 @@ def _read_entry(gen, entry, problems, refs, reconciler, hw_map, out) -> Iterator
         if claim["field"] == "hardware" and claim["value_text"] in hw_map:
             claim["value_text"] = hw_map[claim["value_text"]]
         _stamp(claim, gen)
+    if placed.formats:
+        yield "checkpoint", {"id": reconciler.checkpoint_id(gid, gen.source), "model_id": mid, "name": name,
+                             "format": "+".join(placed.formats), "hf_repo_id": hf, "organization_id": org,
+                             "source_id": primary or next((c["source_id"] for c in claims), None),
+                             "origin": gen.origin, "reason": placed.reason}
     yield "claims", claims
     for link in _links(gen, entry, mid, problems, refs, reconciler):
         yield "link", link
-    base = _text(entry, "base_model", path, problems) or _text(entry, "base_model_name", path, problems)
-    if base:
+    if base and (created or not placed.formats):
         out.base_models.append((mid, base, f"{gen.source}"))
 
 

@@ -44,3 +44,27 @@ def hf_key(repo: str | None) -> str | None:
     if repo.startswith("https://huggingface.co/"):
         repo = repo[len("https://huggingface.co/"):]
     return repo.lower() or None
+
+
+# Format and quantisation suffixes of re-uploaded weights: "Qwen3-235B-A22B-FP8" and
+# "nvidia/Qwen3-235B-A22B-NVFP4" are Qwen3-235B-A22B's weights in another number format, and
+# "codellama/CodeLlama-7b-hf" is Code Llama 7B converted to the Transformers layout. None of them
+# is a second trained model (docs/generated-layer.md, "Checkpoints"). Read from the end of a name,
+# one suffix at a time ("DeepSeek-V4-Flash-NVFP4-FP8" has two); each word stands after a separator.
+FORMAT_SUFFIX = re.compile(
+    r"[-_. ](?P<format>hf|fp8[-_]dynamic|fp8|nvfp4|mxfp4|fp4|awq|gptq|gguf|mlx|exl2|onnx|"
+    r"bnb[-_][48]bit|[2-8][-_]?bits?|int4|int8|w4a16|w8a8|w8a16|w4a4|fp16|bf16|fp32)$", re.IGNORECASE)
+
+
+def split_format(name: str) -> tuple[str, list[str]]:
+    """(the name without format suffixes, the suffixes in reading order, lower case).
+
+    "DeepSeek-V4-Flash-NVFP4-FP8" -> ("DeepSeek-V4-Flash", ["nvfp4", "fp8"]); a name with no
+    suffix comes back whole with []. A suffix is never the whole name ("GGUF" stays "GGUF").
+    """
+    formats: list[str] = []
+    stem = str(name)
+    while (match := FORMAT_SUFFIX.search(stem)) and match.start() > 0:
+        formats.insert(0, match.group("format").lower().replace("_", "-"))
+        stem = stem[: match.start()]
+    return stem, formats

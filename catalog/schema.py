@@ -205,6 +205,27 @@ class Model(SQLModel, table=True):
                                         default=None)
 
 
+class Checkpoint(SQLModel, table=True):
+    """A re-upload of a trained model's weights in another format or number format (FP8, NVFP4,
+    AWQ, GPTQ, GGUF, MLX, bnb-4bit, a "-hf" Transformers conversion): not a model of its own.
+    Its facts are claims of the model it copies; this row says which repository they came from."""
+
+    __tablename__ = "checkpoint"
+
+    id: str = col("Stable slug of the checkpoint, e.g. qwen3-235b-a22b-fp8", primary_key=True)
+    model_id: str = col("The trained model whose weights this is", foreign_key="model.id", index=True)
+    name: str = col("Name as published, e.g. Qwen3-235B-A22B-FP8")
+    format: Optional[str] = col("Format or quantisation, from the name's suffixes (fp8, nvfp4, hf, gguf, ...; "
+                                "several joined by +)", default=None)
+    hf_repo_id: Optional[str] = col("Hugging Face repository id", default=None)
+    organization_id: Optional[str] = col("Account that published the checkpoint", default=None,
+                                         foreign_key="organization.id")
+    source_id: Optional[str] = col("Where the checkpoint was read (e.g. its config.json)", default=None,
+                                   foreign_key="source.id")
+    origin: str = col("Where the row came from: import:<name> | scraper:<name>")
+    reason: str = col("Why it is a checkpoint of model_id: the name rule, or the file that says so")
+
+
 class Snapshot(SQLModel, table=True):
     """A raw response kept by content hash before it is parsed."""
 

@@ -158,7 +158,9 @@ def test_readme_counts_are_what_the_catalog_gives(real_db):
     assert stated(r"([\d,]+) models are curated by hand") == count("select count(*) from model where origin = 'curated'")
     assert stated(r"\(([\d,]+) claims") == count("select count(*) from claim where origin = 'curated'")
     assert stated(r"([\d,]+) sourced model–innovation links") == count("select count(*) from model_innovation")
-    assert stated(r"([\d,]+) open-weight checkpoints") == count(
+    assert stated(r"([\d,]+) format and quantisation re-uploads") == count("select count(*) from checkpoint")
+    assert stated(r"are checkpoints of ([\d,]+) of them") == count("select count(distinct model_id) from checkpoint")
+    assert stated(r"gives the architecture of ([\d,]+) models") == count(
         "select count(distinct model_id) from claim where origin = 'scraper:hf'")
     assert stated(r"\(([\d,]+) with exact parameter counts\)") == count(
         "select count(distinct model_id) from claim where origin = 'scraper:hf' and field = 'parameters'")
