@@ -119,6 +119,10 @@ def _distinct_marks() -> set[frozenset]:
             for entry in data.get("models") or []:
                 for other in entry.get("distinct_from") or []:
                     marks.add(frozenset((entry["id"], other)))
+    if (DATASETS / "distinct.yaml").exists():
+        for entry in yaml.safe_load((DATASETS / "distinct.yaml").read_text()) or []:
+            ids = sorted({m.rsplit("/", 1)[-1] for m in entry["models"]})
+            marks.update(frozenset((a, b)) for i, a in enumerate(ids) for b in ids[i + 1:])
     return marks
 
 
@@ -136,6 +140,40 @@ def test_one_row_per_real_model(real_db):
                 unmarked.append((seen[key], mid, key))
             seen.setdefault(key, mid)
     assert unmarked == []
+
+
+def test_one_row_per_trained_model(real_db):
+    """No two model rows are one trained model once format and quantisation suffixes are dropped
+    ("Qwen3-32B" and "Qwen3-32B-FP8"), unless a file says they are distinct (issue 20)."""
+    from catalog.names import name_key, split_format
+
+    marks = _distinct_marks()
+    groups: dict[str, list[str]] = {}
+    for mid, name in query(real_db, "select id, name from model order by id"):
+        groups.setdefault(name_key(split_format(name)[0]), []).append(mid)
+    unmarked = [ids for ids in groups.values()
+                if any(frozenset((a, b)) not in marks for i, a in enumerate(ids) for b in ids[i + 1:])]
+    assert unmarked == []
+
+
+@pytest.mark.parametrize("checkpoint, model", [
+    ("codellama-7b-hf", "code-llama-7b"), ("codellama-34b-hf", "code-llama-34b"),
+    ("codellama-70b-hf", "code-llama-70b"), ("olmo-7b-hf", "olmo-7b"), ("mamba-2.8b-hf", "mamba-2.8b"),
+    ("minimax-text-01-hf", "minimax-text-01"), ("qwen3-235b-a22b-fp8", "qwen3-235b-a22b"),
+    ("qwen3-235b-a22b-nvfp4", "qwen3-235b-a22b"), ("qwen3-32b-fp8", "qwen3-32b"),
+    ("meta-llama-llama-3.2-3b-instruct-fp16", "llama-3.2-3b-instruct"),
+])
+def test_the_issues_reuploads_are_checkpoints_not_models(real_db, checkpoint, model):
+    assert query(real_db, f"select model_id from checkpoint where id = '{checkpoint}'") == [(model,)]
+    assert query(real_db, f"select count(*) from model where id = '{checkpoint}'") == [(0,)]
+
+
+def test_gqa_models_are_trained_models(real_db):
+    """The README's attention counts count trained models: no re-upload among the gqa rows."""
+    from catalog.names import split_format
+
+    names = [r[0] for r in query(real_db, "select name from model where attention = 'gqa'")]
+    assert [n for n in names if split_format(n)[1]] == []
 
 
 def test_readme_counts_are_what_the_catalog_gives(real_db):
