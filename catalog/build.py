@@ -19,7 +19,7 @@ from catalog.datasets import (ModelEntry, Problems, Refs, iter_model_documents, 
                               read_benchmark_results, read_hardware, read_innovations, read_model,
                               read_organizations, read_sources)
 from catalog.resolve import DERIVED_ORIGIN, METHODS_SOURCE, resolve
-from catalog.pretraining import link_shared_pretraining
+from catalog.pretraining import link_checkpoints_of_one_run, link_shared_pretraining
 
 log = logging.getLogger(__name__)
 
@@ -180,6 +180,9 @@ def load(conn: Connection, root: Path, problems: Problems,
     writer.flush()
     corrections.apply_corrections(conn, corrections.read_corrections(root, problems, refs), problems)
     link_shared_pretraining(conn, shared_runs, refs, problems)
+    if not problems:
+        apart = {frozenset(reconciler.model_of_ref.get(n, n) for n in pair) for pair, _ in distinct_pairs}
+        link_checkpoints_of_one_run(conn, apart, reconciler.curated)
     # Literature evidence for the analysis; benchmark results may name catalog models, so last.
     for row in read_ablations(root, problems, refs):
         writer.add("ablation", row)

@@ -86,6 +86,15 @@ HF = {
          "release_date": "2025-05-05", "claims": {"num_layers": claim(40, "config.json: num_hidden_layers", "hf-f-config")}},
         {"id": "ghost-9b-nvfp4", "name": "Ghost-9B-NVFP4", "hf_repo": "quant-co/Ghost-9B-NVFP4",
          "organization": "quant-co", "claims": {"num_layers": claim(40, "config.json: num_hidden_layers", "hf-g-config")}},
+        # One pre-training run: base and post-trained checkpoints by name.
+        {"id": "toy-moe-base", "name": "Toy-MoE-Base", "hf_repo": "toylab/Toy-MoE-Base", "organization": "toylab"},
+        {"id": "ghost-9b-instruct", "name": "Ghost-9B-Instruct", "hf_repo": "ghost/Ghost-9B-Instruct"},
+        {"id": "toy", "name": "Toy", "hf_repo": "toylab/Toy"},  # curated Toy-Chat keeps its own word
+        {"id": "solo-3b", "name": "Solo-3B", "hf_repo": "solo/Solo-3B"},
+        {"id": "solo-3b-instruct", "name": "Solo-3B-Instruct", "hf_repo": "solo/Solo-3B-Instruct",
+         "claims": {"training_compute_flop": claim(1e22, "config.json", "hf-i-config")}},
+        {"id": "pair-1b", "name": "Pair-1B", "hf_repo": "pair/Pair-1B"},
+        {"id": "pair-1b-chat", "name": "Pair-1B-Chat", "hf_repo": "pair/Pair-1B-Chat"},
         # Marked distinct in datasets/distinct.yaml: its own model.
         {"id": "twin-9b-hf", "name": "Twin-9B-hf", "hf_repo": "coder-lab/Twin-9B-hf", "organization": "coder-lab",
          "claims": {"num_layers": claim(30, "config.json: num_hidden_layers", "hf-h-config")}},
@@ -95,6 +104,8 @@ HF = {
 DISTINCT = """\
 - models: [hf/twin-9b-hf, toydb/twin-9b]
   why: the -hf upload is a retrained Twin (the card says so), not a conversion
+- models: [hf/pair-1b, hf/pair-1b-chat]
+  why: Pair-1B-Chat was pre-trained from scratch on dialogue (its card says so)
 """
 
 
@@ -146,7 +157,7 @@ def test_a_checkpoints_claims_and_links_land_on_its_model_whose_columns_stay_its
 
 def test_a_model_known_only_from_reuploads_is_one_row_without_the_uploaders_facts(built):
     assert rows(built, "select id, name, organization_id, release_date, hf_repo_id, num_layers, origin from model "
-                       "where name like 'Ghost%'") == [("ghost-9b", "Ghost-9B", None, None, None, 40.0, "scraper:hf")]
+                       "where name like 'Ghost-9B%' and id <> 'ghost-9b-instruct'") == [("ghost-9b", "Ghost-9B", None, None, None, 40.0, "scraper:hf")]
 
 
 def test_a_fine_tunes_quantised_upload_is_not_folded_into_its_base(built):
@@ -170,7 +181,8 @@ def test_a_stale_distinct_entry_is_an_error_naming_the_line(tmp_path):
     stale = DISTINCT + "- models: [hf/no-such-upload, toy-moe]\n  why: stale\n"
     with pytest.raises(BuildFailed) as failed:
         build(_catalog(tmp_path, distinct=stale), f"sqlite:///{tmp_path / 'cat.sqlite'}")
-    assert any(p.path.endswith("distinct.yaml") and p.line == 3 and "no-such-upload" in p.message
+    line = DISTINCT.count("\n") + 1
+    assert any(p.path.endswith("distinct.yaml") and p.line == line and "no-such-upload" in p.message
                for p in failed.value.problems)
 
 
@@ -179,3 +191,14 @@ async def test_the_model_page_links_to_its_checkpoints(built):
     response = await datasette.client.get(f"/{built.stem}/model/toy-moe")
     assert response.status_code == 200
     assert "3 rows</a> from model_id in checkpoint" in response.text
+
+
+def test_base_and_post_trained_checkpoints_of_one_run_share_it(built):
+    assert dict(rows(built, "select id, same_pretraining_as from model where same_pretraining_as is not null")) == {
+        "toy-moe-base": "toy-moe",  # the plain name is where the run is counted
+        "ghost-9b-instruct": "ghost-9b",  # also when the plain row was made from re-uploads
+        "solo-3b": "solo-3b-instruct",  # only the instruct row has numbers: the run is counted there
+    }
+    # not linked: the curated Toy-Chat (its file says so itself) and the pair distinct.yaml keeps apart
+    assert rows(built, "select count(*) from model where id in ('toy-chat', 'pair-1b-chat', 'pair-1b') "
+                       "and same_pretraining_as is null") == [(3,)]

@@ -168,6 +168,15 @@ def test_the_issues_reuploads_are_checkpoints_not_models(real_db, checkpoint, mo
     assert query(real_db, f"select count(*) from model where id = '{checkpoint}'") == [(0,)]
 
 
+@pytest.mark.parametrize("model, run", [
+    ("deepseek-v3-base", "deepseek-v3"), ("llama-3.1-8b-instruct", "llama-3.1-8b"), ("gemma-2-9b-it", "gemma-2-9b"),
+    ("codellama-70b-instruct", "code-llama-70b"), ("llama-3.3-70b", "llama-3.1-70b"),
+])
+def test_base_and_instruct_checkpoints_share_one_pretraining_run(real_db, model, run):
+    assert query(real_db, f"select same_pretraining_as from model where id = '{model}'") == [(run,)]
+    assert query(real_db, f"select same_pretraining_as from model where id = '{run}'") == [(None,)]
+
+
 def test_gqa_models_are_trained_models(real_db):
     """The README's attention counts count trained models: no re-upload among the gqa rows."""
     from catalog.names import split_format
