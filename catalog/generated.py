@@ -286,6 +286,8 @@ class Reconciler:
 
     def place(self, ref: str, wanted_id: str, name: str, hf: str | None, aliases: list[str],
               distinct_from: list[str], base: str | None = None) -> Placement:
+        """The model an entry is about: same_as, repository, name key; else, for a name with format
+        suffixes, the model it is a checkpoint of; else a new model row."""
         source = ref.split("/", 1)[0]
         for other in distinct_from:
             self.distinct.add(frozenset((ref, other if "/" in other else f"{source}/{other}")))
