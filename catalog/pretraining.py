@@ -47,6 +47,8 @@ def link_shared_pretraining(conn: Connection, links: list[tuple[str, str, str]],
 # A base checkpoint and the post-trained checkpoints of one run, by name: "DeepSeek-V3-Base" and
 # "DeepSeek-V3", "Llama-3.1-8B-Instruct" and "Llama 3.1 8B", "gemma-2-9b-it" and "Gemma 2 9B".
 POST_TRAINING_SUFFIX = re.compile(r"[-_ ](?P<kind>base|instruct|chat|it)$", re.IGNORECASE)
+# "BERT-Base" beside "BERT-Large", "Luminous Base" beside "Luminous Extended": there "Base" is a size.
+SIZE_WORDS = ("tiny", "mini", "small", "medium", "large", "xl", "xxl", "huge", "giant", "extended", "supreme")
 
 
 def link_checkpoints_of_one_run(conn: Connection, distinct: set[frozenset], curated: set[str]) -> list[tuple[str, str]]:
@@ -72,7 +74,10 @@ def link_checkpoints_of_one_run(conn: Connection, distinct: set[frozenset], cura
         if not match or match.start() == 0:
             continue
         stem = name_key(name[: match.start()])
-        keys = [stem] if match.group("kind").lower() == "base" else [stem, stem + "base"]
+        is_base = match.group("kind").lower() == "base"
+        if is_base and any(stem + size in by_key for size in SIZE_WORDS):
+            continue
+        keys = [stem] if is_base else [stem, stem + "base"]
         targets = next((ids for ids in (by_key.get(k, []) for k in keys) if ids), [])
         if len(targets) != 1 or targets[0] == mid:
             continue  # none, or two rows of that name: not ours to guess

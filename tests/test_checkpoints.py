@@ -93,6 +93,10 @@ HF = {
         {"id": "solo-3b", "name": "Solo-3B", "hf_repo": "solo/Solo-3B"},
         {"id": "solo-3b-instruct", "name": "Solo-3B-Instruct", "hf_repo": "solo/Solo-3B-Instruct",
          "claims": {"training_compute_flop": claim(1e22, "config.json", "hf-i-config")}},
+        # "Base" as a size beside "Large": not a base checkpoint of "Sizer".
+        {"id": "sizer", "name": "Sizer", "hf_repo": "sizer/Sizer"},
+        {"id": "sizer-base", "name": "Sizer-Base", "hf_repo": "sizer/Sizer-Base"},
+        {"id": "sizer-large", "name": "Sizer-Large", "hf_repo": "sizer/Sizer-Large"},
         {"id": "pair-1b", "name": "Pair-1B", "hf_repo": "pair/Pair-1B"},
         {"id": "pair-1b-chat", "name": "Pair-1B-Chat", "hf_repo": "pair/Pair-1B-Chat"},
         # Marked distinct in datasets/distinct.yaml: its own model.
@@ -199,6 +203,7 @@ def test_base_and_post_trained_checkpoints_of_one_run_share_it(built):
         "ghost-9b-instruct": "ghost-9b",  # also when the plain row was made from re-uploads
         "solo-3b": "solo-3b-instruct",  # only the instruct row has numbers: the run is counted there
     }
-    # not linked: the curated Toy-Chat (its file says so itself) and the pair distinct.yaml keeps apart
-    assert rows(built, "select count(*) from model where id in ('toy-chat', 'pair-1b-chat', 'pair-1b') "
-                       "and same_pretraining_as is null") == [(3,)]
+    # not linked: the curated Toy-Chat (its file says so itself), the pair distinct.yaml keeps apart,
+    # and Sizer-Base, a size beside Sizer-Large
+    assert rows(built, "select count(*) from model where id in ('toy-chat', 'pair-1b-chat', 'pair-1b', 'sizer-base') "
+                       "and same_pretraining_as is null") == [(4,)]
