@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from scrapers.errors import ParseError
 from scrapers.scrape_cli import scrape
 from scrapers.sources import runs_clark2022, runs_gundlach2025, runs_ho2024, runs_sanderson2025
-from scrapers.sources.runs_common import ROW_KEYS, check_rows, read_inputs
+from scrapers.sources.runs_common import ROW_KEYS, check_rows, check_series, read_inputs
 
 FIXTURES = Path(__file__).parent / "fixtures" / "runs"
 GUNDLACH = FIXTURES / "gundlach"
@@ -130,30 +130,55 @@ def test_clark_unknown_router_names_row_and_column(tmp_path):
 
 # --- Sanderson et al. 2025 ----------------------------------------------------------------------
 
-def test_sanderson_compute_is_6nd_from_the_configs():
+def test_sanderson_points_reproduce_the_notebooks_compact_gains():
     rows = check_rows(runs_sanderson2025.parse(read_inputs(runs_sanderson2025.RELEASE, SANDERSON)), "sanderson2025")
-    compact_n = 12 * 2 * 64**2 + 1000 * 64
-    compact_d = 1000 * 8 * 2 * 128
-    full_n = 12 * 4 * 128**2 + 1000 * 128
-    full_d = 1000 * 8 * 4 * 256
-    assert {r["innovation"] for r in rows} == {"rope", "multi-query-attention"}  # the bundle is left out
-    rope = {arm: sorted((r["compute_flop"], r["loss"]) for r in rows if r["innovation"] == "rope" and r["arm"] == arm)
-            for arm in ("baseline", "treatment")}
-    assert rope["baseline"] == [(6 * compact_n * compact_d, 4.1), (6 * full_n * full_d, 3.9)]
-    assert rope["treatment"] == [(6 * compact_n * compact_d, 4.0), (6 * full_n * full_d, 3.7)]
-    assert {r["compute_method"] for r in rows} == {"6ND"}
-    # The notebook shifts the full-scale RoPE and MQA curves before taking minima: not raw run losses.
-    flagged = {(r["innovation"], r["compute_flop"]) for r in rows if r["evidence"] == "unverified"}
-    assert flagged == {("rope", 6 * full_n * full_d), ("multi-query-attention", 6 * full_n * full_d)}
+    n = 12 * 2 * 64**2 + 1000 * 64
+    per_iteration = 8 * 2 * 128  # batch x accumulation x block
+    assert {r["innovation"] for r in rows} == {"rope", "multi-query-attention", "sparse-attention"}  # no bundle
+    assert {r["series"] for r in rows} == {"sanderson2025-nanogpt-compact"}  # the full scale has no placeable step
+    points = {(r["innovation"], r["arm"]): (r["tokens"] / per_iteration, r["loss"]) for r in rows}
+    # primary: the baseline reaches its final loss at its last evaluation (iteration 1000), RoPE after 5 of 11
+    # evaluations (11/5 = 2.200 as printed), i.e. at iteration 400
+    assert points[("rope", "baseline")] == (1000, 4.1) and points[("rope", "treatment")] == (400, 4.1)
+    # aux: the treatment's best is at its last evaluation; the baseline reaches it after 6 of 11 (0.545)
+    assert points[("sparse-attention", "treatment")] == (1000, 4.3)
+    assert points[("sparse-attention", "baseline")] == (500, 4.3)
+    assert points[("multi-query-attention", "baseline")] == (700, 4.2)
+    compute = {(r["innovation"], r["arm"]): r["compute_flop"] for r in rows}
+    assert compute[("rope", "treatment")] == 6 * n * 400 * per_iteration
+    assert compute[("rope", "baseline")] / compute[("rope", "treatment")] == 2.5  # iterations, not the 2.2 count
+    assert {r["evidence"] for r in rows} == {"primary"}
+    [record] = check_series(runs_sanderson2025.series_records(rows), rows, "sanderson2025")
+    assert set(record["held_equal"]) == {"data", "tokenizer", "schedule", "tuning_budget", "loss"}
+    assert set(record["differs"]) == {"tokens_per_parameter"}
+
+
+def test_sanderson_ceg_that_no_step_count_reprints_is_refused(tmp_path):
+    root = tmp_path / "repo"
+    shutil.copytree(SANDERSON, root)
+    notebook = root / "results.ipynb"
+    notebook.write_text(notebook.read_text().replace("steps only): 2.200", "steps only): 2.350"))
+    with pytest.raises(ParseError, match="'rope'.*no whole number of evaluations gives CEG 2.350"):
+        runs_sanderson2025.parse(read_inputs(runs_sanderson2025.RELEASE, root))
+
+
+def test_every_release_gives_every_series_a_parity_record():
+    for module, path in ((runs_clark2022, CLARK), (runs_gundlach2025, GUNDLACH)):
+        rows = check_rows(module.parse(read_inputs(module.RELEASE, path)), module.RELEASE.slug)
+        records = check_series(module.series_records(rows), rows, module.RELEASE.slug)
+        assert {r["id"] for r in records} == {r["series"] for r in rows}
+    with pytest.raises(ValueError, match="series without a parity record"):
+        check_series([], rows, "toy")
 
 
 def test_sanderson_missing_config_value_is_named(tmp_path):
     root = tmp_path / "repo"
     shutil.copytree(SANDERSON, root)
-    config = root / "config" / "full" / "train_gpt2.py"
+    config = root / "config" / "compact" / "train_gpt2_compact.py"
     config.write_text(config.read_text().replace("max_iters = 1000\n", ""))
     result, _ = _run(["sanderson2025", "--file", str(root)], tmp_path)
-    assert result.exit_code == 1 and "config/full/train_gpt2.py: max_iters: config value(s) missing" in result.output
+    assert result.exit_code == 1
+    assert "config/compact/train_gpt2_compact.py: max_iters: config value(s) missing" in result.output
 
 
 # --- Ho et al. 2024 -----------------------------------------------------------------------------
