@@ -206,7 +206,7 @@ def write_release(module, input_path: Path, out: Path, *, copy: str | None = Non
 
 
 # Release slug -> module (scrapers/sources/runs_<slug>.py); `cegdb scrape runs <slug>` reads it.
-RELEASES = ("clark2022", "gundlach2025", "ho2024", "sanderson2025")
+RELEASES = ("clark2022", "gadre2024", "gundlach2025", "ho2024", "sanderson2025")
 
 
 def release_module(slug: str):
