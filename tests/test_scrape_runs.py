@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from scrapers.errors import ParseError
 from scrapers.scrape_cli import scrape
-from scrapers.sources import runs_clark2022, runs_gundlach2025, runs_ho2024, runs_sanderson2025
+from scrapers.sources import runs_clark2022, runs_gadre2024, runs_gundlach2025, runs_ho2024, runs_sanderson2025
 from scrapers.sources.runs_common import ROW_KEYS, check_rows, check_series, read_inputs
 
 FIXTURES = Path(__file__).parent / "fixtures" / "runs"
@@ -204,7 +204,7 @@ def test_ho_missing_line_names_the_budget(tmp_path):
 # --- the command and the generated file ---------------------------------------------------------
 
 @pytest.mark.parametrize("release, path", [("gundlach2025", GUNDLACH), ("clark2022", CLARK),
-                                           ("sanderson2025", SANDERSON)])
+                                           ("sanderson2025", SANDERSON), ("gadre2024", FIXTURES / "gadre")])
 def test_generated_file_is_deterministic_and_names_its_inputs(release, path, tmp_path):
     result, out = _run([release, "--file", str(path)], tmp_path)
     assert result.exit_code == 0, result.output
@@ -217,7 +217,7 @@ def test_generated_file_is_deterministic_and_names_its_inputs(release, path, tmp
     assert data["origin"] == f"import:{release}"
     inputs = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
     module = {"gundlach2025": runs_gundlach2025, "clark2022": runs_clark2022,
-              "sanderson2025": runs_sanderson2025}[release]
+              "sanderson2025": runs_sanderson2025, "gadre2024": runs_gadre2024}[release]
     wanted = {hashlib.sha256(p.read_bytes()).hexdigest() for p in inputs
               if path.is_file() or module.RELEASE.wanted(p.relative_to(path).as_posix())}
     assert {e["sha256"] for e in data["retrieved"]} == wanted
@@ -225,6 +225,7 @@ def test_generated_file_is_deterministic_and_names_its_inputs(release, path, tmp
     assert all(e["copy"].startswith(f"github:{module.RELEASE.repo}@{commit}:") for e in data["retrieved"])
     assert all(e["url"].startswith(f"https://github.com/{module.RELEASE.repo}/blob/{commit}/") for e in data["retrieved"])
     assert data["runs"] and all(set(r) <= set(ROW_KEYS) for r in data["runs"])
+    assert {s["id"] for s in data["series"]} == {r["series"] for r in data["runs"]}  # a parity record per series
     assert all({"innovation", "arm", "series", "compute_flop", "loss", "source", "locator", "evidence"} <= set(r)
                for r in data["runs"])
 
@@ -275,3 +276,30 @@ def test_series_without_a_baseline_is_refused():
             if not (r["series"] == "clark2022-hash-e8" and r["arm"] == "baseline")]
     with pytest.raises(ValueError, match="series without both arms: \\[\\('hash-routing', 'clark2022-hash-e8'\\)\\]"):
         check_rows(rows, "clark2022")
+
+
+# --- Gadre et al. 2024 (mlfoundations/scaling) ----------------------------------------------------
+
+GADRE = FIXTURES / "gadre"
+
+
+def test_gadre_compares_corpora_on_sets_neither_arm_trains_on():
+    rows = check_rows(runs_gadre2024.parse(read_inputs(runs_gadre2024.RELEASE, GADRE)), "gadre2024")
+    series = {r["series"] for r in rows}
+    assert series == {"gadre2024-rw-vs-c4-m1-ptb", "gadre2024-rw-vs-c4-m1-rpj-split",
+                      "gadre2024-rpj-vs-c4-m1-ptb", "gadre2024-rpj-vs-c4-m1-rw-split"}  # M=32 has one corpus only
+    rw = {(r["arm"], r["parameters"]): r["loss"] for r in rows if r["series"] == "gadre2024-rw-vs-c4-m1-rpj-split"}
+    assert rw == {("baseline", 1e7): 6.9, ("baseline", 8e7): 4.5, ("treatment", 1e7): 6.4, ("treatment", 8e7): 4.1}
+    assert {r["compute_flop"] for r in rows} == {6 * 1e7 * 2e8, 6 * 8e7 * 1.6e9}
+    assert all(r["loss"] != 3.0 for r in rows)  # C4's own validation set is never used
+    records = check_series(runs_gadre2024.series_records(rows), rows, "gadre2024")
+    assert all(set(r["differs"]) == {"data"} and not r.get("not_stated") for r in records)
+
+
+def test_gadre_cell_with_other_hyperparameters_is_refused(tmp_path):
+    root = tmp_path / "repo"
+    shutil.copytree(GADRE, root)
+    path = root / "exp_data" / "models" / "rw_original-d=96_l=8_h=4-1.0.json"
+    path.write_text(path.read_text().replace('"lr": 0.003', '"lr": 0.001'))
+    with pytest.raises(ParseError, match=r"rw_original-d=96_l=8_h=4-1.0.json: hyperparameters: differs from .*c4_original"):
+        runs_gadre2024.parse(read_inputs(runs_gadre2024.RELEASE, root))
