@@ -165,7 +165,7 @@ def read_run_series(root: Path, files: Sequence[GeneratedFile], problems: Proble
                 for entry in _section(rel, data, "series", problems)]
     series = read_series(declared, problems, refs)
     check_parity(series, runs, problems)
-    return [record.row for record in series.values()]
+    return [record.row for record in series.values() if record is not None]
 
 
 def read_verdicts(root: Path, problems: Problems, refs: Refs) -> list[dict]:

@@ -113,15 +113,18 @@ def _one(rel: Path, entry: Mapping, origin: str, problems: Problems, refs: Refs)
 
 
 def read_series(declared: Iterable[tuple[Path, Mapping, str]], problems: Problems,
-                refs: Refs) -> dict[str, SeriesRecord]:
-    """Series id -> its record; a second record of the same id is a problem naming both places."""
-    records: dict[str, SeriesRecord] = {}
+                refs: Refs) -> dict[str, SeriesRecord | None]:
+    """Series id -> its record (None for a record already reported as faulty, so that its runs are
+    not reported again as having none); a second record of the same id is a problem naming both."""
+    records: dict[str, SeriesRecord | None] = {}
     for rel, entry, origin in declared:
         record = _one(rel, entry, origin, problems, refs)
         if record is None:
+            if isinstance(entry.get("id"), str):
+                records.setdefault(entry["id"], None)
             continue
         sid = record.row["id"]
-        if sid in records:
+        if records.get(sid) is not None:
             first = records[sid]
             problems.add(rel, entry.line, "series",
                          f"series {sid!r} is declared twice (first at {first.rel}:{first.line})")
@@ -135,7 +138,7 @@ def _typical_ratio(runs: list[dict]) -> float | None:
     return math.exp(sum(logs) / len(logs)) if logs else None
 
 
-def check_parity(records: Mapping[str, SeriesRecord], runs: list[dict], problems: Problems) -> None:
+def check_parity(records: Mapping[str, SeriesRecord | None], runs: list[dict], problems: Problems) -> None:
     """Refuse series whose runs differ between arms in more than their record allows."""
     groups: dict[tuple[str, str], dict[str, list[dict]]] = {}
     first_ref: dict[str, str] = {}
@@ -149,6 +152,8 @@ def check_parity(records: Mapping[str, SeriesRecord], runs: list[dict], problems
                      f"held_equal / differs / not_stated for {', '.join(PARITY_FIELDS)})")
     for sid in sorted(set(records) - set(first_ref)):
         record = records[sid]
+        if record is None:
+            continue
         problems.add(record.rel, record.line, "series", f"series {sid!r} is declared but no run uses it")
     for (sid, innovation), arms in sorted(groups.items()):
         record = records.get(sid)
