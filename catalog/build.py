@@ -178,7 +178,7 @@ def load(conn: Connection, root: Path, problems: Problems,
     corrections.apply_corrections(conn, corrections.read_corrections(root, problems, refs), problems)
     link_shared_pretraining(conn, shared_runs, refs, problems)
     # Literature evidence for the analysis; benchmark results may name catalog models, so last.
-    for row in read_ablations(root, problems, refs):
+    for row in read_ablations(root, problems, refs, files):
         writer.add("ablation", row)
     for row in read_benchmark_results(root, problems, refs):
         writer.add("benchmark_result", row)

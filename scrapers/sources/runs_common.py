@@ -198,15 +198,21 @@ def write_release(module, input_path: Path, out: Path, *, copy: str | None = Non
     files = read_inputs(release, input_path)
     rows = check_rows(module.parse(files), release.slug)
     records = check_series(module.series_records(rows), rows, release.slug)
+    # Comparisons that are not loss-vs-compute runs (benchmark scores): the ablation table's shape.
+    ablations = module.ablations(files) if hasattr(module, "ablations") else []
+    if not rows and not ablations:
+        raise ValueError(f"{release.slug}: the release gave no run points and no comparisons")
     command = f"cegdb scrape runs {release.slug}"
+    sections = {name: value for name, value in (("series", records), ("runs", rows), ("ablations", ablations))
+                if value}
     changed = write_generated(out, command, f"import:{release.slug}",
                               retrieved(release, files, repo, commit, retrieved_on or release.retrieved_on),
-                              {"series": records, "runs": rows})
-    return len(rows), changed
+                              sections)
+    return len(rows) + len(ablations), changed
 
 
 # Release slug -> module (scrapers/sources/runs_<slug>.py); `cegdb scrape runs <slug>` reads it.
-RELEASES = ("clark2022", "gadre2024", "gundlach2025", "ho2024", "sanderson2025")
+RELEASES = ("biderman2023", "clark2022", "gadre2024", "gundlach2025", "ho2024", "sanderson2025")
 
 
 def release_module(slug: str):
