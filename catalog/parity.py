@@ -8,6 +8,7 @@ same in both arms. Each series used by a run therefore has one record, written b
       - id: toy-sweep
         source: toy2024paper              # where the recipe was read
         locator: "Section 3"              # optional
+        arms: "learned positions (baseline) vs RoPE (treatment), 125M-1.3B"   # optional, one phrase
         held_equal:                       # what is the same in both arms, in words
           data: "OpenWebText, same order"
           tokenizer: "GPT-2 BPE"
@@ -37,7 +38,7 @@ from typing import Iterable, Mapping
 from catalog.datasets import Problems, Refs, _line, _source_ref, _text, _unknown_keys
 from catalog.schema import PARITY_FIELDS
 
-SERIES_KEYS = {"id", "source", "locator", "held_equal", "differs", "not_stated", "note"}
+SERIES_KEYS = {"id", "source", "locator", "arms", "held_equal", "differs", "not_stated", "note"}
 # Sweeps put both arms on one grid of sizes and budgets; a factor of 1.5 in the arms' typical
 # tokens per parameter is more than grid jitter (e.g. a treatment with 10% fewer parameters) and
 # less than a different allocation rule (Kaplan vs Chinchilla differ by ~10x).
@@ -88,7 +89,8 @@ def _one(rel: Path, entry: Mapping, origin: str, problems: Problems, refs: Refs)
             problems.add(rel, _line(entry, "not_stated"), "not_stated",
                          f"unknown parity field {name!r}; expected one of {', '.join(PARITY_FIELDS)}")
     row = {"id": series_id, "source_id": _source_ref(entry, "source", rel, problems, refs),
-           "locator": _text(entry, "locator", rel, problems), "note": _text(entry, "note", rel, problems),
+           "locator": _text(entry, "locator", rel, problems), "arms": _text(entry, "arms", rel, problems),
+           "note": _text(entry, "note", rel, problems),
            "origin": origin, "origin_ref": f"{rel}:{entry.line}"}
     label = f"series {series_id!r}"
     for name in PARITY_FIELDS:

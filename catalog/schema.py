@@ -402,6 +402,7 @@ class RunSeries(SQLModel, table=True):
     id: str = col("Series id, as in run.series", primary_key=True)
     source_id: str = col("Where the recipe was read", foreign_key="source.id", index=True)
     locator: Optional[str] = col("Section, table or repository@commit:path the recipe was read from", default=None)
+    arms: Optional[str] = col("What the two arms are, in one phrase (baseline vs treatment)", default=None)
     tokens_per_parameter: str = col("Tokens per parameter: 'held equal: ...', 'differs: <why>' or 'not stated'")
     data: str = col("Training data: 'held equal: ...', 'differs: <why>' or 'not stated'")
     tokenizer: str = col("Tokenizer: 'held equal: ...', 'differs: <why>' or 'not stated'")

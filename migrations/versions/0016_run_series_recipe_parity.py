@@ -25,6 +25,7 @@ def upgrade() -> None:
     sa.Column('id', text(), nullable=False),
     sa.Column('source_id', text(), nullable=False),
     sa.Column('locator', text(), nullable=True),
+    sa.Column('arms', text(), nullable=True),
     sa.Column('tokens_per_parameter', text(), nullable=False),
     sa.Column('data', text(), nullable=False),
     sa.Column('tokenizer', text(), nullable=False),

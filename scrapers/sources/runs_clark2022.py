@@ -21,6 +21,7 @@ Rules:
 
 from __future__ import annotations
 
+import re
 from typing import Mapping
 
 from scrapers.errors import ParseError
@@ -133,8 +134,16 @@ def series_records(rows: list[dict]) -> list[dict]:
     1.7723e15 with 512 Hash experts): the same tokens per step and steps, so the same tokens per
     active parameter. The copy has no column for the corpus, tokenizer, learning-rate schedule or
     tuning, so those are not stated here (the paper's text was not read for them)."""
-    return [parity(series, SOURCE, locator=f"{RELEASE.repo}@{RELEASE.commit}:{PATH}, columns step, flops_per_step, "
-                                            "total_parameter_count, dense_parameter_count, loss_validation",
+    names = {"s-base": "Sinkhorn-BASE", "rl-r": "RL-R", "hash": "Hash"}
+
+    def arms(series: str) -> str:
+        router, experts = re.match(r"clark2022-(.+)-e(\d+)$", series).groups()
+        return (f"dense transformers 15M-1.3B (baseline) vs the same sizes with {names[router]} routing over "
+                f"{experts} experts in every other layer (treatment), all trained the same number of steps")
+
+    return [parity(series, SOURCE, arms=arms(series),
+                   locator=f"{RELEASE.repo}@{RELEASE.commit}:{PATH}, columns step, flops_per_step, "
+                           "total_parameter_count, dense_parameter_count, loss_validation",
                    held_equal={
                        "loss": "column loss_validation for both arms (the validation set of the training corpus)",
                        "schedule": "the same number of steps in both arms (last evaluation at step 249,000 for "

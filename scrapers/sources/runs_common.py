@@ -110,14 +110,15 @@ def check_rows(rows: list[dict], release: str) -> list[dict]:
 
 
 PARITY_FIELDS = ("tokens_per_parameter", "data", "tokenizer", "schedule", "tuning_budget", "loss")
-SERIES_KEYS = ("id", "source", "locator", "held_equal", "differs", "not_stated", "note")
+SERIES_KEYS = ("id", "source", "locator", "arms", "held_equal", "differs", "not_stated", "note")
 
 
 def parity(series_id: str, source: str, *, locator: str | None = None, note: str | None = None,
-           held_equal: Mapping[str, str] | None = None, differs: Mapping[str, str] | None = None) -> dict:
+           held_equal: Mapping[str, str] | None = None, differs: Mapping[str, str] | None = None,
+           arms: str | None = None) -> dict:
     """One series' parity record; the PARITY_FIELDS neither held equal nor differing are `not_stated`."""
     held, diff = dict(held_equal or {}), dict(differs or {})
-    record = {"id": series_id, "source": source, "locator": locator, "held_equal": held or None,
+    record = {"id": series_id, "source": source, "locator": locator, "arms": arms, "held_equal": held or None,
               "differs": diff or None,
               "not_stated": [f for f in PARITY_FIELDS if f not in held and f not in diff] or None, "note": note}
     return {k: v for k, v in record.items() if v is not None}

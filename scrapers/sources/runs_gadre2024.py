@@ -139,8 +139,11 @@ def series_records(rows: list[dict]) -> list[dict]:
     for series in sorted({row["series"] for row in rows}):
         treat = "RefinedWeb" if "-rw-" in series else "RedPajama"
         split = next(r["loss_on"] for r in rows if r["series"] == series)
+        mult = re.search(r"-m([0-9.]+)-", series)[1]
         records.append(parity(
-            series, SOURCE, locator=f"{RELEASE.repo}@{RELEASE.commit}:{FOLDER}/*.json, hyperparameters",
+            series, SOURCE, arms=f"open_lm models trained on C4 (baseline) vs on {treat} (treatment), same sizes at "
+                                 f"{float(mult) * 20:g} tokens per parameter",
+            locator=f"{RELEASE.repo}@{RELEASE.commit}:{FOLDER}/*.json, hyperparameters",
             held_equal={
                 "tokens_per_parameter": "the same model sizes and the same token multiplier (same parameters and "
                                         "tokens per cell) in both arms",

@@ -273,9 +273,10 @@ def series_records(rows: list[dict]) -> list[dict]:
         if series not in present:
             continue
         added = f"CSVs first committed {ADDED[base]} (baseline) and {ADDED[treat]} (treatment)"
+        arms = f"{FAMILIES[base][2]} (baseline) vs {FAMILIES[treat][2]} (treatment), a width sweep each"
         if base == "modern-sgd":
             records.append(parity(
-                series, SOURCE, locator=f"{RELEASE.repo}@{RELEASE.commit}:{BACKUP}/new_sgd_scaling, "
+                series, SOURCE, arms=arms, locator=f"{RELEASE.repo}@{RELEASE.commit}:{BACKUP}/new_sgd_scaling, "
                                         f"{BACKUP}/new_modern_scaling_study",
                 held_equal={"tokens_per_parameter": "the same model widths and the same tokens and FLOPs per width "
                                                     "in both arms (the *_modern_40 files: 40 tokens per parameter)",
@@ -301,7 +302,8 @@ def series_records(rows: list[dict]) -> list[dict]:
         caveat = (" Schedules not checked per arm: the LSTM base config (LSTM_model/lstm_experiment_utils.py) "
                   "says lr_schedule cosine_warmup, the 2017-style transformer definitions (experiment_definitions.py) "
                   "inverse_sqrt." if innovation == "transformer" else "")
-        records.append(parity(series, SOURCE, locator=f"{RELEASE.repo}@{RELEASE.commit}:experiment_utils.py, "
+        records.append(parity(series, SOURCE, arms=arms,
+                              locator=f"{RELEASE.repo}@{RELEASE.commit}:experiment_utils.py, "
                                                       f"get_base_config; {NEW}/",
                               held_equal=held, differs=differs,
                               note=f"{added}, after arXiv v1 (November 2025). {FRONTIER_NOTE}{caveat}"))
@@ -309,6 +311,8 @@ def series_records(rows: list[dict]) -> list[dict]:
         if series not in present:
             continue
         records.append(parity(series, SOURCE, locator=f"{RELEASE.repo}@{RELEASE.commit}:{CONSTANTS}",
+                              arms=f"the authors' fitted compute-optimal law for the {base.replace('-', ' ')} (baseline) "
+                                   f"vs for the {treat.replace('-', ' ')} (treatment), evaluated 1e14-1e24 FLOP",
                               held_equal={"loss": "reducible loss of the authors' fitted compute-optimal laws, "
                                                   "one definition for both arms"},
                               differs={"tokens_per_parameter": "each arm at its own fitted compute-optimal allocation: "

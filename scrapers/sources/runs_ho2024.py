@@ -93,6 +93,8 @@ def parse(files: Mapping[str, bytes], *, repo: str = RELEASE.repo, commit: str =
 def series_records(rows: list[dict]) -> list[dict]:
     """The two arms are one fitted law evaluated at two allocations of the same budget."""
     return [parity(SERIES, SOURCE, locator=f"{RELEASE.repo}@{RELEASE.commit}:{NOTEBOOK}, section 'CEG Chinchilla'",
+                   arms="Kaplan-optimal (baseline) vs Chinchilla-optimal (treatment) split of each budget, 1e19-1e25 "
+                        "FLOP, losses from Chinchilla's fitted law",
                    held_equal={"loss": "one fitted loss law for both arms (" + LOSS_ON + ")",
                                "data": "no data: both arms are the same fitted law, so data, tokenizer, schedule and "
                                        "tuning are those behind Chinchilla's fit for both",

@@ -203,7 +203,10 @@ def parse(files: Mapping[str, bytes], *, repo: str = RELEASE.repo, commit: str =
 
 def series_records(rows: list[dict]) -> list[dict]:
     """Every arm runs the same configuration; only the feature flags of config/compact/test_*.py differ."""
-    return [parity(SERIES, SOURCE, locator=f"{RELEASE.repo}@{RELEASE.commit}:{CONFIGS['compact']} and "
+    return [parity(SERIES, SOURCE, arms="nanoGPT with learned positions, no per-block LayerNorm and plain attention "
+                                        "(baseline) vs the same with one feature switched on (treatment), compact "
+                                        "scale (6 layers, width 384), compared at the loss of the notebook's target",
+                   locator=f"{RELEASE.repo}@{RELEASE.commit}:{CONFIGS['compact']} and "
                                            "config/compact/test_*.py (which import it and set only feature flags)",
                    differs={
                        "tokens_per_parameter": "the arms are compared at the iteration each first reaches the target "
