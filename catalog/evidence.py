@@ -90,10 +90,10 @@ def _files(root: Path, files: Sequence[GeneratedFile],
         yield gen.path, gen.data, gen.origin
 
 
-def _run_entries(root: Path, files: Sequence[GeneratedFile],
+def _run_entries(sources: Sequence[tuple[Path, Mapping, str]],
                  problems: Problems) -> Iterator[tuple[Path, Mapping, str]]:
     """(file relative to the repository, run entry, origin) for every run, in a fixed order."""
-    for rel, data, origin in _files(root, files, problems):
+    for rel, data, origin in sources:
         for entry in _section(rel, data, "runs", problems):
             _unknown_keys(entry, RUN_KEYS, rel, problems)
             yield rel, entry, origin
@@ -149,19 +149,20 @@ def read_run(rel: Path, entry: Mapping, origin: str, problems: Problems, refs: R
     return row if len(problems) == before else None
 
 
-def read_runs(root: Path, files: Sequence[GeneratedFile], problems: Problems, refs: Refs) -> list[dict]:
-    """Every run point, numbered in reading order (curated files, then imported, then scraped)."""
-    rows = [row for rel, entry, origin in _run_entries(root, files, problems)
+def read_runs(sources: Sequence[tuple[Path, Mapping, str]], problems: Problems, refs: Refs) -> list[dict]:
+    """Every run point, numbered in reading order (curated files, then imported, then scraped);
+    `sources` is list(_files(...)), so that each curated file is parsed (and its problems told) once."""
+    rows = [row for rel, entry, origin in _run_entries(sources, problems)
             if (row := read_run(rel, entry, origin, problems, refs)) is not None]
     for number, row in enumerate(rows, 1):
         row["id"] = number
     return rows
 
 
-def read_run_series(root: Path, files: Sequence[GeneratedFile], problems: Problems, refs: Refs,
+def read_run_series(sources: Sequence[tuple[Path, Mapping, str]], problems: Problems, refs: Refs,
                     runs: list[dict]) -> list[dict]:
     """Every series' recipe-parity record, checked against the runs that use it (catalog.parity)."""
-    declared = [(rel, entry, origin) for rel, data, origin in _files(root, files, problems)
+    declared = [(rel, entry, origin) for rel, data, origin in sources
                 for entry in _section(rel, data, "series", problems)]
     series = read_series(declared, problems, refs)
     check_parity(series, runs, problems)
@@ -198,6 +199,7 @@ def read_evidence(root: Path, files: Sequence[GeneratedFile], problems: Problems
                   refs: Refs) -> list[tuple[str, list[dict]]]:
     """(table, rows) for the build: runs, their series, then verdicts; `files` is
     catalog.generated.read_files()."""
-    runs = read_runs(root, files, problems, refs)
-    return [("run", runs), ("run_series", read_run_series(root, files, problems, refs, runs)),
+    sources = list(_files(root, files, problems))
+    runs = read_runs(sources, problems, refs)
+    return [("run", runs), ("run_series", read_run_series(sources, problems, refs, runs)),
             ("verdict", read_verdicts(root, problems, refs))]

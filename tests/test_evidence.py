@@ -192,3 +192,8 @@ def test_series_records_missing_incomplete_or_unused_are_reported(tmp_path):
     assert any(p.startswith("datasets/runs/b.yaml:2: schedule: series 'pair': recipe parity not recorded")
                for p in problems), problems
     assert any("unknown parity field 'seeds'" in p for p in problems), problems
+
+
+def test_a_broken_run_file_is_reported_once(tmp_path):
+    problems = _problems(tmp_path, **{"runs/broken.yaml": "series: [\n"})
+    assert len([p for p in problems if p.startswith("datasets/runs/broken.yaml")]) == 1, problems
