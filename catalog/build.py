@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 BATCH_SIZE = 5000
 # Tables a build owns and rewrites; snapshots and releases survive a rebuild on PostgreSQL.
-CONTENT_TABLES = ("compute_estimate", "ceg_estimate", "innovation_summary", "progress_estimate", "conflict", "model_innovation", "claim", "ablation", "run", "verdict", "benchmark_result", "checkpoint", "model", "hardware",
+CONTENT_TABLES = ("compute_estimate", "ceg_estimate", "innovation_summary", "progress_estimate", "conflict", "model_innovation", "claim", "ablation", "run", "run_series", "verdict", "benchmark_result", "checkpoint", "model", "hardware",
                   "innovation", "organization", "alias", "source")
 
 
@@ -71,7 +71,7 @@ class _Writer:
 
     # Parents before children, so foreign keys hold at every statement.
     ORDER = ("source", "organization", "innovation", "hardware", "model", "alias", "checkpoint", "claim",
-             "model_innovation", "ablation", "benchmark_result", "run", "verdict")
+             "model_innovation", "ablation", "benchmark_result", "run", "run_series", "verdict")
 
     def flush(self, table: str | None = None) -> None:
         """Write `table`'s buffer, and first every parent table's, or everything."""
@@ -184,7 +184,7 @@ def load(conn: Connection, root: Path, problems: Problems,
         apart = {frozenset(reconciler.model_of_ref.get(n, n) for n in pair) for pair, _ in distinct_pairs}
         link_checkpoints_of_one_run(conn, apart, reconciler.curated)
     # Literature evidence for the analysis; benchmark results may name catalog models, so last.
-    for row in read_ablations(root, problems, refs):
+    for row in read_ablations(root, problems, refs, files):
         writer.add("ablation", row)
     for row in read_benchmark_results(root, problems, refs):
         writer.add("benchmark_result", row)
@@ -242,7 +242,7 @@ def _fts(path: Path) -> None:
 def _counts(conn: Connection) -> dict[str, int]:
     return {name: conn.execute(text(f"SELECT COUNT(*) FROM {name}")).scalar_one()
             for name in ("source", "organization", "hardware", "innovation", "model", "checkpoint", "claim",
-                         "model_innovation", "conflict", "ablation", "benchmark_result", "run", "verdict")}
+                         "model_innovation", "conflict", "ablation", "benchmark_result", "run", "run_series", "verdict")}
 
 
 def _check_integrity(conn: Connection) -> None:

@@ -571,9 +571,19 @@ def _optional_number(entry: Mapping, key: str, path: Path, problems: Problems,
     return number
 
 
-def read_ablations(root: Path, problems: Problems, refs: Refs) -> list[dict]:
+def _ablation_entries(root: Path, problems: Problems, files) -> Iterator[tuple[Path, Mapping]]:
+    """Curated datasets/ablations/*.yaml, then the `ablations:` section of generated files (comparisons
+    an importer read in a release, e.g. benchmark scores that are not losses)."""
+    yield from _list_entries(root, "ablations", "ablation", ABLATION_KEYS, problems)
+    for gen in files or ():
+        for entry in gen.section("ablations", problems):
+            _unknown_keys(entry, ABLATION_KEYS, gen.path, problems)
+            yield gen.path, entry
+
+
+def read_ablations(root: Path, problems: Problems, refs: Refs, files=None) -> list[dict]:
     rows = []
-    for rel, entry in _list_entries(root, "ablations", "ablation", ABLATION_KEYS, problems):
+    for rel, entry in _ablation_entries(root, problems, files):
         innovation = _text(entry, "innovation", rel, problems, required=True)
         if innovation is not None and innovation not in refs.innovations:
             problems.add(rel, _line(entry, "innovation"), "innovation", f"unknown innovation id {innovation!r}")

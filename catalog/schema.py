@@ -410,6 +410,33 @@ class Run(SQLModel, table=True):
     origin_ref: Optional[str] = col("File and line the row was read from", default=None)
 
 
+# Recipe parity (issue 16): what a run series holds equal between its arms. Each field is
+# "held equal: <what>", "differs: <why the difference is part of the innovation>" or "not stated".
+PARITY_FIELDS = ("tokens_per_parameter", "data", "tokenizer", "schedule", "tuning_budget", "loss")
+
+
+class RunSeries(SQLModel, table=True):
+    """One run series (sweep): what its arms hold equal, so that a CEG compares the innovation alone."""
+
+    __tablename__ = "run_series"
+
+    id: str = col("Series id, as in run.series", primary_key=True)
+    source_id: str = col("Where the recipe was read", foreign_key="source.id", index=True)
+    locator: Optional[str] = col("Section, table or repository@commit:path the recipe was read from", default=None)
+    arms: Optional[str] = col("What the two arms are, in one phrase (baseline vs treatment)", default=None)
+    tokens_per_parameter: str = col("Tokens per parameter: 'held equal: ...', 'differs: <why>' or 'not stated'")
+    data: str = col("Training data: 'held equal: ...', 'differs: <why>' or 'not stated'")
+    tokenizer: str = col("Tokenizer: 'held equal: ...', 'differs: <why>' or 'not stated'")
+    schedule: str = col("Learning-rate schedule and steps: 'held equal: ...', 'differs: <why>' or 'not stated'")
+    tuning_budget: str = col("Hyperparameter tuning per arm: 'held equal: ...', 'differs: <why>' or 'not stated'")
+    loss: str = col("Loss definition and evaluation data: 'held equal: ...', 'differs: <why>' or 'not stated'")
+    parity: str = col("held equal (all six) | justified differences (some differ, each with why) | "
+                      "incomplete (some not stated)")
+    note: Optional[str] = col("Caveats", default=None)
+    origin: str = col("curated (datasets/runs/) | import:<name> | scraper:<name>", default="curated")
+    origin_ref: Optional[str] = col("File and line the series was declared in", default=None)
+
+
 class Verdict(SQLModel, table=True):
     """What a publication concludes about an innovation's compute dependence, shown beside cegdb's class."""
 
@@ -605,7 +632,7 @@ class Alias(SQLModel, table=True):
 
 TABLES: tuple[type[SQLModel], ...] = (
     Source, Organization, Hardware, Model, Checkpoint, Snapshot, Claim, Conflict, Innovation, ModelInnovation,
-    Ablation, Run, Verdict, BenchmarkResult, Release, Alias, ComputeEstimate, CegEstimate, InnovationSummary,
+    Ablation, Run, RunSeries, Verdict, BenchmarkResult, Release, Alias, ComputeEstimate, CegEstimate, InnovationSummary,
     ProgressEstimate,
 )
 

@@ -16,7 +16,7 @@ from typing import Any, Iterable, Mapping
 import yaml
 
 HEADER_KEYS = ("generated_by", "origin", "retrieved")
-SECTIONS = ("sources", "organizations", "models", "hardware", "runs", "verdicts")
+SECTIONS = ("sources", "organizations", "models", "hardware", "series", "runs", "ablations", "verdicts")
 RETRIEVED_KEYS = ("url", "sha256", "retrieved_on", "route", "copy")
 ROUTES = ("direct", "public-copy")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -63,7 +63,7 @@ def _sorted_section(name: str, rows: Iterable[Mapping]) -> list[dict]:
     for row in rows:
         if "claims" in row and isinstance(row["claims"], dict):
             row["claims"] = {k: row["claims"][k] for k in sorted(row["claims"])}
-    if name in ("runs", "verdicts"):
+    if name in ("runs", "ablations", "verdicts"):
         # Rows without an id keep a total order on their content, so reruns give the same bytes.
         return sorted(rows, key=lambda r: yaml.dump(r, Dumper=_Dumper, sort_keys=True))
     ids = [r.get("id") for r in rows]

@@ -622,7 +622,7 @@ def runs(release: str, file: Path, copy: str | None, retrieved_on: str | None, o
         count, changed = write_release(module, file, out, copy=copy, retrieved_on=retrieved_on)
     except (ParseError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
-    stderr.print(f"scrape runs {release}: {count} run point(s) -> {out} ({'changed' if changed else 'unchanged'})",
+    stderr.print(f"scrape runs {release}: {count} run point(s) or comparison(s) -> {out} ({'changed' if changed else 'unchanged'})",
                  soft_wrap=True)
 
 

@@ -16,7 +16,7 @@ def loss(compute: float) -> float:
 
 def runs_yaml(innovation: str = "rope", gain: float = 3.0, series: str = "toy-sweep",
               source: str = "toy2024paper", evidence: str = "primary") -> str:
-    lines = ["# Synthetic sweep: planted constant gain"]
+    lines = ["# Synthetic sweep: planted constant gain", *series_yaml(series, source), "runs:"]
     for arm, factor in (("baseline", 1.0), ("treatment", gain)):
         for c in COMPUTE:
             lines.append(f"- {{innovation: {innovation}, arm: {arm}, series: {series}, compute_flop: {c:.0e}, "
@@ -24,6 +24,15 @@ def runs_yaml(innovation: str = "rope", gain: float = 3.0, series: str = "toy-sw
                          f"source: {source}, locator: \"toy/repo@abc123:runs.csv\", evidence: {evidence}, "
                          f"quote: \"final validation loss\"}}")
     return "\n".join(lines) + "\n"
+
+
+def series_yaml(series: str = "toy-sweep", source: str = "toy2024paper") -> list[str]:
+    """The recipe-parity record of a synthetic series (catalog/parity.py): everything held equal."""
+    return ["series:",
+            f"  - id: {series}",
+            f"    source: {source}",
+            "    held_equal: {tokens_per_parameter: same grid, data: toy corpus, tokenizer: toy BPE,",
+            "                 schedule: cosine to the end, tuning_budget: one sweep each, loss: toy validation set}"]
 
 
 VERDICTS = """\

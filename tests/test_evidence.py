@@ -22,6 +22,12 @@ retrieved:
 runs:
   - {innovation: moe, arm: baseline, series: toy-moe-sweep, parameters: 1e8, tokens: 2e9, loss: 3.1,
      source: toy2024paper, locator: "toy/repo@abc:moe.csv", evidence: model-implied}
+series:
+  - id: toy-moe-sweep
+    source: toy2024paper
+    held_equal: {data: toy corpus, tokenizer: toy BPE, schedule: constant, loss: toy validation}
+    differs: {tokens_per_parameter: "experts add parameters at a fixed FLOP per token"}
+    not_stated: [tuning_budget]
 """
 
 
@@ -44,13 +50,17 @@ def test_runs_and_verdicts_load_with_their_provenance(tmp_path):
                       "FROM run ORDER BY id")
     assert len(runs) == 2 * len(COMPUTE) + 1
     assert runs[0][1:5] == ("rope", "baseline", "toy-sweep", 1e17)
-    assert runs[0][7] == "datasets/runs/toy.yaml:2"
+    assert runs[0][7] == "datasets/runs/toy.yaml:8"
     # the generated row comes after the curated ones, with the file's origin and 6ND computed by the loader
     assert runs[-1][1:] == ("moe", "baseline", "toy-moe-sweep", 6 * 1e8 * 2e9, "6ND", "import:toy",
                             "datasets/imported/toy/runs.yaml:7")
     verdicts = rows(path, "SELECT innovation_id, source_id, compute_class, locator FROM verdict ORDER BY id")
     assert verdicts == [("rope", "toy2024paper", "compute-independent", "Section 5"),
                         ("moe", "toy2025card", "compute-dependent", "Training")]
+    series = rows(path, "SELECT id, tokens_per_parameter, tuning_budget, parity, origin FROM run_series ORDER BY id")
+    assert series == [("toy-moe-sweep", "differs: experts add parameters at a fixed FLOP per token", "not stated",
+                       "incomplete", "import:toy"),
+                      ("toy-sweep", "held equal: same grid", "held equal: one sweep each", "held equal", "curated")]
 
 
 BAD_RUNS = """\
@@ -132,3 +142,58 @@ def test_migration_0006_round_trip_keeps_the_older_schema(tmp_path):
     assert "agreement" not in columns and "compute_class" in columns
     db.upgrade(url)
     assert db.current_revision(url) == db.head_revision()
+
+
+def _sweep(**record_overrides) -> str:
+    """A two-arm series with parameters and tokens, in the mapping form, with its parity record."""
+    record = {"held_equal": "{tokens_per_parameter: 20 per parameter, data: toy corpus, tokenizer: toy BPE, "
+                            "schedule: cosine, tuning_budget: same grid, loss: toy validation}",
+              "differs": None, "not_stated": None, **record_overrides}
+    lines = ["series:", "  - id: pair", "    source: toy2024paper"]
+    lines += [f"    {k}: {v}" for k, v in record.items() if v is not None]
+    lines.append("runs:")
+    for arm, n, d, on in (("baseline", 1e8, 2e9, "toy validation"), ("baseline", 1e9, 2e10, "toy validation"),
+                          ("treatment", 1e8, 2e10, "toy validation"), ("treatment", 1e9, 2e11, "other set")):
+        lines.append(f"  - {{innovation: rope, arm: {arm}, series: pair, parameters: {n:.0e}, tokens: {d:.0e}, "
+                     f"loss: 3.0, loss_on: {on}, source: toy2024paper, locator: T1, evidence: primary}}")
+    return "\n".join(lines) + "\n"
+
+
+def test_series_whose_arms_differ_in_more_than_the_innovation_are_refused(tmp_path):
+    problems = _problems(tmp_path, **{"runs/pair.yaml": _sweep()})
+    f = "datasets/runs/pair.yaml:2"
+    assert any(p.startswith(f"{f}: loss: series 'pair' (innovation 'rope'): the arms' losses are measured on "
+                            "different data") for p in problems), problems
+    # baseline 20 tokens per parameter, treatment 200: ten times apart
+    assert any(p.startswith(f"{f}: tokens_per_parameter: series 'pair' (innovation 'rope'): the arms train at "
+                            "different tokens per parameter (baseline 20, treatment 200") for p in problems), problems
+
+
+def test_a_difference_with_its_why_is_accepted(tmp_path):
+    justified = _sweep(held_equal="{data: toy corpus, tokenizer: toy BPE, schedule: cosine, tuning_budget: same}",
+                       differs='{tokens_per_parameter: "the innovation trains on more data", '
+                               'loss: "the treatment is evaluated on its own set"}')
+    path = _build(tmp_path, **{"runs/pair.yaml": justified})
+    assert rows(path, "SELECT parity, loss FROM run_series") == [
+        ("justified differences", "differs: the treatment is evaluated on its own set")]
+
+
+def test_series_records_missing_incomplete_or_unused_are_reported(tmp_path):
+    runs_only = _sweep().split("runs:\n", 1)[1].replace("  - {", "- {").replace("series: pair", "series: lonely")
+    incomplete = ("series:\n  - {id: pair, source: toy2024paper, held_equal: {data: x}, differs: {tokenizer: ''}}\n"
+                  "  - {id: ghost, source: toy2024paper, not_stated: [data, tokenizer, schedule, tuning_budget, loss,"
+                  " tokens_per_parameter, seeds]}\nruns:\n" + _sweep().split("runs:\n", 1)[1])
+    problems = _problems(tmp_path, **{"runs/a.yaml": runs_only, "runs/b.yaml": incomplete})
+    assert any(p.startswith("datasets/runs/a.yaml:1: series: series 'lonely' has no recipe-parity record")
+               for p in problems), problems
+    # the faulty record of 'pair' is reported once, not again as a missing record for its runs
+    assert not any("'pair' has no recipe-parity record" in p for p in problems), problems
+    assert any(p.startswith("datasets/runs/b.yaml:2: differs.tokenizer: needs a text saying why") for p in problems)
+    assert any(p.startswith("datasets/runs/b.yaml:2: schedule: series 'pair': recipe parity not recorded")
+               for p in problems), problems
+    assert any("unknown parity field 'seeds'" in p for p in problems), problems
+
+
+def test_a_broken_run_file_is_reported_once(tmp_path):
+    problems = _problems(tmp_path, **{"runs/broken.yaml": "series: [\n"})
+    assert len([p for p in problems if p.startswith("datasets/runs/broken.yaml")]) == 1, problems

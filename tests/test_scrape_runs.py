@@ -15,10 +15,12 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from cegdb.pipeline import build
 from scrapers.errors import ParseError
+from tests.conftest import rows, write_catalog
 from scrapers.scrape_cli import scrape
-from scrapers.sources import runs_clark2022, runs_gundlach2025, runs_ho2024, runs_sanderson2025
-from scrapers.sources.runs_common import ROW_KEYS, check_rows, read_inputs
+from scrapers.sources import runs_biderman2023, runs_clark2022, runs_gadre2024, runs_gundlach2025, runs_ho2024, runs_sanderson2025
+from scrapers.sources.runs_common import ROW_KEYS, check_rows, check_series, read_inputs
 
 FIXTURES = Path(__file__).parent / "fixtures" / "runs"
 GUNDLACH = FIXTURES / "gundlach"
@@ -130,30 +132,55 @@ def test_clark_unknown_router_names_row_and_column(tmp_path):
 
 # --- Sanderson et al. 2025 ----------------------------------------------------------------------
 
-def test_sanderson_compute_is_6nd_from_the_configs():
+def test_sanderson_points_reproduce_the_notebooks_compact_gains():
     rows = check_rows(runs_sanderson2025.parse(read_inputs(runs_sanderson2025.RELEASE, SANDERSON)), "sanderson2025")
-    compact_n = 12 * 2 * 64**2 + 1000 * 64
-    compact_d = 1000 * 8 * 2 * 128
-    full_n = 12 * 4 * 128**2 + 1000 * 128
-    full_d = 1000 * 8 * 4 * 256
-    assert {r["innovation"] for r in rows} == {"rope", "multi-query-attention"}  # the bundle is left out
-    rope = {arm: sorted((r["compute_flop"], r["loss"]) for r in rows if r["innovation"] == "rope" and r["arm"] == arm)
-            for arm in ("baseline", "treatment")}
-    assert rope["baseline"] == [(6 * compact_n * compact_d, 4.1), (6 * full_n * full_d, 3.9)]
-    assert rope["treatment"] == [(6 * compact_n * compact_d, 4.0), (6 * full_n * full_d, 3.7)]
-    assert {r["compute_method"] for r in rows} == {"6ND"}
-    # The notebook shifts the full-scale RoPE and MQA curves before taking minima: not raw run losses.
-    flagged = {(r["innovation"], r["compute_flop"]) for r in rows if r["evidence"] == "unverified"}
-    assert flagged == {("rope", 6 * full_n * full_d), ("multi-query-attention", 6 * full_n * full_d)}
+    n = 12 * 2 * 64**2 + 1000 * 64
+    per_iteration = 8 * 2 * 128  # batch x accumulation x block
+    assert {r["innovation"] for r in rows} == {"rope", "multi-query-attention", "sparse-attention"}  # no bundle
+    assert {r["series"] for r in rows} == {"sanderson2025-nanogpt-compact"}  # the full scale has no placeable step
+    points = {(r["innovation"], r["arm"]): (r["tokens"] / per_iteration, r["loss"]) for r in rows}
+    # primary: the baseline reaches its final loss at its last evaluation (iteration 1000), RoPE after 5 of 11
+    # evaluations (11/5 = 2.200 as printed), i.e. at iteration 400
+    assert points[("rope", "baseline")] == (1000, 4.1) and points[("rope", "treatment")] == (400, 4.1)
+    # aux: the treatment's best is at its last evaluation; the baseline reaches it after 6 of 11 (0.545)
+    assert points[("sparse-attention", "treatment")] == (1000, 4.3)
+    assert points[("sparse-attention", "baseline")] == (500, 4.3)
+    assert points[("multi-query-attention", "baseline")] == (700, 4.2)
+    compute = {(r["innovation"], r["arm"]): r["compute_flop"] for r in rows}
+    assert compute[("rope", "treatment")] == 6 * n * 400 * per_iteration
+    assert compute[("rope", "baseline")] / compute[("rope", "treatment")] == 2.5  # iterations, not the 2.2 count
+    assert {r["evidence"] for r in rows} == {"primary"}
+    [record] = check_series(runs_sanderson2025.series_records(rows), rows, "sanderson2025")
+    assert set(record["held_equal"]) == {"data", "tokenizer", "schedule", "tuning_budget", "loss"}
+    assert set(record["differs"]) == {"tokens_per_parameter"}
+
+
+def test_sanderson_ceg_that_no_step_count_reprints_is_refused(tmp_path):
+    root = tmp_path / "repo"
+    shutil.copytree(SANDERSON, root)
+    notebook = root / "results.ipynb"
+    notebook.write_text(notebook.read_text().replace("steps only): 2.200", "steps only): 2.350"))
+    with pytest.raises(ParseError, match="'rope'.*no whole number of evaluations gives CEG 2.350"):
+        runs_sanderson2025.parse(read_inputs(runs_sanderson2025.RELEASE, root))
+
+
+def test_every_release_gives_every_series_a_parity_record():
+    for module, path in ((runs_clark2022, CLARK), (runs_gundlach2025, GUNDLACH)):
+        rows = check_rows(module.parse(read_inputs(module.RELEASE, path)), module.RELEASE.slug)
+        records = check_series(module.series_records(rows), rows, module.RELEASE.slug)
+        assert {r["id"] for r in records} == {r["series"] for r in rows}
+    with pytest.raises(ValueError, match="series without a parity record"):
+        check_series([], rows, "toy")
 
 
 def test_sanderson_missing_config_value_is_named(tmp_path):
     root = tmp_path / "repo"
     shutil.copytree(SANDERSON, root)
-    config = root / "config" / "full" / "train_gpt2.py"
+    config = root / "config" / "compact" / "train_gpt2_compact.py"
     config.write_text(config.read_text().replace("max_iters = 1000\n", ""))
     result, _ = _run(["sanderson2025", "--file", str(root)], tmp_path)
-    assert result.exit_code == 1 and "config/full/train_gpt2.py: max_iters: config value(s) missing" in result.output
+    assert result.exit_code == 1
+    assert "config/compact/train_gpt2_compact.py: max_iters: config value(s) missing" in result.output
 
 
 # --- Ho et al. 2024 -----------------------------------------------------------------------------
@@ -179,7 +206,7 @@ def test_ho_missing_line_names_the_budget(tmp_path):
 # --- the command and the generated file ---------------------------------------------------------
 
 @pytest.mark.parametrize("release, path", [("gundlach2025", GUNDLACH), ("clark2022", CLARK),
-                                           ("sanderson2025", SANDERSON)])
+                                           ("sanderson2025", SANDERSON), ("gadre2024", FIXTURES / "gadre")])
 def test_generated_file_is_deterministic_and_names_its_inputs(release, path, tmp_path):
     result, out = _run([release, "--file", str(path)], tmp_path)
     assert result.exit_code == 0, result.output
@@ -192,7 +219,7 @@ def test_generated_file_is_deterministic_and_names_its_inputs(release, path, tmp
     assert data["origin"] == f"import:{release}"
     inputs = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
     module = {"gundlach2025": runs_gundlach2025, "clark2022": runs_clark2022,
-              "sanderson2025": runs_sanderson2025}[release]
+              "sanderson2025": runs_sanderson2025, "gadre2024": runs_gadre2024}[release]
     wanted = {hashlib.sha256(p.read_bytes()).hexdigest() for p in inputs
               if path.is_file() or module.RELEASE.wanted(p.relative_to(path).as_posix())}
     assert {e["sha256"] for e in data["retrieved"]} == wanted
@@ -200,6 +227,7 @@ def test_generated_file_is_deterministic_and_names_its_inputs(release, path, tmp
     assert all(e["copy"].startswith(f"github:{module.RELEASE.repo}@{commit}:") for e in data["retrieved"])
     assert all(e["url"].startswith(f"https://github.com/{module.RELEASE.repo}/blob/{commit}/") for e in data["retrieved"])
     assert data["runs"] and all(set(r) <= set(ROW_KEYS) for r in data["runs"])
+    assert {s["id"] for s in data["series"]} == {r["series"] for r in data["runs"]}  # a parity record per series
     assert all({"innovation", "arm", "series", "compute_flop", "loss", "source", "locator", "evidence"} <= set(r)
                for r in data["runs"])
 
@@ -250,3 +278,64 @@ def test_series_without_a_baseline_is_refused():
             if not (r["series"] == "clark2022-hash-e8" and r["arm"] == "baseline")]
     with pytest.raises(ValueError, match="series without both arms: \\[\\('hash-routing', 'clark2022-hash-e8'\\)\\]"):
         check_rows(rows, "clark2022")
+
+
+# --- Gadre et al. 2024 (mlfoundations/scaling) ----------------------------------------------------
+
+GADRE = FIXTURES / "gadre"
+
+
+def test_gadre_compares_corpora_on_sets_neither_arm_trains_on():
+    rows = check_rows(runs_gadre2024.parse(read_inputs(runs_gadre2024.RELEASE, GADRE)), "gadre2024")
+    series = {r["series"] for r in rows}
+    assert series == {"gadre2024-rw-vs-c4-m1-ptb", "gadre2024-rw-vs-c4-m1-rpj-split",
+                      "gadre2024-rpj-vs-c4-m1-ptb", "gadre2024-rpj-vs-c4-m1-rw-split"}  # M=32 has one corpus only
+    rw = {(r["arm"], r["parameters"]): r["loss"] for r in rows if r["series"] == "gadre2024-rw-vs-c4-m1-rpj-split"}
+    assert rw == {("baseline", 1e7): 6.9, ("baseline", 8e7): 4.5, ("treatment", 1e7): 6.4, ("treatment", 8e7): 4.1}
+    assert {r["compute_flop"] for r in rows} == {6 * 1e7 * 2e8, 6 * 8e7 * 1.6e9}
+    assert all(r["loss"] != 3.0 for r in rows)  # C4's own validation set is never used
+    records = check_series(runs_gadre2024.series_records(rows), rows, "gadre2024")
+    assert all(set(r["differs"]) == {"data"} and not r.get("not_stated") for r in records)
+
+
+def test_gadre_cell_with_other_hyperparameters_is_refused(tmp_path):
+    root = tmp_path / "repo"
+    shutil.copytree(GADRE, root)
+    path = root / "exp_data" / "models" / "rw_original-d=96_l=8_h=4-1.0.json"
+    path.write_text(path.read_text().replace('"lr": 0.003', '"lr": 0.001'))
+    with pytest.raises(ParseError, match=r"rw_original-d=96_l=8_h=4-1.0.json: hyperparameters: differs from .*c4_original"):
+        runs_gadre2024.parse(read_inputs(runs_gadre2024.RELEASE, root))
+
+
+# --- Biderman et al. 2023 (Pythia) ---------------------------------------------------------------
+
+PYTHIA = FIXTURES / "pythia"
+
+
+def test_pythia_dedup_scores_are_ablations_on_a_benchmark_basis_not_runs(tmp_path):
+    result, out = _run(["biderman2023", "--file", str(PYTHIA)], tmp_path)
+    assert result.exit_code == 0, result.output
+    data = yaml.safe_load(out.read_text())
+    assert "runs" not in data and "series" not in data  # no benchmark number becomes a loss point
+    rows = data["ablations"]
+    assert len(rows) == 8 * 6 and {r["metric"] for r in rows} == {"accuracy"}
+    assert all(r["lower_is_better"] is False for r in rows)
+    one = next(r for r in rows if r["series"] == "biderman2023-pythia-dedup-piqa" and r["parameters"] == 1e9)
+    assert (one["baseline_value"], one["treatment_value"]) == (0.45, 0.46)
+    assert "pythia-1b-bf16" in one["locator"]  # the standard 1B run is the bf16 one
+    assert one["compute_flop"] == 6 * 1e9 * 299_892_736_000
+
+
+def test_generated_ablations_load_into_the_ablation_table(tmp_path):
+    generated = ("# Generated by `cegdb scrape runs toy`; do not edit. Re-run: cegdb scrape all\n"
+                 "generated_by: cegdb scrape runs toy\norigin: import:toy\nretrieved:\n"
+                 "  - {url: https://example.org/e.json, sha256: abc, retrieved_on: 2026-01-01, route: direct}\n"
+                 "ablations:\n"
+                 "  - {innovation: rope, source: toy2024paper, locator: 'toy/repo@abc:e.json', evidence: primary,\n"
+                 "     confidence: high, series: toy-bench, metric: accuracy, lower_is_better: false,\n"
+                 "     baseline_value: 0.5, treatment_value: 0.6, parameters: 1e8}\n")
+    datasets = write_catalog(tmp_path, **{"imported/toy/e.yaml": generated})
+    path = tmp_path / "a.sqlite"
+    build(datasets, f"sqlite:///{path}", analysis=None, fts=False)
+    assert rows(path, "SELECT innovation_id, series, treatment_value, origin_ref FROM ablation "
+                      "WHERE series = 'toy-bench'") == [("rope", "toy-bench", 0.6, "datasets/imported/toy/e.yaml:7")]

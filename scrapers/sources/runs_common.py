@@ -7,6 +7,11 @@ A release module (scrapers/sources/runs_<release>.py) defines `RELEASE` (a `Rele
 innovation, arm (baseline | treatment), series, parameters, tokens, compute_flop, compute_method,
 loss, loss_on, source, locator, evidence, note. Baseline and treatment points of one comparison
 share a series name; the CEG engine compares arms within (innovation, series).
+
+A release module also defines `series_records(rows)`: one recipe-parity record per series
+(catalog/parity.py: id, source, locator, held_equal / differs / not_stated over PARITY_FIELDS,
+note), filled from what the release itself shows (its configs, its CSV columns) and, where the
+release is silent, `not_stated`. They are written as the file's `series:` section.
 """
 
 from __future__ import annotations
@@ -104,6 +109,42 @@ def check_rows(rows: list[dict], release: str) -> list[dict]:
     return rows
 
 
+PARITY_FIELDS = ("tokens_per_parameter", "data", "tokenizer", "schedule", "tuning_budget", "loss")
+SERIES_KEYS = ("id", "source", "locator", "arms", "held_equal", "differs", "not_stated", "note")
+
+
+def parity(series_id: str, source: str, *, locator: str | None = None, note: str | None = None,
+           held_equal: Mapping[str, str] | None = None, differs: Mapping[str, str] | None = None,
+           arms: str | None = None) -> dict:
+    """One series' parity record; the PARITY_FIELDS neither held equal nor differing are `not_stated`."""
+    held, diff = dict(held_equal or {}), dict(differs or {})
+    record = {"id": series_id, "source": source, "locator": locator, "arms": arms, "held_equal": held or None,
+              "differs": diff or None,
+              "not_stated": [f for f in PARITY_FIELDS if f not in held and f not in diff] or None, "note": note}
+    return {k: v for k, v in record.items() if v is not None}
+
+
+def check_series(records: list[dict], rows: list[dict], release: str) -> list[dict]:
+    """Every series of the rows has exactly one parity record and every record a series.
+
+    The loader (catalog/parity.py) checks the records against the runs again at build time."""
+    used = {row["series"] for row in rows}
+    ids = [r.get("id") for r in records]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise ValueError(f"{release}: series records declared twice: {duplicates}")
+    missing, unused = sorted(used - set(ids)), sorted(set(ids) - used)
+    if missing or unused:
+        raise ValueError(f"{release}: series without a parity record {missing[:5]}; records without runs {unused[:5]}")
+    for record in records:
+        if set(record) - set(SERIES_KEYS):
+            raise ValueError(f"{release}: series {record['id']!r}: unknown keys {sorted(set(record) - set(SERIES_KEYS))}")
+        named = [f for key in ("held_equal", "differs") for f in record.get(key, {})] + record.get("not_stated", [])
+        if sorted(named) != sorted(PARITY_FIELDS):
+            raise ValueError(f"{release}: series {record['id']!r} must name each of {PARITY_FIELDS} once, got {named}")
+    return records
+
+
 def read_inputs(release: Release, path: Path) -> dict[str, bytes]:
     """{path inside the repository: bytes} from a checkout (a folder) or from one raw file.
 
@@ -157,15 +198,22 @@ def write_release(module, input_path: Path, out: Path, *, copy: str | None = Non
         raise ValueError(f"release {release.slug} is read at commit {release.commit}; --copy names {commit}")
     files = read_inputs(release, input_path)
     rows = check_rows(module.parse(files), release.slug)
+    records = check_series(module.series_records(rows), rows, release.slug)
+    # Comparisons that are not loss-vs-compute runs (benchmark scores): the ablation table's shape.
+    ablations = module.ablations(files) if hasattr(module, "ablations") else []
+    if not rows and not ablations:
+        raise ValueError(f"{release.slug}: the release gave no run points and no comparisons")
     command = f"cegdb scrape runs {release.slug}"
+    sections = {name: value for name, value in (("series", records), ("runs", rows), ("ablations", ablations))
+                if value}
     changed = write_generated(out, command, f"import:{release.slug}",
                               retrieved(release, files, repo, commit, retrieved_on or release.retrieved_on),
-                              {"runs": rows})
-    return len(rows), changed
+                              sections)
+    return len(rows) + len(ablations), changed
 
 
 # Release slug -> module (scrapers/sources/runs_<slug>.py); `cegdb scrape runs <slug>` reads it.
-RELEASES = ("clark2022", "gundlach2025", "ho2024", "sanderson2025")
+RELEASES = ("biderman2023", "clark2022", "gadre2024", "gundlach2025", "ho2024", "sanderson2025")
 
 
 def release_module(slug: str):

@@ -20,7 +20,7 @@ import re
 from typing import Mapping
 
 from scrapers.errors import ParseError
-from scrapers.sources.runs_common import Release
+from scrapers.sources.runs_common import Release, parity
 
 NOTEBOOK = "appendices.ipynb"
 SOURCE = "epoch2024lmalgoprogressrepo"
@@ -88,3 +88,19 @@ def parse(files: Mapping[str, bytes], *, repo: str = RELEASE.repo, commit: str =
                      "note": f"Chinchilla-optimal allocation; the notebook's own CEG at this budget is "
                              f"{values['ceg']} (budget {n} of {EXPECTED_BUDGETS})"})
     return rows
+
+
+def series_records(rows: list[dict]) -> list[dict]:
+    """The two arms are one fitted law evaluated at two allocations of the same budget."""
+    return [parity(SERIES, SOURCE, locator=f"{RELEASE.repo}@{RELEASE.commit}:{NOTEBOOK}, section 'CEG Chinchilla'",
+                   arms="Kaplan-optimal (baseline) vs Chinchilla-optimal (treatment) split of each budget, 1e19-1e25 "
+                        "FLOP, losses from Chinchilla's fitted law",
+                   held_equal={"loss": "one fitted loss law for both arms (" + LOSS_ON + ")",
+                               "data": "no data: both arms are the same fitted law, so data, tokenizer, schedule and "
+                                       "tuning are those behind Chinchilla's fit for both",
+                               "tokenizer": "the same fitted law for both arms",
+                               "schedule": "the same fitted law for both arms",
+                               "tuning_budget": "the same fitted law for both arms"},
+                   differs={"tokens_per_parameter": "the allocation of each budget between parameters and tokens "
+                                                    "(Kaplan-optimal against Chinchilla-optimal) is the innovation"},
+                   note="Model-implied: losses evaluated from a fitted law, never measured.")]
