@@ -620,7 +620,7 @@ class Alias(SQLModel, table=True):
 
 
 TABLES: tuple[type[SQLModel], ...] = (
-    Source, Organization, Hardware, Model, Snapshot, Claim, Conflict, Innovation, ModelInnovation,
+    Source, Organization, Hardware, HardwarePrice, Model, Snapshot, Claim, Conflict, Innovation, ModelInnovation,
     Ablation, Run, Verdict, BenchmarkResult, Release, Alias, ComputeEstimate, CegEstimate, InnovationSummary,
     ProgressEstimate,
 )

@@ -121,6 +121,35 @@ from innovation_summary s join innovation i on i.id = s.innovation_id
 where s.basis = 'flop'
 order by s.compute_class = 'insufficient evidence', s.innovation_id""",
     },
+    "training_cost": {
+        "title": "Training cost of frontier runs over time: ours (cloud, amortised, with bounds) beside "
+                 "publishers' and Epoch's (docs/cost.md)",
+        "sql": """with m as (
+  select id, name, release_date, training_compute_flop from model
+  where training_compute_flop is not null and release_date is not null
+    and base_model_id is null and same_pretraining_as is null),
+r as (
+  select m.*, 1 + (select count(*) from m m2 where m2.release_date <= m.release_date
+                   and m2.training_compute_flop > m.training_compute_flop) as compute_rank_when_released
+  from m)
+select r.id, r.name, r.release_date, r.training_compute_flop, r.compute_rank_when_released,
+  cl.value_num as cloud_usd, cl.lower as cloud_lower_usd, cl.upper as cloud_upper_usd,
+  am.value_num as amortized_usd, am.lower as amortized_lower_usd, am.upper as amortized_upper_usd,
+  (select group_concat(replace(replace(c.field, 'training_cost_', ''), '_usd', '') || ' '
+                       || cast(cast(round(c.value_num) as integer) as text) || ' (' || c.source_id || ')', '; ')
+   from claim c where c.entity_type = 'model' and c.entity_id = r.id and c.field like 'training_cost_%'
+     and c.origin <> 'derived:cegdb' and c.rank <> 'deprecated') as published_usd
+from r
+left join claim cl on cl.entity_type = 'model' and cl.entity_id = r.id and cl.field = 'training_cost_cloud_usd'
+  and cl.origin = 'derived:cegdb'
+left join claim am on am.entity_type = 'model' and am.entity_id = r.id and am.field = 'training_cost_amortized_usd'
+  and am.origin = 'derived:cegdb'
+where r.compute_rank_when_released <= 10 and r.release_date >= '2016'
+  and (cl.id is not null or am.id is not null
+       or exists (select 1 from claim c where c.entity_type = 'model' and c.entity_id = r.id
+                  and c.field like 'training_cost_%'))
+order by r.release_date""",
+    },
     "innovation_adoption": {
         "title": "Innovation adoption: first model and number of models per year",
         "sql": """select i.id as innovation, i.name, m.release_year as year, count(*) as models,

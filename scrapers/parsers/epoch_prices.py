@@ -82,6 +82,7 @@ def parse_epoch_prices(data: bytes | str, source: str | None = None) -> dict:
             errors.append({"row": row_number, "chip": chip, "field": "date",
                            "message": f"price date {record['date']!r} is not YYYY-MM-DD"})
             continue
+        refused = False
         for key in PRICES:
             text = cells.get(key)
             if text is None:
@@ -91,10 +92,11 @@ def parse_epoch_prices(data: bytes | str, source: str | None = None) -> dict:
                 value = _money(text)
             except ValueError as exc:
                 errors.append({"row": row_number, "chip": chip, "field": COLUMNS[key][0], "message": str(exc)})
-                value = None
+                value, refused = None, True
             record[key] = value
         if all(record[k] is None for k in PRICES):
-            errors.append({"row": row_number, "chip": chip, "field": "prices", "message": "no price in the row"})
+            if not refused:  # a refused price is already on record for this row
+                errors.append({"row": row_number, "chip": chip, "field": "prices", "message": "no price in the row"})
             continue
         prices.append(record)
     return {"prices": prices, "columns": {"mapped": sorted(positions), "unmapped": unmapped}, "row_errors": errors}
