@@ -75,7 +75,10 @@ ELECTRICITY_USD_PER_KWH = {
     2017: 0.0688, 2018: 0.0692, 2019: 0.0681, 2020: 0.0667, 2021: 0.0718, 2022: 0.0832, 2023: 0.0806,
     2024: 0.0771, 2025: 0.0826,
 }
-# cloud_vendor CUDs etc. are not used: the cloud bounds span every quoted term instead.
+# DEFAULT_CUD: a 3-year commitment's discount on the on-demand price, the average of AWS, Google
+# Cloud and Azure (their 'Lambda Labs' row). A quote with no 3-year price also bounds the cloud cost
+# below at on-demand x (1 - 0.56): frontier runs are rented on long commitments.
+COMMIT_3Y_DISCOUNT = 0.56
 
 CLOUD_FORMULA = "chip_hours * usd_per_chip_hour"
 AMORTIZED_FORMULA = (
@@ -199,12 +202,16 @@ def cloud_cost(run: Run, prices: Iterable[Price], user_price: float | None = Non
         if not quotes:
             return None
         values = sorted(Decimal(repr(v)) for q in quotes for v in q.rentals)
-        central, lower, upper = statistics.median(values), values[0], values[-1]
+        implied = [Decimal(repr(q.on_demand)) * (1 - Decimal(repr(COMMIT_3Y_DISCOUNT)))
+                   for q in quotes if q.on_demand is not None and q.commit_3y is None]
+        central, lower, upper = statistics.median(values), min(values + implied), values[-1]
         locators = [q.locator for q in quotes]
         span = f"{quotes[0].date} to {quotes[-1].date}"
         why = (f"median of {len(values)} rental quote(s) for {run.hardware_id} dated {span} (on demand and "
-               f"1-/3-year commitments; cheapest and dearest are the bounds), near the hardware acquisition "
-               f"date {when} (release {run.release_date} - training time - {PUBLICATION_LAG_DAYS + ACQUISITION_LEAD_DAYS} d)")
+               f"1-/3-year commitments), near the hardware acquisition date {when} (release {run.release_date} "
+               f"- training time - {PUBLICATION_LAG_DAYS + ACQUISITION_LEAD_DAYS} d); upper bound the dearest "
+               f"quote, lower bound the cheapest quote or an on-demand quote less the average 3-year commitment "
+               f"discount of {COMMIT_3Y_DISCOUNT:.0%}")
     value, explanation = _evaluate(CLOUD_FORMULA, chip_hours=run.chip_hours, usd_per_chip_hour=central)
     low, _ = _evaluate(CLOUD_FORMULA, chip_hours=run.chip_hours, usd_per_chip_hour=lower)
     high, _ = _evaluate(CLOUD_FORMULA, chip_hours=run.chip_hours, usd_per_chip_hour=upper)

@@ -28,6 +28,7 @@ def test_cloud_cost_is_chip_hours_times_the_median_quote_with_cheapest_and_deare
     prices = [_price("2023-10-01", "row 2", on_demand=2.0, commit_3y=1.0), _price("2024-01-01", "row 3", on_demand=3.0),
               _price("2020-01-01", "row 4", on_demand=50.0)]  # more than a year away: not near
     made = cost.cloud_cost(RUN, prices)
+    # Lower bound: the 3-year quote (1.0) beats row 3's on-demand 3.0 less the 56% commitment discount (1.32).
     assert (made.value, made.lower, made.upper) == (3.0e6, 1.5e6, 4.5e6)
     assert made.price_locators == ["row 2", "row 3"]
     assert "chip_hours * usd_per_chip_hour" in made.note and "row 4" not in made.note
@@ -38,7 +39,9 @@ def test_cloud_cost_without_a_quote_within_a_year_uses_the_nearest_dates_before_
               _price("2027-01-01", "row 4", on_demand=6.0), _price("2028-01-01", "row 5", on_demand=9.0)]
     made = cost.cloud_cost(RUN, prices)
     assert made.price_locators == ["row 3", "row 4"]
-    assert (made.value, made.lower, made.upper) == (1.5e6 * 5.0, 1.5e6 * 4.0, 1.5e6 * 6.0)
+    # On-demand quotes only: the lower bound is the cheapest less the 3-year commitment discount.
+    assert (made.value, made.upper) == (1.5e6 * 5.0, 1.5e6 * 6.0)
+    assert made.lower == pytest.approx(1.5e6 * 4.0 * (1 - 0.56), rel=1e-12)
 
 
 def test_a_chip_without_rental_quotes_gets_no_cloud_cost():
