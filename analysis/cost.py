@@ -43,6 +43,9 @@ MEDIAN_TRAINING_DAYS = 793.5 / 24
 # Cloud: quotes within a year of the acquisition date; with none, the nearest quote dates before
 # and after it (find_closest_price_dates looks before, then after).
 PRICE_WINDOW_DAYS = 365
+# ... but never quotes more than three years away: the series' rental quotes start in 2017, and a
+# 2012 run is not priced at a 2017 rate.
+PRICE_MAX_DISTANCE_DAYS = 3 * 365
 # ML_GPU_PRICE_PERFORMANCE_OOMS_PER_YEAR: hardware loses value as price-performance improves, and
 # estimate_hardware_capex_energy_cost spreads its value at r x ln 10 per year (0.32/yr, i.e. a
 # straight-line useful life of 1 / 0.322 = 3.1 years).
@@ -179,6 +182,7 @@ def quotes_near(prices: Iterable[Price], when: dt.date) -> list[Price]:
     near = [p for p in rentals if abs((parse_date(p.date) - when).days) <= PRICE_WINDOW_DAYS]
     if near or not rentals:
         return sorted(near, key=lambda p: (p.date, p.locator))
+    rentals = [p for p in rentals if abs((parse_date(p.date) - when).days) <= PRICE_MAX_DISTANCE_DAYS]
     before = [p for p in rentals if parse_date(p.date) <= when]
     after = [p for p in rentals if parse_date(p.date) > when]
     chosen = []
@@ -359,6 +363,8 @@ def estimate(runs: Iterable[Run], prices: Mapping[str, list[Price]], *,
     the chips they name."""
     out = []
     for run in runs:
+        if run.hardware_release_date and parse_date(run.hardware_release_date) > parse_date(run.release_date):
+            continue  # a chip released after the model: the inputs contradict each other, no estimate
         series = prices.get(run.hardware_id, [])
         for made in (cloud_cost(run, series, (user_prices or {}).get(run.hardware_id)),
                      amortized_cost(run, series, (user_purchases or {}).get(run.hardware_id))):

@@ -174,8 +174,10 @@ def dashboards(database: str) -> dict:
 
     return {"cegdb": {
         "title": "cegdb charts",
-        "description": "Training compute over time, compute-equivalent gains against compute, GPU-hours by hardware.",
-        "layout": [["compute-over-time", "compute-over-time"], ["ceg-vs-compute", "gpu-hours-by-hardware"]],
+        "description": "Training compute over time, compute-equivalent gains against compute, GPU-hours by "
+                       "hardware, training cost over time.",
+        "layout": [["compute-over-time", "compute-over-time"], ["ceg-vs-compute", "gpu-hours-by-hardware"],
+                   ["training-cost-over-time", "training-cost-over-time"]],
         "charts": {
             "compute-over-time": point(
                 "select name as label, release_date, training_compute_flop, organization_id from model "
@@ -199,8 +201,38 @@ def dashboards(database: str) -> dict:
                                          "y": {"field": "gpu_hours", "type": "quantitative",
                                                "title": "GPU-hours (sum over pre-training runs)"}}},
             },
+            "training-cost-over-time": _cost_chart(database),
         },
     }}
+
+
+def _cost_chart(database: str) -> dict:
+    """Our training-cost estimates against release date, log scale, each with its bounds (docs/cost.md)."""
+    x = {"field": "release_date", "type": "temporal", "title": "release date"}
+    color = {"field": "method", "type": "nominal"}
+    return {
+        "title": "Training cost against release date (nominal USD; cloud and amortised, bars are the bounds)",
+        "db": database, "library": "vega-lite",
+        "query": "select m.name as label, m.release_date, "
+                 "replace(replace(c.field, 'training_cost_', ''), '_usd', '') as method, "
+                 "c.value_num as cost_usd, c.lower as lower_usd, c.upper as upper_usd "
+                 "from claim c join model m on m.id = c.entity_id "
+                 "where c.entity_type = 'model' and c.origin = 'derived:cegdb' and c.field like 'training_cost_%' "
+                 f"and m.release_date is not null and m.{ONE_ROW_PER_RUN} order by m.release_date",
+        "display": {"layer": [
+            {"mark": {"type": "rule", "opacity": 0.4},
+             "encoding": {"x": x, "y": {"field": "lower_usd", "type": "quantitative", "scale": {"type": "log"},
+                                        "title": "training cost (USD)"},
+                          "y2": {"field": "upper_usd"}, "color": color}},
+            {"mark": {"type": "point", "filled": True, "size": 50},
+             "encoding": {"x": x, "y": {"field": "cost_usd", "type": "quantitative", "scale": {"type": "log"}},
+                          "color": color,
+                          "tooltip": [{"field": "label", "type": "nominal"}, {"field": "method", "type": "nominal"},
+                                      {"field": "cost_usd", "type": "quantitative", "format": ".3s"},
+                                      {"field": "lower_usd", "type": "quantitative", "format": ".3s"},
+                                      {"field": "upper_usd", "type": "quantitative", "format": ".3s"}]}},
+        ]},
+    }
 
 
 def metadata(database: str = "cegdb") -> dict:

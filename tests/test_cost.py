@@ -35,8 +35,8 @@ def test_cloud_cost_is_chip_hours_times_the_median_quote_with_cheapest_and_deare
 
 
 def test_cloud_cost_without_a_quote_within_a_year_uses_the_nearest_dates_before_and_after():
-    prices = [_price("2019-01-01", "row 2", on_demand=1.0), _price("2020-06-01", "row 3", on_demand=4.0),
-              _price("2027-01-01", "row 4", on_demand=6.0), _price("2028-01-01", "row 5", on_demand=9.0)]
+    prices = [_price("2021-01-01", "row 2", on_demand=1.0), _price("2021-06-01", "row 3", on_demand=4.0),
+              _price("2026-01-01", "row 4", on_demand=6.0), _price("2026-06-01", "row 5", on_demand=9.0)]
     made = cost.cloud_cost(RUN, prices)
     assert made.price_locators == ["row 3", "row 4"]
     # On-demand quotes only: the lower bound is the cheapest less the 3-year commitment discount.
@@ -46,6 +46,15 @@ def test_cloud_cost_without_a_quote_within_a_year_uses_the_nearest_dates_before_
 
 def test_a_chip_without_rental_quotes_gets_no_cloud_cost():
     assert cost.cloud_cost(RUN, [_price("2023-10-01", "row 2", purchase=10000.0)]) is None
+    # Quotes more than three years from the acquisition date price nothing.
+    assert cost.cloud_cost(RUN, [_price("2019-01-01", "row 2", on_demand=1.0)]) is None
+
+
+def test_a_run_on_a_chip_released_after_the_model_gets_no_estimate():
+    prices = {"chip-a": [_price("2023-10-01", "row 2", on_demand=2.0, purchase=9000.0)]}
+    late = cost.Run("m", "chip-a", 1.0e6, "planted", "2012-01-01", hardware_release_date="2016-04-05")
+    assert cost.estimate([late], prices) == []
+    assert len(cost.estimate([RUN], prices)) == 2
 
 
 def test_deepseek_v3_at_two_dollars_per_h800_hour_reproduces_its_5_576m_exactly():
