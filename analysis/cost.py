@@ -280,8 +280,8 @@ def amortized_cost(run: Run, prices: Iterable[Price], user_purchase: float | Non
         acquired = parse_date(row.date)
         if run.hardware_release_date and not is_tpu(run):
             acquired = max(acquired, parse_date(run.hardware_release_date) + dt.timedelta(days=FIRST_PURCHASE_DAYS))
-        bought = (f"purchase price {purchase:g} USD per chip ({row.date}, "
-                  f"{'chip alone, x server overhead ' + format(overhead, 'g') if row.single_unit else 'server price per chip'})")
+        kind = f"chip alone, x server overhead {overhead:g}" if row.single_unit else "server price per chip"
+        bought = f"purchase price {purchase:g} USD per chip ({row.date}, {kind})"
     # A GPU is used only once bought (Cottier et al. move the start to the acquisition date; TPUs
     # could be used before their public release): no depreciation when the price is dated later.
     years_held = max(0.0, (start - acquired).days / 365.25)
@@ -297,8 +297,9 @@ def amortized_cost(run: Run, prices: Iterable[Price], user_purchase: float | Non
     high, _ = _evaluate(AMORTIZED_FORMULA, price_factor=PRICE_FACTOR_BOUNDS[1], **inputs)
     energy = "" if run.tdp_w else " Energy left out: the chip's TDP is not in the catalog."
     assumptions = (f"Amortised method after Cottier et al. 2024 (docs/cost.md): {bought}, held {years_held:.2f} y "
-                   f"from {acquired} to the training start {start} (none when the price is dated later), depreciated at {PRICE_PERFORMANCE_OOMS_PER_YEAR} "
-                   f"OOM/y and spread at that rate x ln 10 per year (a 3.1-year straight-line life); interconnect "
+                   f"from {acquired} to the training start {start} (none when the price is dated later), "
+                   f"depreciated at {PRICE_PERFORMANCE_OOMS_PER_YEAR} OOM/y and spread at that rate x ln 10 per "
+                   f"year (a 3.1-year straight-line life); interconnect "
                    f"{INTERCONNECT_FRACTION:.0%} of cluster hardware; PUE {inputs['pue']} "
                    f"({'hyperscaler' if inputs['pue'] == PUE_HYPERSCALER else 'other operator'}); electricity "
                    f"{inputs['usd_per_kwh']} USD/kWh (US industrial, {parse_date(run.release_date).year}); bounds: "

@@ -217,7 +217,8 @@ def _cost_chart(database: str) -> dict:
                  "replace(replace(c.field, 'training_cost_', ''), '_usd', '') as method, "
                  "c.value_num as cost_usd, c.lower as lower_usd, c.upper as upper_usd "
                  "from claim c join model m on m.id = c.entity_id "
-                 "where c.entity_type = 'model' and c.origin = 'derived:cegdb' and c.field like 'training_cost_%' "
+                 "where c.entity_type = 'model' and c.origin = 'derived:cegdb' "
+                 "and c.field like 'training_cost_%' "
                  f"and m.release_date is not null and m.{ONE_ROW_PER_RUN} order by m.release_date",
         "display": {"layer": [
             {"mark": {"type": "rule", "opacity": 0.4},

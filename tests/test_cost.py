@@ -267,3 +267,18 @@ def test_python_api_gives_the_same_numbers_as_the_cli(priced_db):
         assert cat.models().set_index("id").loc["toy-moe", "training_cost_cloud_usd"] == 1.0e6
         with pytest.raises(cost.PriceError, match="unknown chip"):
             cat.costs(prices={"nothing": 1})
+
+
+def test_report_has_the_cost_figure(priced_db, tmp_path):
+    from sqlalchemy import create_engine
+
+    from analysis.figures import write_report
+
+    engine = create_engine(f"sqlite:///{priced_db}")
+    try:
+        with engine.connect() as conn:
+            page = write_report(conn, tmp_path / "report")
+    finally:
+        engine.dispose()
+    assert (tmp_path / "report" / "training_cost_over_time.svg").stat().st_size > 1000
+    assert "training_cost_over_time.svg" in page.read_text()

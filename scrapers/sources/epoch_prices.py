@@ -24,7 +24,8 @@ SOURCE = {
     "title": "Epoch AI, hardware price data (purchase and cloud rental prices per chip), as used by "
              "Cottier et al. 2024",
     "authors": "Epoch AI", "date": "2025-11-28", "year": 2025,
-    "url": "https://github.com/epoch-research/training-cost-trends/blob/5deb003d233687beaa59f9957d6c69534b234364/data/Hardware%20prices.csv",
+    "url": ("https://github.com/epoch-research/training-cost-trends/blob/"
+            "5deb003d233687beaa59f9957d6c69534b234364/data/Hardware%20prices.csv"),
     "license": "CC-BY-4.0",
 }
 
