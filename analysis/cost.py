@@ -14,7 +14,8 @@ The methods and every assumption, with its source, are in docs/cost.md.
 
 Each estimate is a `derived_from` spec ({inputs, formula}) evaluated by catalog.derive.compute,
 the evaluator curated derived claims go through, for the value and for each bound.
-Dollars are nominal: those of the price quotes (the series is not inflation-adjusted).
+Dollars: those of one stated year (default 2024), restated from the model's release month with
+the producer price index Cottier et al. use (FRED PCU518210518210); nominal where no index is given.
 
 Constants from Cottier et al.'s released code, github.com/epoch-research/training-cost-trends
 @ 263c40a159307e917213d1dc433c617e47d55bfe, cost_analysis_standalone.py (function named at each).
@@ -83,16 +84,50 @@ ELECTRICITY_USD_PER_KWH = {
 # below at on-demand x (1 - 0.56): frontier runs are rented on long commitments.
 COMMIT_3Y_DISCOUNT = 0.56
 
-CLOUD_FORMULA = "chip_hours * usd_per_chip_hour"
+# adjust_value_for_inflation: costs restated from the publication month with this index.
+INDEX_SERIES = "PCU518210518210"
+DOLLAR_YEAR = 2024  # the last full year of the index in the catalog
+
+CLOUD_FORMULA = "chip_hours * usd_per_chip_hour * dollar_factor"
 AMORTIZED_FORMULA = (
-    "purchase_usd * price_factor * server_overhead * 10 ** (-ooms_per_year * years_held)"
+    "(purchase_usd * price_factor * server_overhead * 10 ** (-ooms_per_year * years_held)"
     " * ooms_per_year * ln10 / hours_per_year * chip_hours / (1 - interconnect_fraction)"
-    " + chip_tdp_kw * server_power_ratio * power_fraction * pue * chip_hours * usd_per_kwh")
+    " + chip_tdp_kw * server_power_ratio * power_fraction * pue * chip_hours * usd_per_kwh) * dollar_factor")
 LN10 = "2.302585092994046"
 
 
 class PriceError(ValueError):
     """A user's price that cannot be used: the message names the input."""
+
+
+@dataclass(frozen=True)
+class Dollars:
+    """Restates nominal dollars of a month in dollars of `year` with a monthly index {YYYY-MM: value}.
+    Without an index (or year None) dollars stay nominal."""
+
+    year: int | None = None
+    index: Mapping[str, float] = field(default_factory=dict)
+    series: str = INDEX_SERIES
+
+    def __post_init__(self):
+        if self.year is not None:
+            months = [m for m in self.index if m.startswith(f"{self.year}-")]
+            if len(months) < 12:
+                span = f"{min(self.index)} to {max(self.index)}" if self.index else "no months"
+                raise PriceError(f"dollar year {self.year}: the price index {self.series} has {len(months)} of its "
+                                 f"12 months (it covers {span})")
+
+    def factor(self, when: dt.date) -> tuple[float, str]:
+        """(multiplier, words) from dollars of `when`'s month to dollars of the year."""
+        if self.year is None:
+            return 1.0, "nominal USD (no price index)"
+        target = statistics.fmean(v for m, v in self.index.items() if m.startswith(f"{self.year}-"))
+        month = f"{when.year:04d}-{when.month:02d}"
+        earlier = [m for m in self.index if m <= month]
+        base = max(earlier) if earlier else min(self.index)
+        value = round(target / self.index[base], 6)
+        return value, (f"USD of {self.year}: x{value:g} = {self.series} {self.year} mean / {base} "
+                       f"(the release month{'' if base == month else ', nearest index month'})")
 
 
 @dataclass(frozen=True)
@@ -195,9 +230,12 @@ def quotes_near(prices: Iterable[Price], when: dt.date) -> list[Price]:
     return sorted(chosen, key=lambda p: (p.date, p.locator))
 
 
-def cloud_cost(run: Run, prices: Iterable[Price], user_price: float | None = None) -> CostEstimate | None:
+def cloud_cost(run: Run, prices: Iterable[Price], user_price: float | None = None,
+               dollars: Dollars = Dollars()) -> CostEstimate | None:
     """Chip-hours x rental price; None when the series has no rental quote for the chip."""
+    factor, dollar_words = dollars.factor(parse_date(run.release_date))
     if user_price is not None:
+        factor, dollar_words = 1.0, f"your price, taken as USD of {dollars.year or 'your choice'}"
         central = lower = upper = Decimal(repr(float(user_price)))
         locators, why = [], f"price {user_price:g} USD per chip-hour given by the user"
     else:
@@ -216,11 +254,11 @@ def cloud_cost(run: Run, prices: Iterable[Price], user_price: float | None = Non
                f"- training time - {PUBLICATION_LAG_DAYS + ACQUISITION_LEAD_DAYS} d); upper bound the dearest "
                f"quote, lower bound the cheapest quote or an on-demand quote less the average 3-year commitment "
                f"discount of {COMMIT_3Y_DISCOUNT:.0%}")
-    value, explanation = _evaluate(CLOUD_FORMULA, chip_hours=run.chip_hours, usd_per_chip_hour=central)
-    low, _ = _evaluate(CLOUD_FORMULA, chip_hours=run.chip_hours, usd_per_chip_hour=lower)
-    high, _ = _evaluate(CLOUD_FORMULA, chip_hours=run.chip_hours, usd_per_chip_hour=upper)
-    assumptions = (f"Cloud method (docs/cost.md): {why}; chip-hours {run.chip_hours_how}. "
-                   "Nominal USD of the quotes.")
+    value, explanation = _evaluate(CLOUD_FORMULA, chip_hours=run.chip_hours, usd_per_chip_hour=central,
+                                   dollar_factor=factor)
+    low, _ = _evaluate(CLOUD_FORMULA, chip_hours=run.chip_hours, usd_per_chip_hour=lower, dollar_factor=factor)
+    high, _ = _evaluate(CLOUD_FORMULA, chip_hours=run.chip_hours, usd_per_chip_hour=upper, dollar_factor=factor)
+    assumptions = f"Cloud method (docs/cost.md): {why}; chip-hours {run.chip_hours_how}; {dollar_words}."
     return CostEstimate(run.model_id, "cloud", value, low, high, explanation, assumptions, locators,
                         user_priced=user_price is not None)
 
@@ -264,10 +302,14 @@ def purchase_price(prices: Iterable[Price]) -> Price | None:
     return min(bought, key=lambda p: (bool(p.single_unit), p.date, p.locator))
 
 
-def amortized_cost(run: Run, prices: Iterable[Price], user_purchase: float | None = None) -> CostEstimate | None:
+def amortized_cost(run: Run, prices: Iterable[Price], user_purchase: float | None = None,
+                   dollars: Dollars = Dollars()) -> CostEstimate | None:
     """Cottier et al.'s amortised hardware CapEx plus energy; None without a purchase price."""
     prices = list(prices)
     start = training_start(run)
+    factor, dollar_words = dollars.factor(parse_date(run.release_date))
+    if user_purchase is not None:
+        factor, dollar_words = 1.0, f"your price, taken as USD of {dollars.year or 'your choice'}"
     if user_purchase is not None:
         purchase, overhead, acquired, locators = float(user_purchase), 1.0, start, []
         bought = f"purchase price {user_purchase:g} USD per chip (with its server share) given by the user"
@@ -291,7 +333,8 @@ def amortized_cost(run: Run, prices: Iterable[Price], user_purchase: float | Non
                   chip_hours=run.chip_hours, interconnect_fraction=INTERCONNECT_FRACTION, chip_tdp_kw=tdp_kw,
                   server_power_ratio=round(server_power_ratio(run), 6),
                   power_fraction=POWER_FRACTION_TPU if is_tpu(run) else POWER_FRACTION_GPU,
-                  pue=pue(run.organization_id), usd_per_kwh=electricity_price(parse_date(run.release_date).year))
+                  pue=pue(run.organization_id), usd_per_kwh=electricity_price(parse_date(run.release_date).year),
+                  dollar_factor=factor)
     value, explanation = _evaluate(AMORTIZED_FORMULA, price_factor=1, **inputs)
     low, _ = _evaluate(AMORTIZED_FORMULA, price_factor=PRICE_FACTOR_BOUNDS[0], **inputs)
     high, _ = _evaluate(AMORTIZED_FORMULA, price_factor=PRICE_FACTOR_BOUNDS[1], **inputs)
@@ -304,7 +347,7 @@ def amortized_cost(run: Run, prices: Iterable[Price], user_purchase: float | Non
                    f"({'hyperscaler' if inputs['pue'] == PUE_HYPERSCALER else 'other operator'}); electricity "
                    f"{inputs['usd_per_kwh']} USD/kWh (US industrial, {parse_date(run.release_date).year}); bounds: "
                    f"hardware price x{PRICE_FACTOR_BOUNDS[0]:g} and x{PRICE_FACTOR_BOUNDS[1]:g}; chip-hours "
-                   f"{run.chip_hours_how}. Nominal USD.{energy}")
+                   f"{run.chip_hours_how}; {dollar_words}.{energy}")
     return CostEstimate(run.model_id, "amortized", value, low, high, explanation, assumptions, locators,
                         user_priced=user_purchase is not None)
 
@@ -359,7 +402,7 @@ def match_prices(given: Mapping[str, object], hardware: Mapping[str, str], what:
 
 def estimate(runs: Iterable[Run], prices: Mapping[str, list[Price]], *,
              user_prices: Mapping[str, float] | None = None,
-             user_purchases: Mapping[str, float] | None = None) -> list[CostEstimate]:
+             user_purchases: Mapping[str, float] | None = None, dollars: Dollars = Dollars()) -> list[CostEstimate]:
     """Both methods for every run that can be priced; a reader's prices replace the series' for
     the chips they name."""
     out = []
@@ -367,8 +410,8 @@ def estimate(runs: Iterable[Run], prices: Mapping[str, list[Price]], *,
         if run.hardware_release_date and parse_date(run.hardware_release_date) > parse_date(run.release_date):
             continue  # a chip released after the model: the inputs contradict each other, no estimate
         series = prices.get(run.hardware_id, [])
-        for made in (cloud_cost(run, series, (user_prices or {}).get(run.hardware_id)),
-                     amortized_cost(run, series, (user_purchases or {}).get(run.hardware_id))):
+        for made in (cloud_cost(run, series, (user_prices or {}).get(run.hardware_id), dollars),
+                     amortized_cost(run, series, (user_purchases or {}).get(run.hardware_id), dollars)):
             if made is not None:
                 out.append(made)
     return out

@@ -66,13 +66,31 @@ def read_prices(conn: Connection) -> dict[str, list[cost.Price]]:
     return dict(prices)
 
 
+def dollars(conn, year: int | None = cost.DOLLAR_YEAR, series: str = cost.INDEX_SERIES) -> cost.Dollars:
+    """Dollars of `year` by the catalog's price index; nominal when the catalog has no index
+    (a fixture, or a catalog built before the index was imported) or `year` is None."""
+    index = {m: v for m, v in _rows(conn, f"SELECT month, value FROM price_index WHERE series = '{series}'")} \
+        if _has_table(conn, "price_index") else {}
+    if not index or year is None:
+        return cost.Dollars()
+    return cost.Dollars(year, index, series)
+
+
+def _has_table(conn, name: str) -> bool:
+    try:
+        _rows(conn, f"SELECT 1 FROM {name} LIMIT 1")
+        return True
+    except Exception:  # noqa: BLE001 - sqlite3 and SQLAlchemy raise different errors for a missing table
+        return False
+
+
 def hardware_names(conn: Connection) -> dict[str, str]:
     return {hid: name for hid, name in _rows(conn, "SELECT id, name FROM hardware ORDER BY id")}
 
 
 def derive_cost_claims(conn: Connection, next_id: int) -> tuple[int, tuple[str, ...]]:
     """Add our cloud and amortised cost claims (origin derived:cegdb). Returns (next id, fields)."""
-    estimates = cost.estimate(read_runs(conn), read_prices(conn))
+    estimates = cost.estimate(read_runs(conn), read_prices(conn), dollars=dollars(conn))
     insert = text("""
         INSERT INTO claim (id, entity_type, entity_id, model_id, field, value_num, unit, lower, upper,
                            method, confidence, evidence, source_id, locator, origin, rank, note)
@@ -92,12 +110,14 @@ def derive_cost_claims(conn: Connection, next_id: int) -> tuple[int, tuple[str, 
 
 
 def reprice(conn: Connection, *, model_ids: list[str] | None = None, prices: dict | None = None,
-            purchases: dict | None = None) -> list[cost.CostEstimate]:
+            purchases: dict | None = None, year: int | None = cost.DOLLAR_YEAR) -> list[cost.CostEstimate]:
     """Both methods for the catalog's runs, with the reader's prices for the chips they name.
 
     `prices` / `purchases`: {chip: USD per chip-hour / USD per chip}; a chip is an id or words of
-    one ("H100"). Raises cost.PriceError naming a bad input.
+    one ("H100"). `year`: the dollars of the result (None: nominal). Raises cost.PriceError naming
+    a bad input.
     """
+    money = dollars(conn, year)
     names = hardware_names(conn)
     user_prices = cost.match_prices(prices or {}, names, "price")
     user_purchases = cost.match_prices(purchases or {}, names, "purchase")
@@ -108,7 +128,8 @@ def reprice(conn: Connection, *, model_ids: list[str] | None = None, prices: dic
         missing = [m for m in unknown if m not in known]
         if missing:
             raise cost.PriceError(f"unknown model id(s): {', '.join(missing)}")
-    return cost.estimate(runs, read_prices(conn), user_prices=user_prices, user_purchases=user_purchases)
+    return cost.estimate(runs, read_prices(conn), user_prices=user_prices, user_purchases=user_purchases,
+                         dollars=money)
 
 
 def published_costs(conn: Connection, model_ids: list[str] | None = None) -> list[dict]:

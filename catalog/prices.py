@@ -10,6 +10,7 @@ a problem too: a price is never attached to a guessed chip.
 from __future__ import annotations
 
 import math
+import re
 from typing import Iterable, Mapping
 
 from catalog.datasets import DATE, Problems, Refs, _line, _text, _unknown_keys
@@ -89,3 +90,43 @@ def _price(entry: Mapping, key: str, path, problems: Problems) -> float | None:
         problems.add(path, _line(entry, key), key, f"{raw!r} is not a price: dollars cannot be negative")
         return None
     return value
+
+
+INDEX_KEYS = {"id", "series", "value", "source"}
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def read_price_index(files: Iterable, problems: Problems, refs: Refs) -> list[dict]:
+    """`price_index` rows (series, month, value) of every generated file's `price_index:` section."""
+    rows: list[dict] = []
+    seen: set[tuple[str, str]] = set()
+    for gen in files:
+        entries = gen.section("price_index", problems)
+        if not entries:
+            continue
+        sources = [s.get("id") for s in gen.section("sources", problems)]
+        for entry in entries:
+            path = gen.path
+            _unknown_keys(entry, INDEX_KEYS, path, problems)
+            month = _text(entry, "id", path, problems, required=True, pattern=_MONTH)
+            series = _text(entry, "series", path, problems, required=True)
+            source = _text(entry, "source", path, problems) or (sources[0] if len(sources) == 1 else None)
+            if source is None or source not in refs.sources:
+                problems.add(path, _line(entry, "source"), "source",
+                             f"unknown source key {source!r}" if source else "an index value names its source")
+                continue
+            value = _price(entry, "value", path, problems)
+            if value is not None and value == 0:
+                problems.add(path, _line(entry, "value"), "value", "an index value must be positive")
+                continue
+            if None in (month, series, value):
+                if entry.get("value") is None:
+                    problems.add(path, _line(entry, "value"), "value", "is required")
+                continue
+            if (series, month) in seen:
+                problems.add(path, getattr(entry, "line", 0), "id", f"{series} {month} given twice")
+                continue
+            seen.add((series, month))
+            rows.append({"series": series, "month": month, "value": value, "source_id": source,
+                         "origin": gen.origin})
+    return rows

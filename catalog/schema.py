@@ -242,6 +242,19 @@ class HardwarePrice(SQLModel, table=True):
     origin_ref: Optional[str] = col("file:line of the generated-layer entry", default=None)
 
 
+class PriceIndex(SQLModel, table=True):
+    """A monthly price index that restates dollars of one date in dollars of another (FRED series)."""
+
+    __tablename__ = "price_index"
+
+    series: str = col("Series id, e.g. PCU518210518210 (PPI: data processing, hosting and related services)",
+                      primary_key=True)
+    month: str = col("Month of the observation (YYYY-MM)", primary_key=True)
+    value: float = col("Index value", unit="index")
+    source_id: str = col("Where the series was read", foreign_key="source.id")
+    origin: str = col("Where the row came from, e.g. import:fred")
+
+
 class Snapshot(SQLModel, table=True):
     """A raw response kept by content hash before it is parsed."""
 
@@ -620,7 +633,7 @@ class Alias(SQLModel, table=True):
 
 
 TABLES: tuple[type[SQLModel], ...] = (
-    Source, Organization, Hardware, HardwarePrice, Model, Snapshot, Claim, Conflict, Innovation, ModelInnovation,
+    Source, Organization, Hardware, HardwarePrice, PriceIndex, Model, Snapshot, Claim, Conflict, Innovation, ModelInnovation,
     Ablation, Run, Verdict, BenchmarkResult, Release, Alias, ComputeEstimate, CegEstimate, InnovationSummary,
     ProgressEstimate,
 )

@@ -59,21 +59,25 @@ def _prices_file(path: Path) -> tuple[dict, dict]:
               help="YAML with `price: {CHIP: USD}` and/or `purchase: {CHIP: USD}` (or a flat {CHIP: USD} of "
                    "rental prices); --price and --purchase override it.")
 @click.option("--method", type=click.Choice(["cloud", "amortized", "both"]), default="both", show_default=True)
+@click.option("--year", type=int, default=2024, show_default=True,
+              help="Give costs in US dollars of this year (the price index FRED PCU518210518210, as Cottier "
+                   "et al.); your own prices are taken as dollars of this year.")
+@click.option("--nominal", is_flag=True, help="Nominal dollars of the release date: no price index.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
 @click.option("--trend", is_flag=True, help="Also fit the growth per year of frontier training cost "
                                             "(top 10 by compute when released, since 2016), beside Cottier et al.'s.")
-def cost_command(db_url, models, prices, purchases, prices_file, method, fmt, trend) -> None:
+def cost_command(db_url, models, prices, purchases, prices_file, method, fmt, trend, year, nominal) -> None:
     """Training cost in dollars by the cloud and amortised methods, with bounds; with your own prices.
 
     Without prices, the catalog's estimates from Epoch's price series (the claims a build stores).
     With --price/--purchase, the chips you name are re-priced (your price, no bounds) and every
     other chip keeps the series' prices. Beside each model: the publisher's and Epoch's own figures
-    where the catalog has them. Dollars are nominal (docs/cost.md).
+    where the catalog has them (in their own dollars). Our costs are in dollars of --year (docs/cost.md).
 
     \b
     Example:
         cegdb cost deepseek-v3 --price H800=2
-        cegdb cost llama-3.1-405b deepseek-v3 --price H100=2.5 --price H800=2 --format json
+        cegdb cost llama-3.1-405b deepseek-v3 --price H100=2.5 --price H800=2 --year 2023 --format json
         cegdb cost --purchase H100=25000 --method amortized --format csv > costs.csv
         cegdb cost --trend --method amortized
     """
@@ -97,8 +101,9 @@ def cost_command(db_url, models, prices, purchases, prices_file, method, fmt, tr
                     else "SELECT table_name FROM information_schema.tables"))}:
                 raise click.ClickException(f"{url}: no hardware_price table; rebuild with `cegdb build`")
             try:
+                dollar_year = None if nominal else year
                 estimates = cost_store.reprice(conn, model_ids=list(models) or None, prices=given_prices,
-                                               purchases=given_purchases)
+                                               purchases=given_purchases, year=dollar_year)
             except cost_model.PriceError as exc:
                 raise click.ClickException(str(exc)) from None
             published = [p for p in cost_store.published_costs(conn, list(models) or None)
@@ -106,7 +111,7 @@ def cost_command(db_url, models, prices, purchases, prices_file, method, fmt, tr
             trend_result = None
             if trend:
                 all_estimates = estimates if not models else cost_store.reprice(
-                    conn, prices=given_prices, purchases=given_purchases)
+                    conn, prices=given_prices, purchases=given_purchases, year=dollar_year)
                 trend_method = "amortized" if method == "both" else method
                 try:
                     trend_result = cost_store.frontier_trend(conn, all_estimates, method=trend_method)

@@ -1,4 +1,4 @@
-"""training cost: hardware_price (Epoch's price series) and the model's cost columns
+"""training cost: hardware_price (Epoch's price series), price_index (FRED), the model's cost columns
 
 Revision ID: 0010
 Revises: 0008
@@ -47,6 +47,16 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('hardware_price', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_hardware_price_hardware_id'), ['hardware_id'], unique=False)
+    op.create_table(
+        'price_index',
+        sa.Column('series', text(), nullable=False),
+        sa.Column('month', text(), nullable=False),
+        sa.Column('value', sa.Float(), nullable=False),
+        sa.Column('source_id', text(), nullable=False),
+        sa.Column('origin', text(), nullable=False),
+        sa.ForeignKeyConstraint(['source_id'], ['source.id'], name=op.f('fk_price_index_source_id_source')),
+        sa.PrimaryKeyConstraint('series', 'month', name=op.f('pk_price_index')),
+    )
     with op.batch_alter_table('model', schema=None) as batch_op:
         for column in COST_COLUMNS:
             batch_op.add_column(sa.Column(column, sa.Float(), nullable=True))
@@ -58,4 +68,5 @@ def downgrade() -> None:
             batch_op.drop_column(column)
     with op.batch_alter_table('hardware_price', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_hardware_price_hardware_id'))
+    op.drop_table('price_index')
     op.drop_table('hardware_price')
