@@ -37,13 +37,18 @@ def _prices_file(path: Path) -> tuple[dict, dict]:
     if not isinstance(data, dict):
         raise click.ClickException(f"{path}: expected a mapping of chips to prices, e.g. `H100: 2.5`, or "
                                    "`price: {H100: 2.5}` and `purchase: {H100: 30000}`")
-    if set(data) <= {"price", "purchase"}:
-        parts = {k: data.get(k) or {} for k in ("price", "purchase")}
-        for key, part in parts.items():
-            if not isinstance(part, dict):
-                raise click.ClickException(f"{path}: {key}: expected a mapping of chips to prices")
-        return parts["price"], parts["purchase"]
-    return data, {}
+    from analysis.cost import PriceError, match_prices
+
+    parts = {k: data.get(k) or {} for k in ("price", "purchase")} if set(data) <= {"price", "purchase"} \
+        else {"price": data, "purchase": {}}
+    for key, part in parts.items():
+        if not isinstance(part, dict):
+            raise click.ClickException(f"{path}: {key}: expected a mapping of chips to prices")
+        try:  # the numbers now, with the file's name; the chips once the catalog is open
+            match_prices(part, {str(chip): "" for chip in part}, key)
+        except PriceError as exc:
+            raise click.ClickException(f"{path}: {exc}") from None
+    return {str(k): v for k, v in parts["price"].items()}, {str(k): v for k, v in parts["purchase"].items()}
 
 
 @click.command(name="cost")

@@ -329,3 +329,33 @@ def test_report_has_the_cost_figure(priced_db, tmp_path):
         engine.dispose()
     assert (tmp_path / "report" / "training_cost_over_time.svg").stat().st_size > 1000
     assert "training_cost_over_time.svg" in page.read_text()
+
+
+def test_fred_parser_reads_months_skips_missing_and_names_bad_lines():
+    from scrapers.errors import ParseError
+    from scrapers.parsers.fred import parse_fred_series
+
+    parsed = parse_fred_series("observation_date,PCU518210518210\n2024-01-01,119.5\n2024-02-01,.\n2024-03-01,120\n")
+    assert parsed == {"series": "PCU518210518210", "values": [("2024-01", 119.5), ("2024-03", 120.0)]}
+    for text, where in (("date,X\n2024-01-01,-3\n", "line 2"), ("date,X\n2024-01-01,abc\n", "line 2"),
+                        ("date,X\n2024-01-01,1\nJan 2024,2\n", "line 3"), ("when,X\n", "header")):
+        with pytest.raises(ParseError, match=where):
+            parse_fred_series(text, "index.csv")
+
+
+def test_cli_reads_a_prices_file_and_names_it_when_it_is_bad(priced_db, tmp_path):
+    from cegdb.cli import main
+
+    good = tmp_path / "prices.yaml"
+    good.write_text("price: {X100: 2}\npurchase: {X100: 10000}\n")
+    result = CliRunner().invoke(main, ["cost", "--db", str(priced_db), "toy-moe", "--prices-file", str(good),
+                                       "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert {e["method"]: e["user_priced"] for e in json.loads(result.output)["estimates"]} == \
+        {"cloud": True, "amortized": True}
+    for content, message in (("- H100\n", "expected a mapping"), ("price: [1, 2]\n", "price: expected a mapping"),
+                             ("X100: -2\n", "bad.yaml: price X100=-2: a price must be"), ("a: [\n", "cannot read the prices")):
+        bad = tmp_path / "bad.yaml"
+        bad.write_text(content)
+        out = CliRunner().invoke(main, ["cost", "--db", str(priced_db), "--prices-file", str(bad)])
+        assert out.exit_code != 0 and message in out.output, (content, out.output)
