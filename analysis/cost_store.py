@@ -77,11 +77,13 @@ def dollars(conn, year: int | None = cost.DOLLAR_YEAR, series: str = cost.INDEX_
 
 
 def _has_table(conn, name: str) -> bool:
-    try:
-        _rows(conn, f"SELECT 1 FROM {name} LIMIT 1")
-        return True
-    except Exception:  # noqa: BLE001 - sqlite3 and SQLAlchemy raise different errors for a missing table
-        return False
+    # Asked, not tried: a failed SELECT would abort the caller's PostgreSQL transaction.
+    if isinstance(conn, sqlite3.Connection):
+        return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() \
+            is not None
+    from sqlalchemy import inspect
+
+    return inspect(conn).has_table(name)
 
 
 def hardware_names(conn: Connection) -> dict[str, str]:
