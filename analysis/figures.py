@@ -171,7 +171,45 @@ def gpu_hours_figure(conn: Connection, out: Path) -> list[Path]:
     return _save(fig, out, "gpu_hours_vs_flop")
 
 
-FIGURES = (ceg_figure, classified_ceg_figure, compute_timeline_figure, gpu_hours_figure)
+def training_cost_figure(conn: Connection, out: Path) -> list[Path]:
+    """Training cost against release date, log scale: our two estimates with their bounds, and the
+    publishers' and Epoch's own figures (docs/cost.md)."""
+    rows = conn.execute(text(f"""
+        SELECT m.id, m.release_date, c.field, c.value_num, c.lower, c.upper, c.origin
+        FROM claim c JOIN model m ON m.id = c.entity_id
+        WHERE c.entity_type = 'model' AND c.field LIKE 'training_cost_%' AND c.rank <> 'deprecated'
+          AND c.value_num IS NOT NULL AND m.release_date IS NOT NULL AND {one_row_per_run('m')}
+        ORDER BY m.release_date, m.id, c.id
+    """)).all()
+    fig, ax = plt.subplots(figsize=(9, 5.5))
+    styles = {"training_cost_cloud_usd": ("#2471a3", "cloud (ours)"),
+              "training_cost_amortized_usd": ("#c0392b", "amortised (ours)")}
+    for field, (colour, label) in styles.items():
+        group = [r for r in rows if r[2] == field and r[6] == "derived:cegdb"]
+        if not group:
+            continue
+        dates = [dt.date.fromisoformat(r[1][:10]) for r in group]
+        low = [r[3] - (r[4] if r[4] is not None else r[3]) for r in group]
+        high = [(r[5] if r[5] is not None else r[3]) - r[3] for r in group]
+        ax.errorbar(dates, [r[3] for r in group], yerr=[low, high], fmt="o", markersize=3, color=colour,
+                    ecolor=colour, alpha=0.6, elinewidth=0.8, label=label)
+    theirs = [r for r in rows if r[6] != "derived:cegdb"]
+    if theirs:
+        ax.scatter([dt.date.fromisoformat(r[1][:10]) for r in theirs], [r[3] for r in theirs], marker="*", s=90,
+                   color="#1e8449", label="publishers' and Epoch's figures", zorder=3)
+    for r in rows:
+        if r[3] >= 3e7 and r[2] == "training_cost_amortized_usd" or r[6] != "derived:cegdb":
+            ax.annotate(r[0], (dt.date.fromisoformat(r[1][:10]), r[3]), fontsize=6, xytext=(3, 2),
+                        textcoords="offset points")
+    ax.set_yscale("log")
+    ax.set_ylabel("training cost (USD, nominal)")
+    ax.set_title("Training cost over time (bars: bounds of each estimate)")
+    if rows:
+        ax.legend(fontsize=7)
+    return _save(fig, out, "training_cost_over_time")
+
+
+FIGURES = (ceg_figure, classified_ceg_figure, compute_timeline_figure, gpu_hours_figure, training_cost_figure)
 
 
 def write_figures(conn: Connection, out: Path) -> list[Path]:

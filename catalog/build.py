@@ -18,6 +18,7 @@ from catalog import corrections, db, distinct, evidence, generated, safety, sche
 from catalog.datasets import (ModelEntry, Problems, Refs, iter_model_documents, read_ablations,
                               read_benchmark_results, read_hardware, read_innovations, read_model,
                               read_organizations, read_sources)
+from catalog.prices import read_price_index, read_prices
 from catalog.resolve import DERIVED_ORIGIN, METHODS_SOURCE, resolve
 from catalog.pretraining import link_checkpoints_of_one_run, link_shared_pretraining
 
@@ -25,7 +26,7 @@ log = logging.getLogger(__name__)
 
 BATCH_SIZE = 5000
 # Tables a build owns and rewrites; snapshots and releases survive a rebuild on PostgreSQL.
-CONTENT_TABLES = ("compute_estimate", "ceg_estimate", "innovation_summary", "progress_estimate", "conflict", "model_innovation", "claim", "ablation", "run", "run_series", "verdict", "benchmark_result", "checkpoint", "model", "hardware",
+CONTENT_TABLES = ("hardware_price", "price_index", "compute_estimate", "ceg_estimate", "innovation_summary", "progress_estimate", "conflict", "model_innovation", "claim", "ablation", "run", "run_series", "verdict", "benchmark_result", "checkpoint", "model", "hardware",
                   "innovation", "organization", "alias", "source")
 
 
@@ -70,7 +71,7 @@ class _Writer:
             self.add("claim", claim)
 
     # Parents before children, so foreign keys hold at every statement.
-    ORDER = ("source", "organization", "innovation", "hardware", "model", "alias", "checkpoint", "claim",
+    ORDER = ("source", "organization", "innovation", "hardware", "hardware_price", "price_index", "model", "alias", "checkpoint", "claim",
              "model_innovation", "ablation", "benchmark_result", "run", "run_series", "verdict")
 
     def flush(self, table: str | None = None) -> None:
@@ -136,6 +137,10 @@ def load(conn: Connection, root: Path, problems: Problems,
     writer.flush()
     writer.add_claims(hardware_claims)
     writer.add_claims(more_hardware_claims)
+    for row in read_prices(files, problems, refs, hw_map):  # Epoch's price series (docs/cost.md)
+        writer.add("hardware_price", row)
+    for row in read_price_index(files, problems, refs):  # dollars of one month in another's
+        writer.add("price_index", row)
 
     entries = model_documents(problems, refs) if model_documents else _models_from_files(root, problems, refs)
     reconciler = generated.Reconciler()

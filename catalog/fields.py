@@ -130,6 +130,11 @@ MODEL_FIELDS: dict[str, FieldSpec] = {f.name: f for f in (
     _enum("norm", "layernorm", "rmsnorm"),
     _enum("norm_position", "pre", "post"),
     FieldSpec("tied_embeddings", "bool"),
+    # Training cost in US dollars (issue 19; docs/cost.md). Ranges: a small model trained for an
+    # hour on one rented GPU costs about a dollar; no run has yet cost a trillion.
+    _num("training_cost_cloud_usd", "USD", 0.01, 1e12),
+    _num("training_cost_amortized_usd", "USD", 0.01, 1e12),
+    _num("training_cost_upfront_usd", "USD", 0.01, 1e12),
 )}
 
 HARDWARE_FIELDS: dict[str, FieldSpec] = {f.name: f for f in (

@@ -26,7 +26,7 @@ from catalog.names import hf_key, name_key, name_keys, split_format
 
 LAYERS = ("imported", "scraped")
 HEADER_KEYS = {"generated_by", "origin", "retrieved", "sources", "organizations", "models", "hardware",
-               "runs", "series", "ablations", "verdicts"}
+               "runs", "series", "ablations", "verdicts", "hardware_prices", "price_index"}
 ORIGIN = re.compile(r"^(import|scraper):[a-z0-9-]+$")
 RETRIEVED_KEYS = {"url", "sha256", "retrieved_on", "route", "copy"}
 SOURCE_KEYS = {"id", "kind", "title", "authors", "date", "year", "venue", "url", "arxiv_id", "doi",

@@ -247,13 +247,24 @@ def find_conflicts(conn: Connection, batch_size: int = 5000) -> int:
     return number
 
 
-def resolve(conn: Connection, next_claim_id: int) -> dict:
-    """Run the whole resolution; returns counts for the build report."""
+def resolve(conn: Connection, next_claim_id: int, derivers=()) -> dict:
+    """Run the whole resolution; returns counts for the build report.
+
+    `derivers`: callables (conn, next id) -> (next id, fields) from an upper floor (the build
+    pipeline passes analysis/cost_store.py's cost claims); they run once the model rows hold their
+    resolved values, and the fields they add are resolved and compared like any other.
+    """
     select_winners(conn)
     apply_winners(conn, "hardware")
     next_claim_id = derive_compute_claims(conn, next_claim_id)
     reselect_winners(conn, "training_compute_flop")
     apply_winners(conn, "model")
+    if derivers:
+        for derive in derivers:
+            next_claim_id, fields = derive(conn, next_claim_id)
+            for name in fields:
+                reselect_winners(conn, name)
+        apply_winners(conn, "model")
     conflicts = find_conflicts(conn)
     conn.execute(text("DROP TABLE IF EXISTS claim_winner"))
     return {"claims": next_claim_id - 1, "conflicts": conflicts}

@@ -203,6 +203,56 @@ class Model(SQLModel, table=True):
                                   "not refused (e.g. TD-Gammon's 25,000 parameters)", default=None)
     warning_fields: Optional[str] = col("Fields with a warning, as a JSON array (facet with _facet_array)",
                                         default=None)
+    # Training cost (issue 19): the resolved claim of each method; bounds, inputs and assumptions
+    # are on the claims (docs/cost.md).
+    training_cost_cloud_usd: Optional[float] = col(
+        "Training cost at cloud rental prices (chip-hours x price per chip-hour)", unit="USD", default=None)
+    training_cost_amortized_usd: Optional[float] = col(
+        "Training cost as amortised hardware (chips, servers, interconnect) plus energy, after Cottier et "
+        "al. 2024", unit="USD", default=None)
+    training_cost_upfront_usd: Optional[float] = col(
+        "Up-front cost of acquiring the training hardware (Epoch's 'upfront' column)", unit="USD", default=None)
+
+
+class HardwarePrice(SQLModel, table=True):
+    """One observed price of an accelerator: a cloud rental offer or a purchase price (Epoch's series)."""
+
+    __tablename__ = "hardware_price"
+
+    id: int = col("Row number (file order of the generated layer)", primary_key=True)
+    hardware_id: str = col("Accelerator priced", foreign_key="hardware.id", index=True)
+    chip_name: str = col("The chip's name as the price series writes it")
+    price_date: str = col("Date the price was observed (ISO 8601)")
+    provider: Optional[str] = col("Cloud provider for rental prices; empty for purchase prices", default=None)
+    location: Optional[str] = col("Region of the cloud offer", default=None)
+    on_demand_usd_per_hour: Optional[float] = col("On-demand rental price per chip-hour", unit="USD/hour",
+                                                  default=None)
+    commit_1y_usd_per_hour: Optional[float] = col("Rental price per chip-hour with a 1-year commitment",
+                                                  unit="USD/hour", default=None)
+    commit_3y_usd_per_hour: Optional[float] = col("Rental price per chip-hour with a 3-year commitment",
+                                                  unit="USD/hour", default=None)
+    purchase_usd: Optional[float] = col("Purchase price per chip (a server's price divided by its chips "
+                                        "where the series says so)", unit="USD", default=None)
+    single_unit: Optional[bool] = col("The purchase price is for the chip alone (no server around it)",
+                                      default=None)
+    price_url: Optional[str] = col("Where the series read the price", default=None)
+    source_id: str = col("The price series", foreign_key="source.id")
+    locator: str = col("Row of the series")
+    origin: str = col("Where the row came from, e.g. import:epoch")
+    origin_ref: Optional[str] = col("file:line of the generated-layer entry", default=None)
+
+
+class PriceIndex(SQLModel, table=True):
+    """A monthly price index that restates dollars of one date in dollars of another (FRED series)."""
+
+    __tablename__ = "price_index"
+
+    series: str = col("Series id, e.g. PCU518210518210 (PPI: data processing, hosting and related services)",
+                      primary_key=True)
+    month: str = col("Month of the observation (YYYY-MM)", primary_key=True)
+    value: float = col("Index value", unit="index")
+    source_id: str = col("Where the series was read", foreign_key="source.id")
+    origin: str = col("Where the row came from, e.g. import:fred")
 
 
 class Checkpoint(SQLModel, table=True):
@@ -631,7 +681,7 @@ class Alias(SQLModel, table=True):
 
 
 TABLES: tuple[type[SQLModel], ...] = (
-    Source, Organization, Hardware, Model, Checkpoint, Snapshot, Claim, Conflict, Innovation, ModelInnovation,
+    Source, Organization, Hardware, HardwarePrice, PriceIndex, Model, Checkpoint, Snapshot, Claim, Conflict, Innovation, ModelInnovation,
     Ablation, Run, RunSeries, Verdict, BenchmarkResult, Release, Alias, ComputeEstimate, CegEstimate, InnovationSummary,
     ProgressEstimate,
 )

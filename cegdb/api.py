@@ -154,6 +154,34 @@ class Catalog:
                             extra={"source_a_title": ("Title of the first claim's source", None),
                                    "source_b_title": ("Title of the second claim's source", None)})
 
+    def costs(self, model: str | None = None, *, prices: dict | None = None, purchases: dict | None = None,
+              method: str | None = None, year: int | None = 2024) -> pd.DataFrame:
+        """Training cost in dollars by the cloud and amortised methods, with bounds (docs/cost.md).
+
+        Without prices: the catalog's estimates from Epoch's price series. `prices` {chip: USD per
+        chip-hour} and `purchases` {chip: USD per chip} re-price the chips they name (a chip is an
+        id, or words of one: "H100" is every H100 variant); a bad price raises analysis.cost.PriceError
+        naming it. `method`: cloud | amortized. `year`: costs in US dollars of that year (the price
+        index FRED PCU518210518210; None: nominal). Same numbers as `cegdb cost`, e.g.
+        `cat.costs("deepseek-v3", prices={"H800": 2})` gives DeepSeek's $5.576M.
+        """
+        from analysis import cost_store
+
+        if method not in (None, "cloud", "amortized"):
+            raise ValueError(f"method {method!r}: cloud or amortized")
+        ids = [self._model_id(model)] if model is not None else None
+        estimates = cost_store.reprice(self._conn, model_ids=ids, prices=prices, purchases=purchases, year=year)
+        columns = ["model_id", "method", "cost_usd", "lower_usd", "upper_usd", "user_priced", "note"]
+        frame = pd.DataFrame.from_records(
+            [(e.model_id, e.method, e.value, e.lower, e.upper, e.user_priced, e.note) for e in estimates
+             if method is None or e.method == method], columns=columns)
+        frame.attrs.update(units={"cost_usd": "USD", "lower_usd": "USD", "upper_usd": "USD"},
+                           descriptions={"cost_usd": f"Training cost (USD of {year})" if year else
+                                         "Training cost (nominal USD)", "lower_usd": "Lower bound",
+                                         "upper_usd": "Upper bound", "note": "Inputs, formula and assumptions"},
+                           source=self.location, release=self.release, table=None)
+        return frame
+
     def ceg(self, innovation: str | None = None) -> pd.DataFrame:
         """Compute-equivalent gains (`ceg_estimate`): fitted, reported and per-run, with intervals."""
         where, params = self._innovation_filter(innovation, "innovation_id")

@@ -456,6 +456,10 @@ from scrapers.scrape_cli import scrape as _scrape  # noqa: E402
 main.add_command(_parse)
 main.add_command(_scrape)
 
+from cegdb.cost_cli import cost_command as _cost  # noqa: E402
+
+main.add_command(_cost)
+
 
 if __name__ == "__main__":  # pragma: no cover
     main()

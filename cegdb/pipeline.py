@@ -44,6 +44,14 @@ def _analyze(conn: Connection, options: AnalysisOptions | None) -> dict:
     return analyze(conn, "all", bootstrap=options.bootstrap, resamples=options.resamples, seed=options.seed)
 
 
+def _derivers() -> tuple:
+    """Claims the analysis floor derives during resolution: training cost (docs/cost.md). They are
+    arithmetic on resolved values, not fits, so they are made even when the analysis is skipped."""
+    from analysis.cost_store import derive_cost_claims
+
+    return (derive_cost_claims,)
+
+
 def build(root: Path, url: str, *, model_documents=None, progress=None, fts: bool = True,
           analysis: AnalysisOptions | None = AnalysisOptions(), carry_from: str | None = None,
           force: bool = False) -> BuildReport:
@@ -87,7 +95,7 @@ def _build_file(root, target, problems, model_documents, progress, fts, analysis
                 if problems:
                     raise BuildFailed(problems)
                 next_id, carried = _carry_over(conn, carry, next_id)
-                resolve(conn, next_id)
+                resolve(conn, next_id, _derivers())
                 counts = _counts(conn) | carried
                 counts.update({k: v for k, v in _analyze(conn, analysis).items() if k != "data_version"})
                 _check_integrity(conn)
@@ -115,7 +123,7 @@ def _build_in_place(root, url, problems, model_documents, progress, analysis) ->
             if problems:
                 raise BuildFailed(problems)  # rolls the transaction back
             next_id, carried = _carry_over(conn, carry, next_id)
-            resolve(conn, next_id)
+            resolve(conn, next_id, _derivers())
             counts = _counts(conn) | carried
             counts.update({k: v for k, v in _analyze(conn, analysis).items() if k != "data_version"})
     finally:

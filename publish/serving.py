@@ -121,6 +121,35 @@ from innovation_summary s join innovation i on i.id = s.innovation_id
 where s.basis = 'flop'
 order by s.compute_class = 'insufficient evidence', s.innovation_id""",
     },
+    "training_cost": {
+        "title": "Training cost of frontier runs over time: ours (cloud, amortised, with bounds) beside "
+                 "publishers' and Epoch's (docs/cost.md)",
+        "sql": """with m as (
+  select id, name, release_date, training_compute_flop from model
+  where training_compute_flop is not null and release_date is not null
+    and base_model_id is null and same_pretraining_as is null),
+r as (
+  select m.*, 1 + (select count(*) from m m2 where m2.release_date <= m.release_date
+                   and m2.training_compute_flop > m.training_compute_flop) as compute_rank_when_released
+  from m)
+select r.id, r.name, r.release_date, r.training_compute_flop, r.compute_rank_when_released,
+  cl.value_num as cloud_usd, cl.lower as cloud_lower_usd, cl.upper as cloud_upper_usd,
+  am.value_num as amortized_usd, am.lower as amortized_lower_usd, am.upper as amortized_upper_usd,
+  (select group_concat(replace(replace(c.field, 'training_cost_', ''), '_usd', '') || ' '
+                       || cast(cast(round(c.value_num) as integer) as text) || ' (' || c.source_id || ')', '; ')
+   from claim c where c.entity_type = 'model' and c.entity_id = r.id and c.field like 'training_cost_%'
+     and c.origin <> 'derived:cegdb' and c.rank <> 'deprecated') as published_usd
+from r
+left join claim cl on cl.entity_type = 'model' and cl.entity_id = r.id and cl.field = 'training_cost_cloud_usd'
+  and cl.origin = 'derived:cegdb'
+left join claim am on am.entity_type = 'model' and am.entity_id = r.id and am.field = 'training_cost_amortized_usd'
+  and am.origin = 'derived:cegdb'
+where r.compute_rank_when_released <= 10 and r.release_date >= '2016'
+  and (cl.id is not null or am.id is not null
+       or exists (select 1 from claim c where c.entity_type = 'model' and c.entity_id = r.id
+                  and c.field like 'training_cost_%'))
+order by r.release_date""",
+    },
     "innovation_adoption": {
         "title": "Innovation adoption: first model and number of models per year",
         "sql": """select i.id as innovation, i.name, m.release_year as year, count(*) as models,
@@ -145,8 +174,10 @@ def dashboards(database: str) -> dict:
 
     return {"cegdb": {
         "title": "cegdb charts",
-        "description": "Training compute over time, compute-equivalent gains against compute, GPU-hours by hardware.",
-        "layout": [["compute-over-time", "compute-over-time"], ["ceg-vs-compute", "gpu-hours-by-hardware"]],
+        "description": "Training compute over time, compute-equivalent gains against compute, GPU-hours by "
+                       "hardware, training cost over time.",
+        "layout": [["compute-over-time", "compute-over-time"], ["ceg-vs-compute", "gpu-hours-by-hardware"],
+                   ["training-cost-over-time", "training-cost-over-time"]],
         "charts": {
             "compute-over-time": point(
                 "select name as label, release_date, training_compute_flop, organization_id from model "
@@ -170,8 +201,39 @@ def dashboards(database: str) -> dict:
                                          "y": {"field": "gpu_hours", "type": "quantitative",
                                                "title": "GPU-hours (sum over pre-training runs)"}}},
             },
+            "training-cost-over-time": _cost_chart(database),
         },
     }}
+
+
+def _cost_chart(database: str) -> dict:
+    """Our training-cost estimates against release date, log scale, each with its bounds (docs/cost.md)."""
+    x = {"field": "release_date", "type": "temporal", "title": "release date"}
+    color = {"field": "method", "type": "nominal"}
+    return {
+        "title": "Training cost against release date (nominal USD; cloud and amortised, bars are the bounds)",
+        "db": database, "library": "vega-lite",
+        "query": "select m.name as label, m.release_date, "
+                 "replace(replace(c.field, 'training_cost_', ''), '_usd', '') as method, "
+                 "c.value_num as cost_usd, c.lower as lower_usd, c.upper as upper_usd "
+                 "from claim c join model m on m.id = c.entity_id "
+                 "where c.entity_type = 'model' and c.origin = 'derived:cegdb' "
+                 "and c.field like 'training_cost_%' "
+                 f"and m.release_date is not null and m.{ONE_ROW_PER_RUN} order by m.release_date",
+        "display": {"layer": [
+            {"mark": {"type": "rule", "opacity": 0.4},
+             "encoding": {"x": x, "y": {"field": "lower_usd", "type": "quantitative", "scale": {"type": "log"},
+                                        "title": "training cost (USD)"},
+                          "y2": {"field": "upper_usd"}, "color": color}},
+            {"mark": {"type": "point", "filled": True, "size": 50},
+             "encoding": {"x": x, "y": {"field": "cost_usd", "type": "quantitative", "scale": {"type": "log"}},
+                          "color": color,
+                          "tooltip": [{"field": "label", "type": "nominal"}, {"field": "method", "type": "nominal"},
+                                      {"field": "cost_usd", "type": "quantitative", "format": ".3s"},
+                                      {"field": "lower_usd", "type": "quantitative", "format": ".3s"},
+                                      {"field": "upper_usd", "type": "quantitative", "format": ".3s"}]}},
+        ]},
+    }
 
 
 def metadata(database: str = "cegdb") -> dict:

@@ -16,7 +16,8 @@ from typing import Any, Iterable, Mapping
 import yaml
 
 HEADER_KEYS = ("generated_by", "origin", "retrieved")
-SECTIONS = ("sources", "organizations", "models", "hardware", "series", "runs", "ablations", "verdicts")
+SECTIONS = ("sources", "organizations", "models", "hardware", "series", "runs", "ablations", "verdicts", "hardware_prices",
+            "price_index")
 RETRIEVED_KEYS = ("url", "sha256", "retrieved_on", "route", "copy")
 ROUTES = ("direct", "public-copy")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -558,6 +558,92 @@ def epoch_chips(options: Options, url: str | None, file: Path | None, out: Path,
             _list_some(say, f"{title}: {len(lines)}", lines)
 
 
+@scrape.command("epoch-prices")
+@generated_options("datasets/imported/epoch/hardware_prices.yaml", "https://epoch.ai/data/machine-learning-hardware")
+@common_options
+def epoch_prices(options: Options, url: str | None, file: Path | None, out: Path, datasets_dir: Path,
+                 source_url: str, copy: str | None, retrieved_on: str | None) -> None:
+    """Import Epoch AI's hardware price series (CC BY 4.0) into the generated layer.
+
+    One entry per price row whose chip maps to a catalog id (curated, or the generated chip file
+    beside --out): date, provider, region, price per chip-hour on demand and with 1- and 3-year
+    commitments, purchase price per chip, and the row as locator. The training-cost claims
+    (docs/cost.md) are priced from these rows. Run `cegdb scrape epoch-chips` first.
+
+    \b
+    Example:
+        cegdb scrape epoch-prices --file Hardware_prices.csv --retrieved-on 2025-11-28 \\
+          --copy "github:epoch-research/training-cost-trends@5deb003d233687beaa59f9957d6c69534b234364:data/Hardware prices.csv"
+    """
+    from scrapers.sources.epoch_prices import build_prices
+
+    content, retrieved, name = _raw_input(options, url, file, source_url=source_url, copy=copy,
+                                          retrieved_on=retrieved_on, out=out)
+    names = dict(_curated(datasets_dir)["hardware"])
+    chips_path = out.parent / "hardware.yaml"
+    if chips_path.exists():
+        chips = (_load_yaml(chips_path) or {}).get("hardware") or []
+        counts = collections.Counter(chip["name"] for chip in chips)
+        for chip in chips:
+            if counts[chip["name"]] == 1:  # a name Epoch gives two distinct chips maps to neither
+                names.setdefault(chip["name"], chip["id"])
+    try:
+        sections, report = build_prices(content, file_name=name, hardware_names=names)
+    except ParseError as exc:
+        raise click.ClickException(f"{exc}; nothing written") from exc
+    changed = _write(out, "cegdb scrape epoch-prices", retrieved, sections)
+    say(f"scrape epoch-prices: {report.rows} row(s) -> {report.entries} price entr(ies) for {len(report.by_chip)} "
+        f"chip(s) in {out} ({'written' if changed else 'unchanged'})")
+    if report.unmapped:
+        _list_some(say, f"chips not mapped to a catalog id (left out): {len(report.unmapped)}",
+                   [f"{n!r} ({c} row(s))" for n, c in report.unmapped.most_common()])
+    if report.row_errors:
+        _list_some(say, f"rows refused: {len(report.row_errors)}",
+                   [f"row {e['row']} ({e['chip']}): {e['field']}: {e['message']}" for e in report.row_errors])
+
+
+@scrape.command("price-index")
+@generated_options("datasets/imported/fred/pcu518210518210.yaml", "https://fred.stlouisfed.org/series/PCU518210518210")
+@click.option("--title", default="Producer Price Index by Industry: Data Processing, Hosting and Related Services",
+              show_default=True, help="The series' title, for its source row.")
+@common_options
+def price_index(options: Options, url: str | None, file: Path | None, out: Path, datasets_dir: Path,
+                source_url: str, copy: str | None, retrieved_on: str | None, title: str) -> None:
+    """Import a monthly FRED price index (CSV) into the generated layer: restates training costs in
+    dollars of one year (docs/cost.md; Cottier et al. 2024 use PCU518210518210).
+
+    \b
+    Example:
+        cegdb scrape price-index --file PCU518210518210.csv --retrieved-on 2025-11-28 \\
+          --copy "github:epoch-research/training-cost-trends@5deb003d233687beaa59f9957d6c69534b234364:data/PCU518210518210.csv"
+    """
+    from scrapers.parsers.fred import parse_fred_series
+
+    content, retrieved, name = _raw_input(options, url, file, source_url=source_url, copy=copy,
+                                          retrieved_on=retrieved_on, out=out)
+    try:
+        parsed = parse_fred_series(content, name)
+    except ParseError as exc:
+        raise click.ClickException(f"{exc}; nothing written") from exc
+    series = parsed["series"]
+    source_id = f"fred-{series.lower()}"
+    sections = {
+        "sources": [{"id": source_id, "kind": "dataset", "title": f"FRED {series}: {title}",
+                     "authors": "U.S. Bureau of Labor Statistics, via FRED (Federal Reserve Bank of St. Louis)",
+                     "url": f"https://fred.stlouisfed.org/series/{series}", "license": "public-domain"}],
+        "price_index": [{"id": month, "series": series, "value": value} for month, value in parsed["values"]],
+    }
+    from scrapers.generated import write_generated
+
+    try:
+        changed = write_generated(out, "cegdb scrape price-index", "import:fred", [retrieved], sections)
+    except ValueError as exc:
+        raise click.ClickException(f"{out}: {exc}") from exc
+    months = [m for m, _ in parsed["values"]]
+    say(f"scrape price-index: {series}, {len(months)} month(s) {months[0] if months else ''} to "
+        f"{months[-1] if months else ''} in {out} ({'written' if changed else 'unchanged'})")
+
+
 @scrape.command("all")
 @click.option("--manifest", type=click.Path(dir_okay=False, path_type=Path), default=Path("datasets/scrapes.yaml"),
               show_default=True, help="The manifest of scrapes.")

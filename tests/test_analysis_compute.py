@@ -58,13 +58,14 @@ def test_analyze_cli_writes_stamped_results_and_figures(built_db, tmp_path):
     assert sorted(p.name for p in (tmp_path / "figs").iterdir()) == [
         "ceg_vs_compute.png", "ceg_vs_compute.svg", "classified_ceg_vs_compute.png",
         "classified_ceg_vs_compute.svg", "compute_over_time.png", "compute_over_time.svg",
-        "gpu_hours_vs_flop.png", "gpu_hours_vs_flop.svg"]
+        "gpu_hours_vs_flop.png", "gpu_hours_vs_flop.svg", "training_cost_over_time.png",
+        "training_cost_over_time.svg"]
 
 
 def test_figures_are_byte_identical_for_identical_data(built_db, tmp_path):
     for out in ("a", "b"):
         assert CliRunner().invoke(main, ["report", "--db", str(built_db), "--out", str(tmp_path / out)]).exit_code == 0
-    for name in ("compute_over_time.svg", "gpu_hours_vs_flop.svg", "index.html"):
+    for name in ("compute_over_time.svg", "gpu_hours_vs_flop.svg", "training_cost_over_time.svg", "index.html"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
 
 

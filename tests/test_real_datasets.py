@@ -248,3 +248,29 @@ def test_readme_headline_table_of_classes_is_what_the_catalog_gives(real_db):
     assert block, "README lacks the <!-- classes:start --> ... <!-- classes:end --> table"
     expected = classes_table(real_db)
     assert block.group(1).strip() == expected, "README classes table is stale; the catalog gives:\n" + expected
+
+
+def test_training_cost_for_every_priced_run_and_deepseek_v3_at_two_dollars(real_db):
+    """Issue 19: both cost methods with bounds for the runs the price series covers, and the
+    publisher's $5.576M reproduced exactly from its GPU-hours at $2 per H800-hour."""
+    import cegdb
+
+    runs = query(real_db, """select count(*) from model m join hardware h on h.id = m.hardware_id
+        where m.release_date is not null
+          and (m.gpu_hours is not null or (m.hardware_count is not null and m.training_days is not null))""")[0][0]
+    both = query(real_db, """select count(*) from (select entity_id from claim where origin = 'derived:cegdb'
+        and field in ('training_cost_cloud_usd', 'training_cost_amortized_usd') group by entity_id
+        having count(*) = 2)""")[0][0]
+    assert runs >= 300 and both >= 0.85 * runs  # docs/cost.md: 305 of 350 (the rest: chips without prices)
+    assert query(real_db, """select count(*) from claim where field like 'training_cost%'
+        and origin = 'derived:cegdb' and not (lower < value_num and value_num <= upper
+                                              or lower <= value_num and value_num < upper)""") == [(0,)]
+    with cegdb.open(real_db) as cat:
+        repriced = cat.costs("deepseek-v3", prices={"H800": 2}, method="cloud")
+    assert repriced["cost_usd"].tolist() == [5_576_000.0]
+    (reported,) = query(real_db, "select value_num from claim where entity_id = 'deepseek-v3' "
+                                 "and field = 'training_cost_cloud_usd' and origin = 'curated'")
+    assert reported == (5_576_000.0,)
+    # Ours differs from the publisher's (a $3.42 quote, not $2): the conflict says so.
+    assert query(real_db, "select count(*) from conflict where entity_id = 'deepseek-v3' "
+                          "and field = 'training_cost_cloud_usd'") == [(1,)]
