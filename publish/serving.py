@@ -18,9 +18,13 @@ TITLE = "cegdb: compute-equivalent gains database"
 DESCRIPTION = (
     "A sourced catalog of AI models, accelerators and algorithmic innovations. Every number is a "
     "claim with its source, locator and quote; model and hardware rows are resolved from the claims, "
-    "and disagreeing claims are listed in `conflict`. The catalog is licensed CC BY 4.0; the `license` "
-    "column of `source` names each upstream source's own licence (e.g. Epoch AI's data: CC BY 4.0). "
-    "Charts: /-/dashboards/cegdb. How to cite: /cite.")
+    "and disagreeing claims are listed in the conflict table. The catalog is licensed CC BY 4.0; the license "
+    "column of the source table names each upstream source's own licence (e.g. Epoch AI's data: CC BY 4.0).")
+# The same with links, as Datasette shows it (its plain description would show Markdown as typed).
+DESCRIPTION_HTML = (
+    DESCRIPTION.replace("the conflict table", '<a href="/cegdb/conflict">the conflict table</a>')
+    + ' Start at the <a href="/">front page</a>; <a href="/-/dashboards/cegdb">charts</a>; '
+    '<a href="/cite">how to cite</a>.')
 LICENSE = "CC BY 4.0"
 LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
 SOURCE_URL = "https://github.com/cegdb/cegdb"
@@ -28,16 +32,18 @@ SOURCE_URL = "https://github.com/cegdb/cegdb"
 # What people browse and how they slice it.
 TABLE_OPTIONS: dict[str, dict] = {
     "model": {
-        "facets": ["organization_id", "domain", "accessibility", "attention", "hardware_id", "release_year"],
+        # Three facets fit the first screen; domain, attention and hardware_id stay one click away
+        # (the column menu's "Facet by this").
+        "facets": ["organization_id", "release_year", "accessibility"],
         "sort_desc": "release_date",
         "label_column": "name",
         # 40 columns x 100 rows of HTML is most of the page's time at 100,000 models; 50 rows
         # is a screenful and keeps the 95th percentile near the 150 ms target.
         "size": 50,
     },
-    "claim": {"facets": ["field", "method", "confidence", "evidence", "origin", "entity_type"],
-              "sort": "id"},
-    "hardware": {"facets": ["vendor", "kind"], "sort_desc": "bf16_tflops", "label_column": "name"},
+    "claim": {"facets": ["field", "method", "confidence"], "sort": "id"},
+    "hardware": {"facets": ["vendor", "kind"], "sort_desc": "bf16_tflops", "label_column": "name",
+                 "fts_table": "hardware_fts", "fts_pk": "rowid"},
     "innovation": {"facets": ["category", "axis", "year", "compute_class"], "sort": "year",
                    "label_column": "name"},
     "source": {"facets": ["kind", "year"], "sort_desc": "year", "label_column": "title"},
@@ -81,17 +87,29 @@ where c.entity_type = 'model' and c.entity_id = :model_id
 order by c.field, c.id""",
     },
     "conflicts": {
-        "title": "Claims that disagree, with both sources",
-        "sql": """select f.entity_type, f.entity_id, f.field, f.value_a, sa.title as source_a, f.value_b,
-  sb.title as source_b, round(f.relative_difference, 3) as relative_difference
-from conflict f join source sa on sa.id = f.source_a_id join source sb on sb.id = f.source_b_id
-order by f.entity_id, f.field""",
+        "title": "Claims that disagree: source against source, then a source against our arithmetic",
+        "description": "ratio: the larger value over the smaller (x14.6 reads better than a difference that "
+                       "saturates at 1). 'our arithmetic' is cegdb's own 6ND or GPU-hours estimate.",
+        "hide_sql": True,
+        "sql": """select case when ca.origin = 'derived:cegdb' or cb.origin = 'derived:cegdb'
+    then 'source vs our arithmetic' else 'source vs source' end as kind,
+  f.entity_type, f.entity_id, f.field, ca.value_num as value_a, ca.unit, sa.title as source_a,
+  cb.value_num as value_b, sb.title as source_b,
+  case when min(abs(ca.value_num), abs(cb.value_num)) > 0
+    then round(max(abs(ca.value_num), abs(cb.value_num)) / min(abs(ca.value_num), abs(cb.value_num)), 2) end as ratio,
+  coalesce(ca.value_text, '') || coalesce(' / ' || cb.value_text, '') as text_values
+from conflict f join claim ca on ca.id = f.claim_a_id join claim cb on cb.id = f.claim_b_id
+join source sa on sa.id = f.source_a_id join source sb on sb.id = f.source_b_id
+order by 1 = 'source vs our arithmetic', f.entity_id, f.field""",
     },
     "compute_by_model": {
         "title": "Models by training compute, with how it was obtained",
+        "description": "100 models a page: page 2 is ?page=2.",
+        "hide_sql": True,
         "sql": """select id, name, release_date, training_compute_flop, training_compute_method,
   parameters, active_parameters, training_tokens, gpu_hours, hardware_id, same_pretraining_as
-from model where training_compute_flop is not null order by training_compute_flop desc""",
+from model where training_compute_flop is not null order by training_compute_flop desc, id
+limit 100 offset 100 * max(coalesce(cast(nullif(:page, '') as integer), 1) - 1, 0)""",
     },
     "pretraining_runs": {
         "title": "Pre-training runs, each counted once (models that share a run listed together)",
@@ -129,6 +147,11 @@ from model_innovation mi join innovation i on i.id = mi.innovation_id join model
 group by i.id, m.release_year order by i.id, year""",
     },
 }
+
+
+# Canned queries open on their results; the SQL is one click away ("Show SQL").
+for _query in CANNED_QUERIES.values():
+    _query.setdefault("hide_sql", True)
 
 
 def dashboards(database: str) -> dict:
@@ -185,9 +208,12 @@ def metadata(database: str = "cegdb") -> dict:
             "columns": columns,
             **TABLE_OPTIONS.get(table.__tablename__, {}),
         }
+    # Alembic's bookkeeping table is no reader's business.
+    tables["alembic_version"] = {"hidden": True}
     return {
         "title": TITLE,
         "description": DESCRIPTION,
+        "description_html": DESCRIPTION_HTML.replace("/cegdb/", f"/{database}/"),
         "license": LICENSE,
         "license_url": LICENSE_URL,
         "source": "cegdb (code and curated datasets)",
