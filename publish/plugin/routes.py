@@ -143,7 +143,8 @@ async def search_rows(db, query: str, limit: int = SEARCH_LIMIT) -> list[dict]:
             results[(table, r["id"])] = {"table": table, "id": r["id"], "label": r["label"], "tier": r["tier"],
                                          "score": r["score"] if r["score"] is not None else 0.0}
     kind_order = {"model": 0, "innovation": 1, "hardware": 2, "source": 3}
-    ordered = sorted(results.values(), key=lambda r: (r["tier"], r["score"], kind_order[r["table"]], len(r["label"] or "")))
+    # bm25 scores are comparable within one table only: tier, then kind, then relevance.
+    ordered = sorted(results.values(), key=lambda r: (r["tier"], kind_order[r["table"]], r["score"], len(r["label"] or "")))
     return ordered[:limit * 2]
 
 
