@@ -270,14 +270,39 @@ def _innovation_page(database, request, datasette):
         if flop and flop["slope"] is not None and flop["pivot_compute_flop"] and flop["compute_min"]:
             fit = Fit(flop["slope"], flop["slope_lower"], flop["slope_upper"], flop["pivot_compute_flop"],
                       flop["pivot_ceg"], flop["compute_min"], flop["compute_max"])
-        chart_points = [{**e, "series": e["series"] or e["source_id"] or e["method"]} for e in estimates
-                        if e["basis"] == "flop" and e["compute_flop"]]
+        chart_points = chart_points_of(estimates, flop)
+        headline = await front.headline_rows(db, innovation_id)
         return {"cegdb_innovation": dict(innovation), "cegdb_summaries": summaries,
+                "cegdb_headline": headline[0] if headline else None,
                 "cegdb_verdicts": [dict(r) for r in verdicts.rows], "cegdb_estimates": estimates,
                 "cegdb_runs": [dict(r) for r in runs.rows], "cegdb_ablations": [dict(r) for r in ablations.rows],
                 "cegdb_chart": ceg_chart(chart_points, fit, f"CEG of {innovation['name']} against compute")}
 
     return innovation_page
+
+
+def _ids(text) -> set[str]:
+    return {part.strip() for part in str(text or "").split(",") if part.strip()}
+
+
+def chart_points_of(estimates: list[dict], summary: dict | None) -> list[dict]:
+    """FLOP-basis estimates as chart points; in_fit says whether the summary's class rests on them
+    (its run and ablation ids), so points left out are drawn hollow."""
+    runs, ablations = _ids((summary or {}).get("run_ids")), _ids((summary or {}).get("ablation_ids"))
+    points = []
+    for e in estimates:
+        if e["basis"] != "flop" or not e["compute_flop"]:
+            continue
+        # method runs: the treatment run is listed first, its baselines after it
+        treatment_run = str(e["run_ids"] or "").split(",")[0].strip()
+        in_fit = None if not (runs or ablations) else (
+            not e["extrapolated"] and (treatment_run in runs or bool(_ids(e["ablation_ids"]) & ablations)))
+        if e.get("evidence") == "model-implied":
+            in_fit = False  # computed from someone's fitted law: shown, never a basis of the class
+        series = e["series"] or e["source_id"] or e["method"]
+        label = f'{series} ({e["source_title"]})' if e.get("source_title") and e["series"] else series
+        points.append({**e, "series": series, "label": label, "in_fit": in_fit})
+    return points
 
 
 @hookimpl

@@ -90,8 +90,9 @@ def _trend_from_slope(slope, lower, upper) -> str:
     return "undetermined"
 
 
-async def headline_rows(db) -> list[dict]:
-    """One row per innovation with a FLOP-basis summary, in plain terms, whichever columns exist."""
+async def headline_rows(db, innovation_id: str | None = None) -> list[dict]:
+    """One row per innovation with a FLOP-basis summary, in plain terms, whichever columns exist
+    (all innovations, or the one named)."""
     try:
         columns = {r[1] for r in (await db.execute("pragma table_info(innovation_summary)")).rows}
     except Exception:
@@ -101,7 +102,8 @@ async def headline_rows(db) -> list[dict]:
     new = {"gain_small", "trend"} <= columns
     rows = (await db.execute(
         "select s.*, i.name as innovation_name, i.category from innovation_summary s "
-        "join innovation i on i.id = s.innovation_id where s.basis = 'flop' order by i.name")).rows
+        "join innovation i on i.id = s.innovation_id where s.basis = 'flop' "
+        "and (:one is null or s.innovation_id = :one) order by i.name", {"one": innovation_id})).rows
     out = []
     for r in rows:
         r = dict(r)
