@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from catalog import schema
-from catalog.pretraining import ONE_ROW_PER_RUN
+from catalog.pretraining import one_row_per_run
 
 TITLE = "cegdb: compute-equivalent gains database"
 DESCRIPTION = (
@@ -154,44 +154,71 @@ for _query in CANNED_QUERIES.values():
     _query.setdefault("hide_sql", True)
 
 
+# The compute-over-time chart starts where the models are: 8 or more a year with training compute
+# from 2012 on (1 to 6 a year before it, back to 1950); the earlier ones are in the model table.
+DENSE_SINCE = "2012-01-01"
+# Colour by a handful of groups: the organisations with most models, the rest as "other".
+TOP_ORGANISATIONS = 8
+
+
 def dashboards(database: str) -> dict:
     """datasette-dashboards charts (vega-lite specs), rendered from the bundled vega-lite."""
-    def point(query, x, y, color, title, x_type="quantitative", log_x=False):
-        encoding = {"x": {"field": x, "type": x_type, "title": x},
-                    "y": {"field": y, "type": "quantitative", "scale": {"type": "log"}, "title": y},
-                    "color": {"field": color, "type": "nominal"},
-                    "tooltip": [{"field": "label", "type": "nominal"}, {"field": x}, {"field": y}]}
+    def point(query, x, y, color, title, x_title, y_title, x_type="quantitative", log_x=False, color_title=None,
+              y_format=".0e"):
+        encoding = {"x": {"field": x, "type": x_type, "title": x_title},
+                    "y": {"field": y, "type": "quantitative", "scale": {"type": "log"}, "title": y_title,
+                          "axis": {"format": y_format}},
+                    "color": {"field": color, "type": "nominal", "title": color_title or color,
+                              "scale": {"scheme": "tableau10"}},
+                    "shape": {"field": color, "type": "nominal", "title": color_title or color},
+                    "tooltip": [{"field": "label", "type": "nominal", "title": "name"},
+                                {"field": x, "title": x_title}, {"field": y, "title": y_title, "format": ".3g"}]}
         if log_x:
             encoding["x"]["scale"] = {"type": "log"}
+            encoding["x"]["axis"] = {"format": ".0e"}
         return {"title": title, "db": database, "query": query, "library": "vega-lite",
                 "display": {"mark": {"type": "point", "filled": True, "size": 60}, "encoding": encoding}}
 
+    top_orgs = (f"select organization_id from model where training_compute_flop is not null "
+                f"and organization_id is not null group by 1 order by count(*) desc limit {TOP_ORGANISATIONS}")
     return {"cegdb": {
         "title": "cegdb charts",
         "description": "Training compute over time, compute-equivalent gains against compute, GPU-hours by hardware.",
         "layout": [["compute-over-time", "compute-over-time"], ["ceg-vs-compute", "gpu-hours-by-hardware"]],
         "charts": {
             "compute-over-time": point(
-                "select name as label, release_date, training_compute_flop, organization_id from model "
-                "where training_compute_flop is not null and release_date is not null "
-                f"and {ONE_ROW_PER_RUN} order by release_date",
-                "release_date", "training_compute_flop", "organization_id",
-                "Training compute against release date, by organisation", x_type="temporal"),
+                "select m.name as label, m.release_date, m.training_compute_flop, "
+                f"case when m.organization_id in ({top_orgs}) then coalesce(o.name, m.organization_id) "
+                "when m.organization_id is null then 'unknown' else 'other' end as developer "
+                "from model m left join organization o on o.id = m.organization_id "
+                "where m.training_compute_flop is not null and m.release_date is not null "
+                f"and m.release_date >= '{DENSE_SINCE}' and {one_row_per_run('m')} "
+                "order by m.release_date",
+                "release_date", "training_compute_flop", "developer",
+                f"Training compute against release date, since {DENSE_SINCE[:4]} (the {TOP_ORGANISATIONS} developers "
+                "with most models in colour)",
+                "Release date", "Training compute (FLOP, log scale)", x_type="temporal", color_title="Developer"),
             "ceg-vs-compute": point(
-                "select innovation_id || ' (' || method || ')' as label, innovation_id, compute_flop, ceg "
-                "from ceg_estimate where basis = 'flop' and compute_flop is not null "
-                "and (extrapolated is null or extrapolated = 0) order by innovation_id, compute_flop",
-                "compute_flop", "ceg", "innovation_id", "Compute-equivalent gain against compute (FLOP basis)",
-                log_x=True),
+                "select i.name || ' (' || e.method || ')' as label, i.category, e.compute_flop, e.ceg "
+                "from ceg_estimate e join innovation i on i.id = e.innovation_id "
+                "where e.basis = 'flop' and e.compute_flop is not null "
+                "and (e.extrapolated is null or e.extrapolated = 0) order by i.category, e.compute_flop",
+                "compute_flop", "ceg", "category", "Compute-equivalent gain against compute (FLOP basis), by kind of "
+                "innovation", "Training compute (FLOP, log scale)", "Compute-equivalent gain (×, log scale)",
+                log_x=True, color_title="Kind of innovation", y_format="~g"),
             "gpu-hours-by-hardware": {
-                "title": "GPU-hours by training hardware (each pre-training run once)", "db": database, "library": "vega-lite",
-                "query": "select coalesce(hardware_id, 'unknown') as hardware, sum(gpu_hours) as gpu_hours, "
-                         "count(*) as models from model where gpu_hours is not null "
-                         f"and {ONE_ROW_PER_RUN} group by 1 order by 2 desc",
+                "title": "GPU-hours by training hardware (each pre-training run once; the 15 largest)", "db": database,
+                "library": "vega-lite",
+                "query": "select coalesce(h.name, m.hardware_id, 'unknown') as hardware, sum(m.gpu_hours) as gpu_hours, "
+                         "count(*) as models from model m left join hardware h on h.id = m.hardware_id "
+                         f"where m.gpu_hours is not null and {one_row_per_run('m')} "
+                         "group by 1 order by 2 desc limit 15",
                 "display": {"mark": {"type": "bar", "tooltip": True},
-                            "encoding": {"x": {"field": "hardware", "type": "nominal", "sort": "-y"},
+                            "encoding": {"x": {"field": "hardware", "type": "nominal", "sort": "-y",
+                                               "title": "Training hardware"},
                                          "y": {"field": "gpu_hours", "type": "quantitative",
-                                               "title": "GPU-hours (sum over pre-training runs)"}}},
+                                               "title": "GPU-hours (sum over pre-training runs)",
+                                               "axis": {"format": "~s"}}}},
             },
         },
     }}
