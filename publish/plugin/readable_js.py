@@ -34,6 +34,11 @@ SCRIPT = """
   var UNITS = %(units)s;
   // Columns whose unit is in the same row's `unit` cell (claim.value_num and its bounds).
   var ROW_UNIT = {"value_num": 1, "value": 1, "lower": 1, "upper": 1};
+  // Id columns of query results that name a row of another table: shown as links to it.
+  var LINKS = {"model_id": "model", "innovation_id": "innovation", "hardware_id": "hardware", "source_id": "source",
+               "organization_id": "organization", "base_model_id": "model", "same_pretraining_as": "model",
+               "primary_source_id": "source", "run_counted_under": "model"};
+  var database = location.pathname.split("/")[1];
   var FLOAT = /^-?(\\d+\\.\\d+(e[+-]?\\d+)?|\\d+(\\.\\d+)?e[+-]?\\d+)$/i;
   function g(x, p) {
     if (x === 0) return "0";
@@ -78,7 +83,11 @@ SCRIPT = """
         var text = td.textContent.trim();
         var unit = UNITS[name];
         if (ROW_UNIT[name] && unitIndex >= 0 && cells[unitIndex]) unit = cells[unitIndex].textContent.trim() || unit;
-        if (unit === "bool" && (text === "1" || text === "0")) {
+        if (LINKS[name] && database && /^[\w.:+-]+$/.test(text) && document.body.classList.contains("query")) {
+          var a = document.createElement("a");
+          a.href = "/" + database + "/" + LINKS[name] + "/" + encodeURIComponent(text); a.textContent = text;
+          td.textContent = ""; td.appendChild(a);
+        } else if (unit === "bool" && (text === "1" || text === "0")) {
           td.textContent = text === "1" ? "yes" : "no"; td.title = text;
         } else if (FLOAT.test(text)) {
           td.textContent = readable(parseFloat(text), unit === "bool" ? null : unit); td.title = text;
@@ -96,6 +105,22 @@ SCRIPT = """
       }
     });
   });
+  // Canned queries paginated by a `page` parameter (compute_by_model): previous and next links.
+  var pageInput = document.querySelector("form.sql input[name='page']");
+  var results = document.querySelector("table.rows-and-columns");
+  if (pageInput && results) {
+    var current = parseInt(pageInput.value || "1", 10) || 1;
+    var shown = results.querySelectorAll("tbody tr").length;
+    var nav = document.createElement("p"); nav.className = "cegdb-pages";
+    function pageLink(n, text) {
+      var params = new URLSearchParams(location.search); params.set("page", String(n));
+      var a = document.createElement("a"); a.href = "?" + params.toString(); a.textContent = text; return a;
+    }
+    if (current > 1) nav.appendChild(pageLink(current - 1, "\u2190 page " + (current - 1)));
+    nav.appendChild(document.createTextNode(" page " + current + " "));
+    if (shown >= 100) nav.appendChild(pageLink(current + 1, "page " + (current + 1) + " \u2192"));
+    results.parentNode.parentNode.insertBefore(nav, results.parentNode.nextSibling);
+  }
   // Year facets in year order (newest first), not by count.
   document.querySelectorAll(".facet-info[data-column$='year'] ul").forEach(function (ul) {
     var items = Array.prototype.filter.call(ul.children, function (li) { return !li.classList.contains("facet-truncated"); });
