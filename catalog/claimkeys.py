@@ -28,11 +28,16 @@ def key_of(claim: dict) -> str:
 
 
 def fill_claim_keys(conn: Connection, batch_size: int = 5000) -> int:
-    """Key the claims written without one (derived and carried-over claims). Returns how many."""
-    rows = conn.execute(text(
-        "SELECT id, entity_type, entity_id, field, source_id, locator, value_num, value_text "
-        "FROM claim WHERE stable_key IS NULL ORDER BY id")).all()
+    """Key the claims written without one (derived and carried-over claims). Returns how many.
+
+    Pages by id (keyset), so memory stays flat however many claims a large catalog derives."""
+    select = text("SELECT id, entity_type, entity_id, field, source_id, locator, value_num, value_text "
+                  "FROM claim WHERE stable_key IS NULL AND id > :last ORDER BY id LIMIT :size")
     update = text("UPDATE claim SET stable_key = :key WHERE id = :id")
-    for start in range(0, len(rows), batch_size):
-        conn.execute(update, [{"id": r[0], "key": claim_key(*r[1:])} for r in rows[start:start + batch_size]])
-    return len(rows)
+    last, count = -1, 0
+    while True:
+        rows = conn.execute(select, {"last": last, "size": batch_size}).all()
+        if not rows:
+            return count
+        conn.execute(update, [{"id": r[0], "key": claim_key(*r[1:])} for r in rows])
+        last, count = rows[-1][0], count + len(rows)

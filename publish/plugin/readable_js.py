@@ -83,7 +83,7 @@ SCRIPT = """
         var text = td.textContent.trim();
         var unit = UNITS[name];
         if (ROW_UNIT[name] && unitIndex >= 0 && cells[unitIndex]) unit = cells[unitIndex].textContent.trim() || unit;
-        if (LINKS[name] && database && /^[\w.:+-]+$/.test(text) && document.body.classList.contains("query")) {
+        if (LINKS[name] && database && /^[\\w.:+-]+$/.test(text) && document.body.classList.contains("query")) {
           var a = document.createElement("a");
           a.href = "/" + database + "/" + LINKS[name] + "/" + encodeURIComponent(text); a.textContent = text;
           td.textContent = ""; td.appendChild(a);
