@@ -103,6 +103,7 @@ def test_page_reads_well(server, browser, name, width):  # noqa: F811
         page.screenshot(path=str(SHOTS / f"site-{name}-{width}.png"), full_page=True)
         cells = page.evaluate(CELLS_JS)
         assert cells, f"{name}: no table cells"
+        print(f"{name} at {width}px: {len(cells)} table cells checked")
         bad = [(c["header"], c["text"], why) for c in cells if (why := float_problem(c["text"]))]
         assert bad == [], f"{name} at {width}px: unreadable floats {bad[:10]}"
         mislabelled = [(c["label"], c["header"], c["text"][:40]) for c in cells
