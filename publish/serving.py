@@ -35,6 +35,8 @@ TABLE_OPTIONS: dict[str, dict] = {
         # Three facets fit the first screen; domain, attention and hardware_id stay one click away
         # (the column menu's "Facet by this").
         "facets": ["organization_id", "release_year", "accessibility"],
+        # Ten values a facet keep the rows on the first screen ("..." shows the rest).
+        "facet_size": 10,
         "sort_desc": "release_date",
         "label_column": "name",
         # 40 columns x 100 rows of HTML is most of the page's time at 100,000 models; 50 rows

@@ -25,6 +25,11 @@ from catalog.schema import Model, column_docs
 from catalog.units import readable
 
 BIB_COLUMNS = {"id", "title", "url"}
+# The model columns people read first, in that order, for the navigation's "models" link (Datasette
+# 0.65 has no column-order setting; the stored table keeps its order and all its columns).
+MODEL_COLUMNS = ("name", "organization_id", "release_date", "parameters", "active_parameters", "training_tokens",
+                 "training_compute_flop", "gpu_hours", "hardware_id", "hardware_count", "accessibility")
+MODEL_COLUMNS_QUERY = "&".join(f"_col={c}" for c in MODEL_COLUMNS)
 
 
 # Served connections: SQLite's own limits, since the SQL time limit (a progress handler between
@@ -105,6 +110,7 @@ def prepare_jinja2_environment(env, datasette):
     env.filters["web_url"] = web_url
     env.filters["readable_text"] = front.readable_text
     env.globals["cegdb_db_name"] = lambda: routes.first_database(datasette)[0]
+    env.globals["cegdb_model_columns"] = lambda: MODEL_COLUMNS_QUERY
 
 
 def rows_html(display_rows) -> Markup:

@@ -39,6 +39,8 @@ SCRIPT = """
                "organization_id": "organization", "base_model_id": "model", "same_pretraining_as": "model",
                "primary_source_id": "source", "run_counted_under": "model"};
   var database = location.pathname.split("/")[1];
+  var COUNTS = {"ratio": 1, "parameters": 1, "tokens": 1, "chips": 1, "layers": 1, "heads": 1, "experts": 1,
+                "dimensions": 1, "series": 1, "citations": 1, "epochs": 1, "perplexity": 1, "years": 1};
   var FLOAT = /^-?(\\d+\\.\\d+(e[+-]?\\d+)?|\\d+(\\.\\d+)?e[+-]?\\d+)$/i;
   function g(x, p) {
     if (x === 0) return "0";
@@ -53,7 +55,9 @@ SCRIPT = """
   }
   function readable(x, unit) {
     if (!isFinite(x)) return String(x);
-    var suffix = !unit || unit === "ratio" ? "" : unit === "x" ? "×" : " " + (unit === "hours" ? "GPU-hours" : unit);
+    if (unit === "years") return x.toFixed(2);  // a fractional year: 2019.54, not 2020
+    // In a table the header names what is counted: 671B, not "671B parameters"; physical units stay.
+    var suffix = !unit || COUNTS[unit] ? "" : unit === "x" ? "×" : " " + (unit === "hours" ? "GPU-hours" : unit);
     if (unit === "FLOP" || Math.abs(x) >= 1e15) return g(x, 3) + suffix;
     if (Math.abs(x) < 1e6) {
       if (Number.isInteger(x)) return (unit ? x.toLocaleString("en-US") : String(x)) + suffix;
