@@ -29,6 +29,7 @@ PAGES = {
     "innovation": "/cegdb/innovation/rope",
     "hardware": "/cegdb/hardware/nvidia-h800",
     "classes": "/cegdb/classes",
+    "claim": "/cegdb/claim/1",  # a stock Datasette row page: its labels and numbers too
 }
 WIDTHS = (1400, 400)
 # A cell that shows one number, maybe with a unit or a multiplication sign: "3.8e25 FLOP",

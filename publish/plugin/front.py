@@ -36,6 +36,7 @@ TABLE_GUIDE = {
     "source": "Papers, model cards, datasheets and data sets the claims cite (also as BibTeX).",
     "conflict": "Pairs of claims that disagree, with both sources.",
     "organization": "Labs, companies and vendors.",
+    "checkpoint": "Format and quantisation re-uploads of a model (FP8, GGUF, AWQ, ...), each linked to it.",
     "model_innovation": "Which model uses which innovation, with the source that says so.",
     "run": "Training runs (loss against compute) the CEG engine fits.",
     "ablation": "Published ablations: baseline against treatment at one scale.",

@@ -77,12 +77,14 @@ SCRIPT = """
   document.querySelectorAll("table.rows-and-columns").forEach(function (table) {
     var names = headerNames(table);
     var own = table.classList.contains("cegdb-table");
+    // Row pages hold several tables; Datasette labels all their cells with the row's own columns.
+    var labelled = own || document.body.classList.contains("row");
     var unitIndex = names.indexOf("unit");
     table.querySelectorAll("tbody tr").forEach(function (tr) {
       var cells = tr.children;
       for (var i = 0; i < cells.length; i++) {
         var td = cells[i], name = names[i];
-        if (own && name !== undefined && !td.hasAttribute("data-label")) td.setAttribute("data-label", name);
+        if (labelled && name !== undefined && !td.hasAttribute("data-label")) td.setAttribute("data-label", name);
         if (own || td.children.length) continue;
         var text = td.textContent.trim();
         var unit = UNITS[name];
