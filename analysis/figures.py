@@ -49,7 +49,9 @@ def ceg_figure(conn: Connection, out: Path) -> list[Path]:
         xs = [p[1] for p in points]
         ys = [p[2] for p in points]
         err = [[max(p[2] - (p[3] or p[2]), 0) for p in points], [max((p[4] or p[2]) - p[2], 0) for p in points]]
-        ax.errorbar(xs, ys, yerr=err, marker="o", capsize=3, color=CLASS_COLOURS.get(klass, "black"),
+        # Points only: one innovation's points come from different series, and a line through
+        # them would read as one sweep.
+        ax.errorbar(xs, ys, yerr=err, fmt="o", linestyle="none", capsize=3, color=CLASS_COLOURS.get(klass, "black"),
                     label=f"{innovation} ({klass})")
         seen.add(klass)
     ax.set_xscale("log")
@@ -118,6 +120,19 @@ def classified_ceg_figure(conn: Connection, out: Path) -> list[Path]:
     return _save(fig, out, "classified_ceg_vs_compute")
 
 
+NOTABLE_LABELS = 12
+
+
+def notable_points(rows, key, value):
+    """The row with the largest value in each group (e.g. each year's largest training compute)."""
+    best = {}
+    for row in rows:
+        group = key(row)
+        if group not in best or value(row) > value(best[group]):
+            best[group] = row
+    return [best[group] for group in sorted(best)]
+
+
 def compute_timeline_figure(conn: Connection, out: Path) -> list[Path]:
     """Training compute against release date; marker = attention type, filled = mixture of experts."""
     rows = conn.execute(text(f"""
@@ -137,7 +152,9 @@ def compute_timeline_figure(conn: Connection, out: Path) -> list[Path]:
         ax.scatter(dates, [r[2] for r in group], marker=marker, label=f"{attention or 'other'} attention",
                    facecolors=["#c0392b" if r[5] else "none" for r in group] if marker != "x" else None,
                    edgecolors="#c0392b" if marker != "x" else None, color="#555555" if marker == "x" else None)
-    for r in rows:
+    # Label only the notable points (a label per point was a black blob at 1,000 models): the
+    # largest training compute of each year.
+    for r in notable_points(rows, key=lambda r: r[1][:4], value=lambda r: r[2]):
         ax.annotate(r[0], (dt.date.fromisoformat(r[1]), r[2]), fontsize=6, xytext=(3, 2), textcoords="offset points")
     ax.set_yscale("log")
     ax.set_ylabel("training compute (FLOP)")
@@ -158,9 +175,9 @@ def gpu_hours_figure(conn: Connection, out: Path) -> list[Path]:
     for hardware in sorted({r[3] or "unknown" for r in rows}):
         group = [r for r in rows if (r[3] or "unknown") == hardware]
         ax.scatter([r[1] for r in group], [r[2] for r in group], label=hardware)
-        for r in group:
-            mfu = f" ({r[4]:.0%} MFU)" if r[4] else ""
-            ax.annotate(r[0] + mfu, (r[1], r[2]), fontsize=6, xytext=(3, 2), textcoords="offset points")
+    for r in sorted(rows, key=lambda r: -r[1])[:NOTABLE_LABELS]:  # the largest runs by GPU-hours
+        mfu = f" ({r[4]:.0%} MFU)" if r[4] else ""
+        ax.annotate(r[0] + mfu, (r[1], r[2]), fontsize=6, xytext=(3, 2), textcoords="offset points")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("GPU-hours")

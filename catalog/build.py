@@ -19,6 +19,7 @@ from catalog.datasets import (ModelEntry, Problems, Refs, iter_model_documents, 
                               read_benchmark_results, read_hardware, read_innovations, read_model,
                               read_organizations, read_sources)
 from catalog.prices import read_price_index, read_prices
+from catalog.claimkeys import key_of
 from catalog.resolve import DERIVED_ORIGIN, METHODS_SOURCE, resolve
 from catalog.pretraining import link_checkpoints_of_one_run, link_shared_pretraining
 
@@ -67,6 +68,7 @@ class _Writer:
     def add_claims(self, claims: Iterable[dict]) -> None:
         for claim in claims:
             claim["id"] = self.next_claim_id
+            claim["stable_key"] = key_of(claim)
             self.next_claim_id += 1
             self.add("claim", claim)
 
@@ -239,7 +241,8 @@ def _fts(path: Path) -> None:
     database = sqlite_utils.Database(path)
     for table, columns in (("model", ["id", "name", "family", "organization_id", "hf_repo_id"]),
                            ("source", ["id", "title", "authors", "venue"]),
-                           ("innovation", ["id", "name", "category", "description"])):
+                           ("innovation", ["id", "name", "category", "description"]),
+                           ("hardware", ["id", "name", "vendor"])):
         database[table].enable_fts(columns, replace=True, create_triggers=False)
     database.close()
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
+from catalog.claimkeys import fill_claim_keys
 from catalog.fields import HARDWARE_FIELDS, MODEL_FIELDS
 
 METHODS_SOURCE = {
@@ -267,4 +268,5 @@ def resolve(conn: Connection, next_claim_id: int, derivers=()) -> dict:
         apply_winners(conn, "model")
     conflicts = find_conflicts(conn)
     conn.execute(text("DROP TABLE IF EXISTS claim_winner"))
+    fill_claim_keys(conn)  # derived and carried-over claims
     return {"claims": next_claim_id - 1, "conflicts": conflicts}

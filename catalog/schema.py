@@ -303,6 +303,8 @@ class Claim(SQLModel, table=True):
         Index("ix_claim_entity_field", "entity_type", "entity_id", "field"),
         # A scrape looks up an item's earlier claims by origin and the URL they came from.
         Index("ix_claim_origin_ref", "origin", "origin_ref"),
+        # /claim/<stable_key> finds the claim whatever its id in this build.
+        Index("ix_claim_stable_key", "stable_key"),
     )
 
     id: Optional[int] = col("Claim number, stable for the same inputs", default=None, primary_key=True)
@@ -334,6 +336,8 @@ class Claim(SQLModel, table=True):
                                      foreign_key="snapshot.sha256")
     rank: str = col("preferred | normal | deprecated", default="normal")
     note: Optional[str] = col("Formula, caveat or reason", default=None)
+    stable_key: Optional[str] = col("Key that survives rebuilds: a hash of entity, field, source, locator and "
+                                    "value (the claim's citable URL is /claim/<stable_key>)", default=None)
 
 
 class Conflict(SQLModel, table=True):

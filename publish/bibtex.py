@@ -31,6 +31,41 @@ def _key(value: str) -> str:
     return re.sub(r"[^A-Za-z0-9:_-]", "", value) or "source"
 
 
+# A one-name author that is an organisation, not a person: braced so BibTeX keeps it whole
+# ({Mistral AI}, not "AI, Mistral").
+_ORGANISATION_WORDS = {"ai", "team", "institute", "research", "cloud", "face", "lab", "labs", "inc", "inc.", "ltd",
+                       "corporation", "university", "foundation", "project", "contributors", "group", "deepmind",
+                       "google", "microsoft", "nvidia", "openai", "anthropic", "meta", "amd", "intel", "(tii)"}
+
+
+def format_authors(authors: str) -> str:
+    """Authors as written ("A. Smith, B. Jones" or "A. Smith; B. Jones") -> BibTeX's "A. Smith and B. Jones".
+
+    BibTeX separates names with ` and ` only; with commas it reads one mangled name. "et al." becomes
+    "and others"; an organisation's name is braced. The result is already escaped.
+    """
+    text = authors.strip()
+    others = False
+    for tail in (" et al.", " et al", ", et al.", " and others"):
+        if text.endswith(tail):
+            text, others = text[: -len(tail)].rstrip(" ,"), True
+    if ";" in text:
+        names = text.split(";")
+    elif " and " in text:
+        names = [part for chunk in text.split(" and ") for part in chunk.split(",")]
+    else:
+        names = text.split(",")
+    names = [n.strip() for n in names if n.strip()]
+    out = []
+    for name in names:
+        words = name.split()
+        organisation = len(names) == 1 and (len(words) == 1 or any(w.lower() in _ORGANISATION_WORDS for w in words))
+        out.append("{" + _escape(name) + "}" if organisation else _escape(name))
+    if others:
+        out.append("others")
+    return " and ".join(out)
+
+
 def source_entry(row: Mapping) -> str:
     """One entry from a mapping with source-table columns (id, kind, title, authors, year, ...)."""
     kind = row.get("kind") or "misc"
@@ -48,8 +83,12 @@ def source_entry(row: Mapping) -> str:
     fields += [("doi", row.get("doi")), ("url", row.get("url"))]
     if row.get("retrieved_at"):
         fields.append(("urldate", str(row["retrieved_at"])[:10]))
-    body = ",\n".join(f"  {name} = {{{(_verbatim if name in VERBATIM_FIELDS else _escape)(str(value))}}}"
-                      for name, value in fields if value)
+    def encode(name, value):
+        if name == "author":
+            return format_authors(str(value))
+        return (_verbatim if name in VERBATIM_FIELDS else _escape)(str(value))
+
+    body = ",\n".join(f"  {name} = {{{encode(name, value)}}}" for name, value in fields if value)
     return f"@{ENTRY_TYPES.get(kind, 'misc')}{{{_key(str(row.get('id', 'source')))},\n{body}\n}}\n"
 
 

@@ -12,15 +12,19 @@ import sys
 from pathlib import Path
 
 from catalog import schema
-from catalog.pretraining import ONE_ROW_PER_RUN
+from catalog.pretraining import one_row_per_run
 
 TITLE = "cegdb: compute-equivalent gains database"
 DESCRIPTION = (
     "A sourced catalog of AI models, accelerators and algorithmic innovations. Every number is a "
     "claim with its source, locator and quote; model and hardware rows are resolved from the claims, "
-    "and disagreeing claims are listed in `conflict`. The catalog is licensed CC BY 4.0; the `license` "
-    "column of `source` names each upstream source's own licence (e.g. Epoch AI's data: CC BY 4.0). "
-    "Charts: /-/dashboards/cegdb. How to cite: /cite.")
+    "and disagreeing claims are listed in the conflict table. The catalog is licensed CC BY 4.0; the license "
+    "column of the source table names each upstream source's own licence (e.g. Epoch AI's data: CC BY 4.0).")
+# The same with links, as Datasette shows it (its plain description would show Markdown as typed).
+DESCRIPTION_HTML = (
+    DESCRIPTION.replace("the conflict table", '<a href="/cegdb/conflict">the conflict table</a>')
+    + ' Start at the <a href="/">front page</a>; <a href="/-/dashboards/cegdb">charts</a>; '
+    '<a href="/cite">how to cite</a>.')
 LICENSE = "CC BY 4.0"
 LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
 SOURCE_URL = "https://github.com/cegdb/cegdb"
@@ -28,16 +32,20 @@ SOURCE_URL = "https://github.com/cegdb/cegdb"
 # What people browse and how they slice it.
 TABLE_OPTIONS: dict[str, dict] = {
     "model": {
-        "facets": ["organization_id", "domain", "accessibility", "attention", "hardware_id", "release_year"],
+        # Three facets fit the first screen; domain, attention and hardware_id stay one click away
+        # (the column menu's "Facet by this").
+        "facets": ["organization_id", "release_year", "accessibility"],
+        # Ten values a facet keep the rows on the first screen ("..." shows the rest).
+        "facet_size": 10,
         "sort_desc": "release_date",
         "label_column": "name",
         # 40 columns x 100 rows of HTML is most of the page's time at 100,000 models; 50 rows
         # is a screenful and keeps the 95th percentile near the 150 ms target.
         "size": 50,
     },
-    "claim": {"facets": ["field", "method", "confidence", "evidence", "origin", "entity_type"],
-              "sort": "id"},
-    "hardware": {"facets": ["vendor", "kind"], "sort_desc": "bf16_tflops", "label_column": "name"},
+    "claim": {"facets": ["field", "method", "confidence"], "sort": "id"},
+    "hardware": {"facets": ["vendor", "kind"], "sort_desc": "bf16_tflops", "label_column": "name",
+                 "fts_table": "hardware_fts", "fts_pk": "rowid"},
     "innovation": {"facets": ["category", "axis", "year", "compute_class"], "sort": "year",
                    "label_column": "name"},
     "source": {"facets": ["kind", "year"], "sort_desc": "year", "label_column": "title"},
@@ -81,17 +89,29 @@ where c.entity_type = 'model' and c.entity_id = :model_id
 order by c.field, c.id""",
     },
     "conflicts": {
-        "title": "Claims that disagree, with both sources",
-        "sql": """select f.entity_type, f.entity_id, f.field, f.value_a, sa.title as source_a, f.value_b,
-  sb.title as source_b, round(f.relative_difference, 3) as relative_difference
-from conflict f join source sa on sa.id = f.source_a_id join source sb on sb.id = f.source_b_id
-order by f.entity_id, f.field""",
+        "title": "Claims that disagree: source against source, then a source against our arithmetic",
+        "description": "ratio: the larger value over the smaller (x14.6 reads better than a difference that "
+                       "saturates at 1). 'our arithmetic' is cegdb's own 6ND or GPU-hours estimate.",
+        "hide_sql": True,
+        "sql": """select case when ca.origin = 'derived:cegdb' or cb.origin = 'derived:cegdb'
+    then 'source vs our arithmetic' else 'source vs source' end as kind,
+  f.entity_type, f.entity_id, f.field, ca.value_num as value_a, ca.unit, sa.title as source_a,
+  cb.value_num as value_b, sb.title as source_b,
+  case when min(abs(ca.value_num), abs(cb.value_num)) > 0
+    then round(max(abs(ca.value_num), abs(cb.value_num)) / min(abs(ca.value_num), abs(cb.value_num)), 2) end as ratio,
+  coalesce(ca.value_text, '') || coalesce(' / ' || cb.value_text, '') as text_values
+from conflict f join claim ca on ca.id = f.claim_a_id join claim cb on cb.id = f.claim_b_id
+join source sa on sa.id = f.source_a_id join source sb on sb.id = f.source_b_id
+order by 1 = 'source vs our arithmetic', f.entity_id, f.field""",
     },
     "compute_by_model": {
         "title": "Models by training compute, with how it was obtained",
+        "description": "100 models a page: page 2 is ?page=2.",
+        "hide_sql": True,
         "sql": """select id, name, release_date, training_compute_flop, training_compute_method,
   parameters, active_parameters, training_tokens, gpu_hours, hardware_id, same_pretraining_as
-from model where training_compute_flop is not null order by training_compute_flop desc""",
+from model where training_compute_flop is not null order by training_compute_flop desc, id
+limit 100 offset 100 * max(coalesce(cast(nullif(:page, '') as integer), 1) - 1, 0)""",
     },
     "pretraining_runs": {
         "title": "Pre-training runs, each counted once (models that share a run listed together)",
@@ -160,18 +180,38 @@ group by i.id, m.release_year order by i.id, year""",
 }
 
 
+# Canned queries open on their results; the SQL is one click away ("Show SQL").
+for _query in CANNED_QUERIES.values():
+    _query.setdefault("hide_sql", True)
+
+
+# The compute-over-time chart starts where the models are: 8 or more a year with training compute
+# from 2012 on (1 to 6 a year before it, back to 1950); the earlier ones are in the model table.
+DENSE_SINCE = "2012-01-01"
+# Colour by a handful of groups: the organisations with most models, the rest as "other".
+TOP_ORGANISATIONS = 8
+
+
 def dashboards(database: str) -> dict:
     """datasette-dashboards charts (vega-lite specs), rendered from the bundled vega-lite."""
-    def point(query, x, y, color, title, x_type="quantitative", log_x=False):
-        encoding = {"x": {"field": x, "type": x_type, "title": x},
-                    "y": {"field": y, "type": "quantitative", "scale": {"type": "log"}, "title": y},
-                    "color": {"field": color, "type": "nominal"},
-                    "tooltip": [{"field": "label", "type": "nominal"}, {"field": x}, {"field": y}]}
+    def point(query, x, y, color, title, x_title, y_title, x_type="quantitative", log_x=False, color_title=None,
+              y_format=".0e"):
+        encoding = {"x": {"field": x, "type": x_type, "title": x_title},
+                    "y": {"field": y, "type": "quantitative", "scale": {"type": "log"}, "title": y_title,
+                          "axis": {"format": y_format}},
+                    "color": {"field": color, "type": "nominal", "title": color_title or color,
+                              "scale": {"scheme": "tableau10"}},
+                    "shape": {"field": color, "type": "nominal", "title": color_title or color},
+                    "tooltip": [{"field": "label", "type": "nominal", "title": "name"},
+                                {"field": x, "title": x_title}, {"field": y, "title": y_title, "format": ".3g"}]}
         if log_x:
             encoding["x"]["scale"] = {"type": "log"}
+            encoding["x"]["axis"] = {"format": ".0e"}
         return {"title": title, "db": database, "query": query, "library": "vega-lite",
                 "display": {"mark": {"type": "point", "filled": True, "size": 60}, "encoding": encoding}}
 
+    top_orgs = (f"select organization_id from model where training_compute_flop is not null "
+                f"and organization_id is not null group by 1 order by count(*) desc limit {TOP_ORGANISATIONS}")
     return {"cegdb": {
         "title": "cegdb charts",
         "description": "Training compute over time, compute-equivalent gains against compute, GPU-hours by "
@@ -180,26 +220,38 @@ def dashboards(database: str) -> dict:
                    ["training-cost-over-time", "training-cost-over-time"]],
         "charts": {
             "compute-over-time": point(
-                "select name as label, release_date, training_compute_flop, organization_id from model "
-                "where training_compute_flop is not null and release_date is not null "
-                f"and {ONE_ROW_PER_RUN} order by release_date",
-                "release_date", "training_compute_flop", "organization_id",
-                "Training compute against release date, by organisation", x_type="temporal"),
+                "select m.name as label, m.release_date, m.training_compute_flop, "
+                f"case when m.organization_id in ({top_orgs}) then coalesce(o.name, m.organization_id) "
+                "when m.organization_id is null then 'unknown' else 'other' end as developer "
+                "from model m left join organization o on o.id = m.organization_id "
+                "where m.training_compute_flop is not null and m.release_date is not null "
+                f"and m.release_date >= '{DENSE_SINCE}' and {one_row_per_run('m')} "
+                "order by m.release_date",
+                "release_date", "training_compute_flop", "developer",
+                f"Training compute against release date, since {DENSE_SINCE[:4]} (the {TOP_ORGANISATIONS} developers "
+                "with most models in colour)",
+                "Release date", "Training compute (FLOP, log scale)", x_type="temporal", color_title="Developer"),
             "ceg-vs-compute": point(
-                "select innovation_id || ' (' || method || ')' as label, innovation_id, compute_flop, ceg "
-                "from ceg_estimate where basis = 'flop' and compute_flop is not null "
-                "and (extrapolated is null or extrapolated = 0) order by innovation_id, compute_flop",
-                "compute_flop", "ceg", "innovation_id", "Compute-equivalent gain against compute (FLOP basis)",
-                log_x=True),
+                "select i.name || ' (' || e.method || ')' as label, i.category, e.compute_flop, e.ceg "
+                "from ceg_estimate e join innovation i on i.id = e.innovation_id "
+                "where e.basis = 'flop' and e.compute_flop is not null "
+                "and (e.extrapolated is null or e.extrapolated = 0) order by i.category, e.compute_flop",
+                "compute_flop", "ceg", "category", "Compute-equivalent gain against compute (FLOP basis), by kind of "
+                "innovation", "Training compute (FLOP, log scale)", "Compute-equivalent gain (×, log scale)",
+                log_x=True, color_title="Kind of innovation", y_format="~g"),
             "gpu-hours-by-hardware": {
-                "title": "GPU-hours by training hardware (each pre-training run once)", "db": database, "library": "vega-lite",
-                "query": "select coalesce(hardware_id, 'unknown') as hardware, sum(gpu_hours) as gpu_hours, "
-                         "count(*) as models from model where gpu_hours is not null "
-                         f"and {ONE_ROW_PER_RUN} group by 1 order by 2 desc",
+                "title": "GPU-hours by training hardware (each pre-training run once; the 15 largest)", "db": database,
+                "library": "vega-lite",
+                "query": "select coalesce(h.name, m.hardware_id, 'unknown') as hardware, sum(m.gpu_hours) as gpu_hours, "
+                         "count(*) as models from model m left join hardware h on h.id = m.hardware_id "
+                         f"where m.gpu_hours is not null and {one_row_per_run('m')} "
+                         "group by 1 order by 2 desc limit 15",
                 "display": {"mark": {"type": "bar", "tooltip": True},
-                            "encoding": {"x": {"field": "hardware", "type": "nominal", "sort": "-y"},
+                            "encoding": {"x": {"field": "hardware", "type": "nominal", "sort": "-y",
+                                               "title": "Training hardware"},
                                          "y": {"field": "gpu_hours", "type": "quantitative",
-                                               "title": "GPU-hours (sum over pre-training runs)"}}},
+                                               "title": "GPU-hours (sum over pre-training runs)",
+                                               "axis": {"format": "~s"}}}},
             },
             "training-cost-over-time": _cost_chart(database),
         },
@@ -247,9 +299,12 @@ def metadata(database: str = "cegdb") -> dict:
             "columns": columns,
             **TABLE_OPTIONS.get(table.__tablename__, {}),
         }
+    # Alembic's bookkeeping table is no reader's business.
+    tables["alembic_version"] = {"hidden": True}
     return {
         "title": TITLE,
         "description": DESCRIPTION,
+        "description_html": DESCRIPTION_HTML.replace("/cegdb/", f"/{database}/"),
         "license": LICENSE,
         "license_url": LICENSE_URL,
         "source": "cegdb (code and curated datasets)",

@@ -72,3 +72,11 @@ def test_figures_are_byte_identical_for_identical_data(built_db, tmp_path):
 def test_analyze_without_a_database_is_a_clear_error(tmp_path):
     result = CliRunner().invoke(main, ["analyze", "--db", str(tmp_path / "missing.sqlite")])
     assert result.exit_code == 1 and "run `cegdb build` first" in result.output
+
+
+def test_timeline_labels_only_each_years_largest_model():
+    # issue 17: a label on every point of the compute-over-time figure made a black blob
+    from analysis.figures import notable_points
+
+    rows = [("a", "2020-01-01", 1e20), ("b", "2020-06-01", 5e21), ("c", "2021-03-01", 1e22), ("d", "2021-04-01", 1e21)]
+    assert [r[0] for r in notable_points(rows, key=lambda r: r[1][:4], value=lambda r: r[2])] == ["b", "c"]

@@ -77,7 +77,8 @@ async def test_innovation_page_shows_chart_class_literature_and_evidence(dataset
     page = response.text
     assert "<h1" in page and "Rotary embeddings" in page
     # the chart: an inline SVG with one point per treatment run, the fitted line and its band
-    assert page.count('class="cegdb-point"') == len(COMPUTE)
+    wide = page.split('class="cegdb-chart-narrow"')[0]  # the chart comes in a wide and a narrow layout
+    assert wide.count('class="cegdb-point') == len(COMPUTE)
     assert 'class="cegdb-fit"' in page and 'class="cegdb-band"' in page
     assert "log scale" in page
     # our class beside the literature's, and whether they agree
@@ -95,7 +96,7 @@ async def test_innovation_page_without_runs_still_shows_the_verdict(datasette, c
     assert "experts pay off only in our largest runs" in response.text
     assert "insufficient evidence" in response.text
     # model-implied points are drawn (hollow or filled) but not fitted
-    assert 'class="cegdb-point"' in response.text and 'class="cegdb-fit"' not in response.text
+    assert 'class="cegdb-point' in response.text and 'class="cegdb-fit"' not in response.text
 
 
 def test_report_has_the_figure_of_every_classified_innovation(ceg_db, tmp_path):

@@ -41,7 +41,7 @@ def test_shared_pretraining_is_counted_once_in_aggregates(tmp_path):
     # the model keeps its own claims (what its sources say) ...
     assert rows(db, "select gpu_hours from model where id = 'toy-chat'") == [(1.5e6,)]
     # ... but the GPU-hours chart and the compute chart see one run
-    assert rows(db, _chart_sql("gpu-hours-by-hardware")) == [("chipco-x100", 1.5e6, 1)]
+    assert rows(db, _chart_sql("gpu-hours-by-hardware")) == [("ChipCo X100", 1.5e6, 1)]
     assert [r[0] for r in rows(db, _chart_sql("compute-over-time"))] == ["Toy-MoE"]
     assert rows(db, serving.CANNED_QUERIES["pretraining_runs"]["sql"]) == [("toy-moe", 2, "toy-chat, toy-moe")]
     (note,) = rows(db, "select note from compute_estimate where model_id = 'toy-chat'")[0]
@@ -53,7 +53,7 @@ def test_without_the_link_the_run_is_summed_twice(tmp_path):
     datasets = write_catalog(tmp_path, **{CHAT: SHARED_CHAT.replace("same_pretraining_as: toy-moe\n", "")})
     db = tmp_path / "c.sqlite"
     build(datasets, f"sqlite:///{db}", analysis=None)
-    assert rows(db, _chart_sql("gpu-hours-by-hardware")) == [("chipco-x100", 3.0e6, 2)]
+    assert rows(db, _chart_sql("gpu-hours-by-hardware")) == [("ChipCo X100", 3.0e6, 2)]
 
 
 @pytest.mark.parametrize("target, expected", [

@@ -19,11 +19,17 @@ from markupsafe import Markup, escape
 
 from publish import bibtex
 from publish.plugin.chart import Fit, ceg_chart
+from publish.plugin import front, pages, readable_js, routes
 from publish.plugin.facets import replace_column_facet
 from catalog.schema import Model, column_docs
 from catalog.units import readable
 
 BIB_COLUMNS = {"id", "title", "url"}
+# The model columns people read first, in that order, for the navigation's "models" link (Datasette
+# 0.65 has no column-order setting; the stored table keeps its order and all its columns).
+MODEL_COLUMNS = ("name", "organization_id", "release_date", "parameters", "active_parameters", "training_tokens",
+                 "training_compute_flop", "gpu_hours", "hardware_id", "hardware_count", "accessibility")
+MODEL_COLUMNS_QUERY = "&".join(f"_col={c}" for c in MODEL_COLUMNS)
 
 
 # Served connections: SQLite's own limits, since the SQL time limit (a progress handler between
@@ -102,6 +108,9 @@ def prepare_jinja2_environment(env, datasette):
     env.filters["readable"] = readable
     env.filters["cegdb_rows"] = rows_html
     env.filters["web_url"] = web_url
+    env.filters["readable_text"] = front.readable_text
+    env.globals["cegdb_db_name"] = lambda: routes.first_database(datasette)[0]
+    env.globals["cegdb_model_columns"] = lambda: MODEL_COLUMNS_QUERY
 
 
 def rows_html(display_rows) -> Markup:
@@ -201,44 +210,30 @@ def asgi_wrapper(datasette):
 
 @hookimpl
 def extra_template_vars(template, database, table, view_name, request, datasette):
-    if view_name != "row" or table not in ("model", "innovation") or request is None:
+    if view_name == "index" and request is not None:
+        return front.index_vars(datasette, request)
+    if view_name == "database" and request is not None:
+        return front.database_vars(datasette, database)
+    if view_name != "row" or table not in ("model", "innovation", "hardware") or request is None:
         return {}
     if table == "innovation":
         return _innovation_page(database, request, datasette)
+    if table == "hardware":
+        return front.hardware_vars(datasette, database, tilde_decode(request.url_vars["pks"]))
 
     async def model_page():
         db = datasette.get_database(database)
         model_id = tilde_decode(request.url_vars["pks"])
-        claims = await db.execute(
-            """select c.id, c.field, c.value_num, c.value_text, c.unit, c.method, c.confidence, c.evidence,
-                      c.rank, c.locator, c.quote, c.note, c.origin, s.id as source_id, s.title as source_title,
-                      s.url as source_url
-               from claim c join source s on s.id = c.source_id
-               where c.model_id = ? order by c.field, c.id""", [model_id])
         innovations = await db.execute(
             """select i.id, i.name, i.category, i.compute_class, mi.detail, s.id as source_id,
                       s.title as source_title, s.url as source_url
                from model_innovation mi join innovation i on i.id = mi.innovation_id
                join source s on s.id = mi.source_id where mi.model_id = ? order by i.category, i.id""", [model_id])
-        conflicts = await db.execute(
-            """select f.field, f.value_a, f.value_b, f.relative_difference, f.claim_a_id, f.claim_b_id,
-                      sa.title as source_a, sb.title as source_b
-               from conflict f join source sa on sa.id = f.source_a_id join source sb on sb.id = f.source_b_id
-               where f.entity_type = 'model' and f.entity_id = ? order by f.field""", [model_id])
         model = (await db.execute("select * from model where id = ?", [model_id])).first()
-        docs = column_docs(Model)
-        values = []
-        if model is not None:
-            for column in model.keys():
-                value = model[column]
-                if value is None or column in ("id",):
-                    continue
-                description, unit = docs.get(column, ("", None))
-                values.append({"column": column, "description": description, "unit": unit, "value": value})
-        return {"cegdb_model": dict(model) if model is not None else None, "cegdb_values": values,
-                "cegdb_claims": [dict(r) for r in claims.rows],
-                "cegdb_innovations": [dict(r) for r in innovations.rows],
-                "cegdb_conflicts": [dict(r) for r in conflicts.rows]}
+        return {"cegdb_model": dict(model) if model is not None else None,
+                "cegdb_page": await pages.entity_page(db, "model", model_id),
+                "cegdb_data_version": await front.data_version(db),
+                "cegdb_innovations": [dict(r) for r in innovations.rows]}
 
     return model_page
 
@@ -281,14 +276,39 @@ def _innovation_page(database, request, datasette):
         if flop and flop["slope"] is not None and flop["pivot_compute_flop"] and flop["compute_min"]:
             fit = Fit(flop["slope"], flop["slope_lower"], flop["slope_upper"], flop["pivot_compute_flop"],
                       flop["pivot_ceg"], flop["compute_min"], flop["compute_max"])
-        chart_points = [{**e, "series": e["series"] or e["source_id"] or e["method"]} for e in estimates
-                        if e["basis"] == "flop" and e["compute_flop"]]
+        chart_points = chart_points_of(estimates, flop)
+        headline = await front.headline_rows(db, innovation_id)
         return {"cegdb_innovation": dict(innovation), "cegdb_summaries": summaries,
+                "cegdb_headline": headline[0] if headline else None,
                 "cegdb_verdicts": [dict(r) for r in verdicts.rows], "cegdb_estimates": estimates,
                 "cegdb_runs": [dict(r) for r in runs.rows], "cegdb_ablations": [dict(r) for r in ablations.rows],
                 "cegdb_chart": ceg_chart(chart_points, fit, f"CEG of {innovation['name']} against compute")}
 
     return innovation_page
+
+
+def _ids(text) -> set[str]:
+    return {part.strip() for part in str(text or "").split(",") if part.strip()}
+
+
+def chart_points_of(estimates: list[dict], summary: dict | None) -> list[dict]:
+    """FLOP-basis estimates as chart points; in_fit says whether the summary's class rests on them
+    (its run and ablation ids), so points left out are drawn hollow."""
+    runs, ablations = _ids((summary or {}).get("run_ids")), _ids((summary or {}).get("ablation_ids"))
+    points = []
+    for e in estimates:
+        if e["basis"] != "flop" or not e["compute_flop"]:
+            continue
+        # method runs: the treatment run is listed first, its baselines after it
+        treatment_run = str(e["run_ids"] or "").split(",")[0].strip()
+        in_fit = None if not (runs or ablations) else (
+            not e["extrapolated"] and (treatment_run in runs or bool(_ids(e["ablation_ids"]) & ablations)))
+        if e.get("evidence") == "model-implied":
+            in_fit = False  # computed from someone's fitted law: shown, never a basis of the class
+        series = e["series"] or e["source_id"] or e["method"]
+        label = f'{series} ({e["source_title"]})' if e.get("source_title") and e["series"] else series
+        points.append({**e, "series": series, "label": label, "in_fit": in_fit})
+    return points
 
 
 @hookimpl
@@ -300,7 +320,12 @@ def can_render_bib(columns, table):
     return table == "source" or BIB_COLUMNS <= set(columns or [])
 
 
-def render_bib(rows, columns):
+def render_bib(rows, columns, table):
+    if not can_render_bib(columns, table):
+        # model.bib, hardware.bib: rows without a title and URL are not citable works; the
+        # dataset's own entry is on /cite and every source's in source.bib.
+        return Response.text("BibTeX is offered for sources (source.bib) and for queries with id, title and url "
+                             "columns; cite the dataset itself from /cite.\n", status=404)
     entries = bibtex.source_entries(dict(zip(columns, row)) for row in rows)
     return Response(entries, content_type="application/x-bibtex; charset=utf-8",
                     headers={"content-disposition": 'inline; filename="sources.bib"'})
@@ -308,7 +333,21 @@ def render_bib(rows, columns):
 
 @hookimpl
 def register_routes():
-    return [(r"^/cite$", cite)]
+    return [(r"^/cite$", cite), *routes.ROUTES]
+
+
+@hookimpl
+def handle_exception(datasette, request, exception):
+    # A missing row of an entity table: a redirect when the id is found loosely (case, alias,
+    # unique prefix), else a 404 page with suggestions. Everything else: Datasette's handling.
+    from datasette.utils.asgi import NotFound
+
+    if not isinstance(exception, NotFound) or request is None:
+        return None
+
+    async def inner():
+        return await routes.row_not_found(datasette, request)
+    return inner
 
 
 async def cite(datasette, request):
@@ -348,8 +387,11 @@ document.querySelectorAll("dl.column-descriptions").forEach(function (dl) {
 """
 
 
+READABLE_SCRIPT = readable_js.script()
+
+
 @hookimpl
 def extra_body_script(view_name):
     if view_name == "table":
-        return FOLD_COLUMN_DESCRIPTIONS
-    return None
+        return FOLD_COLUMN_DESCRIPTIONS + READABLE_SCRIPT
+    return READABLE_SCRIPT
