@@ -245,7 +245,7 @@ def place(curve: BaselineCurve, loss: float) -> tuple[float, str, bool]:
     step = _steps_beyond(curve, loss, math.exp(y[0]), end=False)
     if step is not None and 0 <= step <= reach:
         return math.exp(x[0] - step), "", True
-    return math.exp(x[0]), "<", False
+    return math.exp(x[0] - (reach if fit is not None else 0.0)), "<", False
 
 
 def _steps_beyond(curve: BaselineCurve, loss: float, edge_loss: float, end: bool) -> float | None:
