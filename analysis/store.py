@@ -286,7 +286,7 @@ def _run_series(conn: Connection, stamps: Stamps, estimates: list[dict],
                 continue
             m[7] = ceg_runs.series_ceg(m[5], m[6], noise=noise)
 
-    for innovation, series, rows, base, treat, _, _, result, identity, loss_on in prepared:
+    for innovation, series, rows, base, treat, base_points, treat_points, result, identity, loss_on in prepared:
         weakest_base = max((r.evidence for r in base), key=_evidence_rank)
         source = {r.id: r.source_id for r in treat}
         for p in result.points:
@@ -298,6 +298,19 @@ def _run_series(conn: Connection, stamps: Stamps, estimates: list[dict],
                 "evidence": max(p.evidence, weakest_base, key=_evidence_rank),
                 "baseline_compute_flop": p.baseline_compute_flop})
         evidence = max((r.evidence for r in rows), key=_evidence_rank)
+        deciding_base = [p for p in base_points if p.evidence in DECIDING_EVIDENCE]
+        deciding_treat = [p for p in treat_points if p.evidence in DECIDING_EVIDENCE]
+        if evidence not in DECIDING_EVIDENCE and deciding_base and deciding_treat:
+            # the measured runs of a series with some unverified or model-implied ones decide alone;
+            # the others stay in the rows above, shown
+            left_out = len(rows) - len(deciding_base) - len(deciding_treat)
+            decided = ceg_runs.series_ceg(deciding_base, deciding_treat)
+            decided.notes.append(f"{left_out} {evidence} run(s) of the series shown, not used")
+            decided.classification = ceg_runs.classify_series(decided)
+            series_by_innovation[innovation].append(SeriesEvidence(
+                f"run series {series} (measured runs)", decided,
+                max((p.evidence for p in (*deciding_base, *deciding_treat)), key=_evidence_rank), loss_on,
+                set(identity), base[0].source_id))
         series_by_innovation[innovation].append(SeriesEvidence(
             f"run series {series}", result, evidence, loss_on, set(identity), base[0].source_id))
         used[innovation].extend(r.id for r in rows)
@@ -367,6 +380,12 @@ def summarize(innovation: str, series: list[SeriesEvidence], reported: list[cls.
     gain_lo = first.result.gain_small_lower if first else None
     gain_hi = first.result.gain_small_upper if first else None
     gain = cls.gain_of(gain_lo, gain_hi)
+    stored_lo, stored_hi = gain_lo, gain_hi
+    if first is not None and first.result.gain_small_censored and gain_lo is None:
+        # a censored within-scale gain is a bound, stored on its side (">": lower, "<": upper); with no
+        # noise estimate it still answers (a) "undetermined"
+        bound = first.result.gain_small
+        stored_lo, stored_hi = (bound, None) if first.result.gain_small_censored == ">" else (None, bound)
     trend = cls.trend_of(pooled.lower, pooled.upper) if pooled else cls.UNDETERMINED
     klass = cls.class_of(gain, trend)
     gain_text = "none"
@@ -398,7 +417,7 @@ def summarize(innovation: str, series: list[SeriesEvidence], reported: list[cls.
         klass, pooled.slope if pooled else None, pooled.lower if pooled else None,
         pooled.upper if pooled else None, sum(len(s.result.points) for s in deciding),
         reason="; ".join(why), tentative=decades < cls.MIN_DECADES, n_groups=len(deciding),
-        gain_small=first.result.gain_small if first else None, gain_small_lower=gain_lo, gain_small_upper=gain_hi,
+        gain_small=first.result.gain_small if first else None, gain_small_lower=stored_lo, gain_small_upper=stored_hi,
         compute_small=first.result.compute_small if first else None, trend=trend,
         tau=pooled.tau if pooled else None, i_squared=pooled.i_squared if pooled else None,
         series_disagree=bool(pooled and pooled.series_disagree))

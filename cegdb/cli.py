@@ -454,6 +454,10 @@ def _answer_lines(item: dict) -> list[str]:
     """(a), (b), the class and the comparison, as `cegdb ceg` prints them."""
     if item["gain_small"] is None:
         gain = "none"
+    elif item["gain_small_lower"] is None and item["gain_small_upper"] is not None:
+        gain = f"<= {_g(item['gain_small_upper'])} (an upper bound, censored; no noise estimate)"
+    elif item["gain_small_lower"] is not None and item["gain_small_upper"] is None:
+        gain = f">= {_g(item['gain_small_lower'])} (a lower bound, censored; no noise estimate)"
     elif item["gain_small_lower"] is None:
         gain = f"{_g(item['gain_small'])} (point without an interval: no noise estimate)"
     else:
