@@ -27,8 +27,9 @@ fixed, only the treatment's smallest compute level is used, and the model gives 
 Reach: a treatment run whose loss the baseline's law reaches only more than REACH_DECADES past the
 baseline's largest measured compute (or below its asymptote) is censored: it enters the fit as
 "the treatment at C_j is below L_b(reach)", a censored (Tobit) likelihood term, not its value;
-symmetrically below the baseline's smallest compute. Then the fit is a maximum-likelihood fit and
-its covariance the inverse of the observed information.
+symmetrically below the baseline's smallest compute. Then the fit is a maximum-likelihood fit
+(for a given sigma, still a sum of squares: see _fit_censored) and its covariance the inverse of
+the information.
 
 Everything here is pure: numbers in, numbers out.
 """
@@ -40,7 +41,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import stats
-from scipy.optimize import least_squares, minimize
+from scipy.optimize import least_squares
 
 # A loss noise below 0.2% per run is not believed: seed-to-seed spreads of language-model losses are
 # a few tenths of a percent, and table values rounded to 2-3 digits add their own error; a fit that
@@ -260,65 +261,54 @@ def _beyond_reach(fit: JointFit, treatment: list[Run]) -> dict:
 
 
 def _fit_censored(fit: JointFit, baseline, treatment, x, y, treated, lower, upper) -> JointFit:
-    """Maximum likelihood with the beyond-reach treatment runs as censored observations."""
+    """Maximum likelihood with the beyond-reach treatment runs as censored (Tobit) observations.
+
+    For a given sigma the negative log-likelihood is half a sum of squares: z^2 for an exact run
+    (z = (ln L - mu) / sigma) and -2 ln Phi(u) for a censored one (u = (threshold - mu) / sigma, sign
+    by side), so the same least-squares solver serves; sigma then comes from the exact runs'
+    residuals on n - p degrees of freedom, and the fit is repeated once with it. The covariance is
+    the Gauss-Newton one of these residuals (the inverse of the information)."""
     nb = len(baseline)
     cens = np.zeros(y.size, int)  # +1: the run is below the reach loss; -1: above the low reach loss
     for k, side in fit.censored.items():
         cens[nb + k] = 1 if side == ">" else -1
+    exact = cens == 0
     reach_hi = math.log(fit.base_c[1] * 10 ** REACH_DECADES) - fit.x_ref
     reach_lo = math.log(fit.base_c[0] / 10 ** REACH_DECADES) - fit.x_ref
     x_t = fit.x_t - fit.x_ref
     slope_free = fit.slope_free
 
-    def nll(theta, log_sigma=None):
-        params, ls = (theta[:-1], theta[-1]) if log_sigma is None else (theta, log_sigma)
-        sigma = math.exp(ls)
+    def residuals(params, sigma):
         mu = _mean(params, x, treated, x_t, slope_free)
         e, log_a, alpha = params[:3]
         thr_hi = math.log(e + math.exp(log_a - alpha * reach_hi))
         thr_lo = math.log(e + math.exp(log_a - alpha * reach_lo))
-        exact = cens == 0
-        z = (y[exact] - mu[exact]) / sigma
-        total = float(np.sum(0.5 * z ** 2) + exact.sum() * ls)
-        if np.any(cens == 1):
-            total -= float(np.sum(stats.norm.logcdf((thr_hi - mu[cens == 1]) / sigma)))
-        if np.any(cens == -1):
-            total -= float(np.sum(stats.norm.logsf((thr_lo - mu[cens == -1]) / sigma)))
-        return total
+        out = (y - mu) / sigma
+        u = np.where(cens == 1, (thr_hi - mu) / sigma, (mu - thr_lo) / sigma)
+        censored = np.sqrt(np.maximum(-2.0 * stats.norm.logcdf(u), 0.0))
+        return np.where(exact, out, censored)
 
-    exact = cens == 0
-    resid = (_mean(fit.params, x, treated, x_t, slope_free) - y)[exact]
-    ls0 = math.log(max(float(np.sqrt(np.mean(resid ** 2))), SIGMA_FLOOR))
-    bounds = list(zip(lower, upper)) + [(math.log(1e-5), math.log(1.0))]
-    result = minimize(nll, np.append(fit.params, ls0), method="L-BFGS-B", bounds=bounds)
-    params = np.clip(result.x[:-1], lower, upper)
-    fit.params = params
+    p = fit.params.size
+    fit.df = y.size - p
     n_exact = int(exact.sum())
-    p = params.size
-    fit.df = n_exact + int((~exact).sum()) - p
-    resid = (_mean(params, x, treated, x_t, slope_free) - y)[exact]
+    resid = (_mean(fit.params, x, treated, x_t, slope_free) - y)[exact]
+    sigma = max(float(np.sqrt(np.sum(resid ** 2) / max(fit.df, 1))), SIGMA_FLOOR)
+    params, result, used = fit.params, None, sigma
+    for _ in range(2):
+        start = np.clip(params, np.array(lower) + 1e-9, np.array(upper) - 1e-9)
+        used = sigma
+        result = least_squares(residuals, start, args=(used,), bounds=(lower, upper), x_scale="jac", max_nfev=200)
+        params = result.x
+        resid = (_mean(params, x, treated, x_t, slope_free) - y)[exact]
+        sigma = max(float(np.sqrt(np.sum(resid ** 2) / max(fit.df, 1))), SIGMA_FLOOR)
+    fit.params = params
     fit.rss = float(np.dot(resid, resid))
-    # the observed information at sigma = 1, so that any noise estimate can scale it
-    fit.cov_unit = np.linalg.pinv(_hessian(lambda t: nll(t, 0.0), params))
+    # the information per unit noise variance: the scaled residuals' J^T J times the sigma they used
+    fit.cov_unit = np.linalg.pinv(result.jac.T @ result.jac * used ** 2)
     if fit.df >= 1 and n_exact > p:
-        # maximum likelihood under-states sigma by about sqrt(n / (n - p)), as least squares would
-        raw = math.exp(result.x[-1]) * math.sqrt(y.size / fit.df)
+        raw = float(np.sqrt(fit.rss / fit.df))
         fit.sigma_raw, fit.sigma = raw, max(raw, SIGMA_FLOOR)
-        hessian = _hessian(lambda t: nll(t, math.log(fit.sigma)), params)
-        fit.cov = np.linalg.pinv(hessian)
+        fit.cov = fit.sigma ** 2 * fit.cov_unit
     else:
         fit.df = min(fit.df, 0)
     return fit
-
-
-def _hessian(f, x0: np.ndarray) -> np.ndarray:
-    n = x0.size
-    h = 1e-4 * np.maximum(np.abs(x0), 1.0)
-    out = np.zeros((n, n))
-    for i in range(n):
-        for j in range(i, n):
-            ei, ej = np.zeros(n), np.zeros(n)
-            ei[i], ej[j] = h[i], h[j]
-            value = (f(x0 + ei + ej) - f(x0 + ei - ej) - f(x0 - ei + ej) + f(x0 - ei - ej)) / (4 * h[i] * h[j])
-            out[i, j] = out[j, i] = value
-    return out
