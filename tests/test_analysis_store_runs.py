@@ -164,3 +164,27 @@ def test_series_sharing_a_baseline_pool_as_one_cluster_and_unverified_runs_never
     assert "one cluster" in rope[3]
     (moe,) = rows(pooled_db, "SELECT compute_class, reason FROM innovation_summary WHERE innovation_id = 'moe'")
     assert moe[0] == "insufficient evidence" and "unverified: shown, never deciding" in moe[1]
+
+
+def test_migration_0011_adds_the_two_questions_and_goes_back(tmp_path):
+    from sqlalchemy import inspect
+
+    from catalog import db
+
+    url = f"sqlite:///{tmp_path / 'm.sqlite'}"
+    db.upgrade(url)
+
+    def columns():
+        engine = db.make_engine(url)
+        try:
+            return {c["name"] for c in inspect(engine).get_columns("innovation_summary")}
+        finally:
+            engine.dispose()
+
+    new = {"gain_small", "gain_small_lower", "gain_small_upper", "compute_small", "trend", "tau", "i_squared",
+           "series_disagree", "comparison"}
+    assert new <= columns()
+    db.downgrade(url, "0008")
+    assert not new & columns() and {"compute_class", "slope", "agreement"} <= columns()
+    db.upgrade(url)
+    assert new <= columns()
