@@ -311,7 +311,6 @@ def series_ceg(baseline: list[RunPoint], treatment: list[RunPoint], *, bootstrap
     def as_run(r: RunPoint) -> ceg_fit.Run:
         return ceg_fit.Run(r.compute_flop, r.loss, r.parameters, r.tokens, r.id)
 
-    by_id = {id(r): r for r in (*baseline, *treatment)}
     base_front, _ = ceg_fit.frontier([as_run(r) for r in baseline])
     treat_runs = [as_run(r) for r in treatment]
     treat_front, treat_off = ceg_fit.frontier(treat_runs)
@@ -326,7 +325,7 @@ def series_ceg(baseline: list[RunPoint], treatment: list[RunPoint], *, bootstrap
         try:
             fit = ceg_fit.fit_joint(base_front, used, slope_free, noise)
         except ValueError as exc:
-            notes.append(f"joint fit failed: {exc}")
+            notes.append(f"joint fit failed ({exc}): treated as a series without a fitted law")
     log_c, log_l = monotone_curve([r.compute_flop for r in base_front], [r.loss for r in base_front])
     law = None
     if fit is not None:
@@ -579,7 +578,7 @@ def comparison(result: SeriesCeg, innovation: str, series: str | None = None, lo
     how = ("each arm's loss-vs-compute frontier, fitted jointly" if result.method == "frontier"
            else "each treatment run placed on the baseline runs of its recipe path (alternative method)")
     return (f"{innovation} runs ({n_treat}) against baseline runs ({n_base}) of {where}, arms compared within "
-            f"the series, {how}, loss on {loss_on or 'the source’s validation set'}, "
+            f"the series, {how}, loss {('on ' + loss_on) if loss_on else 'as given'}, "
             f"{min(computes):.2g}-{max(computes):.2g} FLOP, {kind}.")
 
 

@@ -148,10 +148,10 @@ def _comparison(innovation: str, deciding: list[SeriesEvidence], shown_only: lis
         points = [p.compute_flop for s in deciding for p in s.result.points]
         losses = sorted({s.loss_on for s in deciding if s.loss_on})
         evidence = sorted({s.evidence for s in deciding}, key=evidence_rank)
+        loss = f"loss on {'; '.join(losses[:2])}" if losses else "loss as the source gives it"
         sentence = (f"{innovation} against its baseline in {len(deciding)} measured series ({listed}), arms compared "
-                    f"within each series as the source ran them, each arm's loss-vs-compute frontier fitted jointly; loss on "
-                    f"{'; '.join(losses[:2]) or 'the source’s validation set'}; {min(points):.2g}-{max(points):.2g} "
-                    f"FLOP; measured runs ({', '.join(evidence)})")
+                    f"within each series as the source ran them, each arm's loss-vs-compute frontier fitted jointly; "
+                    f"{loss}; {min(points):.2g}-{max(points):.2g} FLOP; measured runs ({', '.join(evidence)})")
     else:
         sentence = f"{innovation}: no measured comparison of both arms"
     extra = []
