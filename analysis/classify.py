@@ -18,9 +18,10 @@ The class:
     compute-independent  (a) gain, and (b) flat or grows
     compute-dependent    (a) little or none, and (b) grows
     diminishing          (b) shrinks (not one of Sanderson et al.'s classes: the gain fades with scale)
-    undetermined         every other combination, or series that disagree
-    insufficient evidence  nothing measured that could answer (b): no series with runs at 3+ compute
-                           levels in both arms, or only unverified, model-implied or analytic evidence
+    undetermined         every other combination, series that disagree, or measured runs spanning
+                         under half a decade
+    insufficient evidence  no measured series (primary or secondary runs of both arms): only reported,
+                           analytic, unverified or model-implied numbers, or nothing
 
 A class is never read off a point estimate. Unverified, model-implied and analytic evidence (a
 reported gain, a law evaluated at some compute) is shown beside the class but never decides it.
@@ -51,7 +52,7 @@ NO_CLASS = (UNDETERMINED, INSUFFICIENT)
 GROWS, SHRINKS, FLAT = "grows", "shrinks", "flat"
 TRENDS = (GROWS, SHRINKS, FLAT, UNDETERMINED)
 
-GAIN, LITTLE, = "gain", "little or none"
+GAIN, LITTLE = "gain", "little or none"
 
 
 def trend_of(lower: float | None, upper: float | None) -> str:
