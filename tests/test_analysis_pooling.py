@@ -54,3 +54,36 @@ def test_variants_that_differ_widen_their_cluster():
 def test_opposite_decisive_trends_are_flagged_as_disagreeing():
     assert pooling.pool([trend("a", 0.3, 0.1), trend("b", -0.3, 0.1)]).series_disagree
     assert not pooling.pool([trend("a", 0.3, 0.1), trend("b", -0.02, 0.1)]).series_disagree
+
+
+def test_variants_sharing_one_noisy_baseline_do_not_make_a_wrong_class():
+    """Clark et al.'s shape: several treatments against one dense sweep whose noise they all share.
+    Planted: every variant a constant 2x gain. Pooled as one cluster, the trend's interval covers 0
+    and no replicate gets a decisive wrong class (grows or shrinks)."""
+    import numpy as np
+
+    from analysis.ceg_runs import RunPoint, series_ceg
+    from analysis.summary import SeriesEvidence, summarize
+
+    compute = np.logspace(19, 20.6, 6)
+
+    def loss(c):
+        return 1.7 + 40.0 * np.power(c, -0.08)
+
+    rng = np.random.default_rng(11)
+    covered = wrong = 0
+    for _ in range(12):
+        base_loss = loss(compute) * np.exp(rng.normal(0, 0.005, compute.size))
+        baseline = [RunPoint(c, v, i, "secondary") for i, (c, v) in enumerate(zip(compute, base_loss))]
+        identity = {("dense", float(c)) for c in compute}
+        series = []
+        for variant in range(5):
+            treat = loss(2.0 * compute) * np.exp(rng.normal(0, 0.005, compute.size))
+            treatment = [RunPoint(c, v, 100 * (variant + 1) + i, "secondary") for i, (c, v) in enumerate(zip(compute, treat))]
+            series.append(SeriesEvidence(f"run series e{variant}", series_ceg(baseline, treatment), "secondary",
+                                         "validation", identity, "clark"))
+        answer = summarize("moe", series, [])
+        assert "one cluster" in answer.reason
+        covered += answer.slope_lower <= 0 <= answer.slope_upper
+        wrong += answer.compute_class in (cls.COMPUTE_DEPENDENT, cls.DIMINISHING)
+    assert covered >= 11 and wrong == 0
