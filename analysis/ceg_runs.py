@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import least_squares
 
-from analysis import ceg_fit
+from analysis import ceg_fit, ceg_nd
 from analysis import classify as cls
 from analysis.ceg import PowerLawFit
 
@@ -386,9 +386,35 @@ def series_ceg(baseline: list[RunPoint], treatment: list[RunPoint], *, bootstrap
                      f"{ceg_fit.MIN_LEVELS_FOR_TREND}+ levels in both arms)")
     if off_ids:
         notes.append(f"{len(off_ids)} treatment run(s) off the frontier (beaten by a run with less compute): not used")
+    if ceg_nd.varies_n_and_d(baseline) and ceg_nd.varies_n_and_d(treatment):
+        _along_optimal_allocation(result, baseline, treatment, notes, seed)
     result.notes = notes
     result.classification = classify_series(result)
     return result
+
+
+def _along_optimal_allocation(result: SeriesCeg, baseline, treatment, notes: list[str], seed: int) -> None:
+    """A release that varies N and D separately: (a) and (b) from L(N, D) per arm, along each arm's
+    compute-optimal allocation (analysis/ceg_nd.py), in place of the frontier's."""
+    baseline, treatment = ([r for r in arm if r.parameters and r.tokens] for arm in (baseline, treatment))
+    try:
+        fits = [ceg_nd.fit_nd([r.parameters for r in arm], [r.tokens for r in arm], [r.loss for r in arm])
+                for arm in (baseline, treatment)]
+        computes = [r.compute_flop for r in treatment]
+        nd = ceg_nd.nd_ceg(*fits, min(computes), max(computes), seed=seed)
+    except ValueError as exc:
+        notes.append(f"L(N, D) fit not used: {exc}")
+        return
+    result.method = "frontier, L(N, D)"
+    result.compute_small = nd.compute_small
+    result.gain_small, result.gain_small_lower, result.gain_small_upper = \
+        nd.gain_small, nd.gain_small_lower, nd.gain_small_upper
+    enough = all(len(arm) - 5 >= ceg_fit.MIN_OWN_DF_FOR_TREND for arm in (baseline, treatment))
+    result.slope = nd.slope
+    result.slope_lower, result.slope_upper = (nd.slope_lower, nd.slope_upper) if enough else (None, None)
+    notes.append(f"N and D varied separately: (a) and (b) along each arm's compute-optimal allocation from "
+                 f"L(N, D) = E + A N^-a + B D^-b per arm, intervals from {nd.draws_used} parameter draws "
+                 f"(the per-run rows stay on the frontier)")
 
 
 def classify_series(result: SeriesCeg) -> cls.Classification:

@@ -205,3 +205,29 @@ def test_the_recipe_path_alternative_recovers_a_planted_gain_and_says_what_it_is
     assert (result.slope_lower, result.slope_upper) == (again.slope_lower, again.slope_upper)
     with pytest.raises(ValueError, match="unknown method"):
         series_ceg(*sweep(lambda c: c), method="magic")
+
+
+def test_a_release_varying_n_and_d_is_compared_along_compute_optimal_allocations():
+    # Chinchilla's fitted law; the treatment makes parameters exactly 2x as useful. On a recipe path
+    # the answer depended on the sweep's tokens per parameter (1.67-2.5); along each arm's
+    # compute-optimal allocation it is 2x at every compute.
+    from analysis import ceg_nd
+
+    def chinchilla(n, d, k=1.0):
+        return 1.69 + 406.4 * (k * n) ** -0.34 + 410.7 * d ** -0.28
+
+    rng = np.random.default_rng(2)
+    baseline, treatment = [], []
+    for i, n in enumerate((5e7, 1e8, 2e8, 4e8, 8e8)):
+        for j, ratio in enumerate((5, 20, 80)):
+            d = ratio * n
+            for arm, k in ((baseline, 1.0), (treatment, 2.0)):
+                arm.append(RunPoint(6 * n * d, chinchilla(n, d, k) * math.exp(rng.normal(0, 0.003)),
+                                    100 * len(arm) + 10 * i + j, "primary", n, d))
+    assert ceg_nd.varies_n_and_d(baseline) and not ceg_nd.varies_n_and_d(baseline[::3])  # one ratio only
+    result = series_ceg(baseline, treatment)
+    assert result.method == "frontier, L(N, D)" and "compute-optimal allocation" in result.classification.reason
+    assert result.gain_small_lower < 2.0 < result.gain_small_upper
+    assert result.gain_small == pytest.approx(2.0, rel=0.10)
+    assert result.slope_lower < 0 < result.slope_upper and result.trend == cls.FLAT
+    assert result.compute_class == cls.COMPUTE_INDEPENDENT
