@@ -9,9 +9,9 @@ form of minimising over N:
 CEG(C) = C_b / C where L*_baseline(C_b) = L*_treatment(C) (bisection in ln C). Intervals: the two
 arms' parameters drawn from their fits' covariance (sigma^2 (J^T J)^-1, sigma from the residuals),
 DRAWS times, seeded; (a) is the CEG at the smallest measured compute, the slope that of ln CEG on
-ln C over the measured range. A release qualifies (`varies_n_and_d`) only when each arm has at
-least two token counts for one size and two sizes for one token count; a sweep at fixed tokens
-cannot identify B and b.
+ln C over the measured range. A release qualifies (`varies_n_and_d`) only when each arm has 7+
+runs at 3+ sizes and 3+ token counts, with two token counts for one size and two sizes for one
+token count; a sweep at fixed tokens cannot identify B and b.
 
 Everything here is pure: numbers in, numbers out.
 """
@@ -45,14 +45,21 @@ class NDFit:
         return float(self.loss(n, compute / (6.0 * n), (e, log_a, a, log_b, b)))
 
 
+MIN_SIZES = 3
+MIN_TOKEN_COUNTS = 3
+MIN_RUNS = 7  # 5 parameters and at least 2 residual degrees of freedom
+
+
 def varies_n_and_d(runs) -> bool:
-    """Two token counts for some size and two sizes for some token count: L(N, D) is identified."""
-    pairs = {(r.parameters, r.tokens) for r in runs if r.parameters and r.tokens}
+    """L(N, D) is identified: 3+ sizes and 3+ token counts, two token counts for some size and two
+    sizes for some token count, and 7+ runs (a fit of 5 parameters through 6 runs shows nothing)."""
+    pairs = [(r.parameters, r.tokens) for r in runs if r.parameters and r.tokens]
     by_n, by_d = {}, {}
     for n, d in pairs:
         by_n.setdefault(n, set()).add(d)
         by_d.setdefault(d, set()).add(n)
-    return any(len(v) >= 2 for v in by_n.values()) and any(len(v) >= 2 for v in by_d.values())
+    return (len(pairs) >= MIN_RUNS and len(by_n) >= MIN_SIZES and len(by_d) >= MIN_TOKEN_COUNTS
+            and any(len(v) >= 2 for v in by_n.values()) and any(len(v) >= 2 for v in by_d.values()))
 
 
 def fit_nd(parameters, tokens, loss) -> NDFit:
