@@ -402,7 +402,7 @@ def _along_optimal_allocation(result: SeriesCeg, baseline, treatment, notes: lis
                 for arm in (baseline, treatment)]
         computes = [r.compute_flop for r in treatment]
         nd = ceg_nd.nd_ceg(*fits, min(computes), max(computes), seed=seed)
-    except ValueError as exc:
+    except (ValueError, np.linalg.LinAlgError, OverflowError) as exc:
         notes.append(f"L(N, D) fit not used: {exc}")
         return
     result.method = "frontier, L(N, D)"
