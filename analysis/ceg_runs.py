@@ -1,31 +1,29 @@
-"""Compute-equivalent gains from training runs: each treatment run placed on its baseline's curve.
+"""Compute-equivalent gains of one series (one sweep) of training runs: per-run CEGs, (a), (b), the class.
 
-Within one series (one sweep), for each treatment run at compute C with loss L the question is:
-at what compute C_b does the baseline reach L? Then CEG = C_b / C.
+Default method, "frontier" (analysis/ceg_fit.py): each arm's frontier (replicate seeds averaged,
+runs beaten by a run with less compute left out), both arms fitted jointly with
+L_t(C) = L_b(g(C) C), L_b = E + A C^-alpha, ln g = a + s (ln C - x_t). (a) is g at the treatment's
+smallest compute with its interval, (b) the interval of s; intervals carry both arms' noise,
+estimated from the scatter around the fit. A trend needs runs at 3+ compute levels in both arms.
 
-* Inside the baseline's measured losses: monotone interpolation in log-log. The baseline's runs
-  are averaged per compute, made non-increasing in loss by pool-adjacent-violators (a later run
-  that came out worse is noise, not a reversal of scaling), and ln C is interpolated linearly in
-  ln L between neighbouring baseline points.
-* Beyond them: the baseline's fitted L = E + A C^-alpha (fit_baseline_law: E profiled, the rest
-  linear; in bootstrap resamples E stays at the full fit's value and A, alpha are refitted
-  linearly), anchored at the end
-  point of the curve (C_b = C_end * C_fit(L) / C_fit(L_end), so the two methods meet at the
-  end), flagged `extrapolated`, and at most MAX_EXTRAPOLATION_DECADES past the measured range.
-  With runs at only two compute levels (no fit), the end segment continued in log-log (E = 0).
-* Censored where it cannot be placed: ">" when the baseline never reaches the treatment's loss
-  within reach (below its fitted asymptote, too far out, or a single baseline run, which cannot be
-  extrapolated at all); the value is the lower bound C_max / C. "<" when the treatment is worse
-  than the baseline's smallest run and cannot be placed below it; the value is the upper bound
-  C_min / C.
+Each treatment run is also placed on the baseline's frontier, for the tables and charts:
 
-Intervals: a percentile bootstrap over runs (baseline and treatment runs resampled with
-replacement, `seed` fixed, so the same runs give the same intervals). Each point's interval comes
-from the baseline resamples; the slope's from resampling both arms and refitting it. With fewer
-than 3 compute levels in either arm the bootstrap cannot see the runs' noise, and the slope's
-interval is the known-variance one with DEFAULT_LOG_SE (0.3) per point instead.
-The slope s = d ln CEG / d ln C is ordinary least squares over the series' uncensored points
-(extrapolated ones included, flagged); its class follows analysis/classify.py.
+* Inside the baseline's measured losses: ln C interpolated linearly in ln L between neighbouring
+  frontier points (monotone: the frontier's loss falls with compute).
+* Beyond them: the jointly fitted baseline law, anchored at the end point of the curve
+  (C_b = C_end * C_fit(L) / C_fit(L_end), so the two meet), flagged `extrapolated`, at most
+  MAX_EXTRAPOLATION_DECADES past the measured range. With baseline runs at under 3 compute levels
+  there is no law and no extrapolation at all (never a straight log-log line, which would assume
+  E = 0): two runs per arm give within-scale gains only.
+* Censored where it cannot be placed: ">" when the baseline does not reach the treatment's loss
+  within reach; the value is the lower bound at the reach (the baseline's largest compute plus the
+  extrapolation limit, over C). "<" symmetrically below the baseline's smallest run.
+* Interval of a placed run: its loss moved by t * sigma * sqrt(2) either way (its own noise and
+  the baseline's at that loss, sigma each) and placed again; none without a noise estimate.
+
+Alternative method, "recipe" (series_ceg_recipe): the engine's earlier placement of every treatment
+run on the baseline runs of its series, whatever its tokens per parameter, with bootstrap
+intervals over runs. Kept, labelled, for comparison (`cegdb ceg --method recipe`).
 
 Everything here is pure: numbers in, numbers out.
 """
@@ -39,6 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import least_squares
 
+from analysis import ceg_fit, ceg_nd
 from analysis import classify as cls
 from analysis.ceg import PowerLawFit
 
@@ -54,6 +53,8 @@ class RunPoint:
     loss: float
     id: int | None = None
     evidence: str | None = None
+    parameters: float | None = None
+    tokens: float | None = None
 
 
 @dataclass
@@ -68,6 +69,7 @@ class RunCeg:
     baseline_compute_flop: float | None = None
     run_id: int | None = None
     evidence: str | None = None
+    on_frontier: bool = True
 
 
 @dataclass
@@ -82,6 +84,25 @@ class SeriesCeg:
     baseline_ids: tuple[int, ...] = ()
     model_implied: bool = False
     extra: dict = field(default_factory=dict)
+    method: str = "frontier"
+    decades: float = 0.0
+    off_frontier: tuple[int, ...] = ()
+    compute_small: float | None = None
+    gain_small: float | None = None
+    gain_small_lower: float | None = None
+    gain_small_upper: float | None = None
+    gain_small_censored: str = ""
+    sigma: float | None = None
+    df: int | None = None
+    n_censored: int = 0
+    rss: float | None = None
+    n_params: int | None = None
+    n_fit_runs: tuple[int, int] | None = None  # (baseline, treatment) frontier runs in the joint fit
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def trend(self) -> str:
+        return self.classification.trend
 
     @property
     def compute_class(self) -> str:
@@ -218,38 +239,27 @@ def place(curve: BaselineCurve, loss: float) -> tuple[float, str, bool]:
         step = _steps_beyond(curve, loss, math.exp(y[-1]), end=True)
         if step is not None and 0 <= step <= reach:
             return math.exp(x[-1] + step), "", True
-        return math.exp(x[-1]), ">", False
+        # a lower bound at the real reach: the extrapolation limit when there is a law to extrapolate
+        return math.exp(x[-1] + (reach if fit is not None else 0.0)), ">", False
     # the treatment is worse than the baseline's smallest run
     step = _steps_beyond(curve, loss, math.exp(y[0]), end=False)
     if step is not None and 0 <= step <= reach:
         return math.exp(x[0] - step), "", True
-    return math.exp(x[0]), "<", False
+    return math.exp(x[0] - (reach if fit is not None else 0.0)), "<", False
 
 
 def _steps_beyond(curve: BaselineCurve, loss: float, edge_loss: float, end: bool) -> float | None:
-    """How far (in ln C) past the curve's end (or before its start) the baseline reaches `loss`.
-
-    With a fitted law: the law's own distance between the edge loss and `loss`. Without one (runs
-    at fewer than 3 compute levels): the edge segment of the curve continued as a straight line in
-    log-log, i.e. a pure power law with no irreducible loss (E = 0). For a curve that flattens
-    with compute, as L = E + A C^-alpha does, that line needs less compute than the curve: the
-    CEG it gives beyond the end is, if anything, too small."""
+    """How far (in ln C) past the curve's end (or before its start) the fitted law reaches `loss`;
+    None without a fitted law (runs at under 3 compute levels): no extrapolation then, since a
+    straight log-log line through two runs assumes an irreducible loss of zero."""
     fit = curve.fit
-    if fit is not None:
-        if loss <= fit.E or edge_loss <= fit.E:
-            return None
-        gap = _log_compute_for_loss(fit, loss) - _log_compute_for_loss(fit, edge_loss)
-        return gap if end else -gap
-    x, y = curve.log_compute, curve.log_loss
-    if len(x) < 2:
+    if fit is None or loss <= fit.E or edge_loss <= fit.E:
         return None
-    i, j = (-2, -1) if end else (0, 1)
-    segment = (y[j] - y[i]) / (x[j] - x[i])  # negative: loss falls with compute
-    gap = (math.log(loss) - math.log(edge_loss)) / segment
+    gap = _log_compute_for_loss(fit, loss) - _log_compute_for_loss(fit, edge_loss)
     return gap if end else -gap
 
 
-# --- a series -----------------------------------------------------------------------------------
+# --- a series: the frontier method (default) -------------------------------------------------------
 
 def _ols_slope(log_c, log_ceg) -> float | None:
     n = len(log_c)
@@ -270,9 +280,7 @@ def _percentile(values: list[float], level: float) -> tuple[float | None, float 
     return float(low), float(high)
 
 
-def series_ceg(baseline: list[RunPoint], treatment: list[RunPoint], *, bootstrap: int = 200, seed: int = 0,
-               level: float = 0.95) -> SeriesCeg:
-    """Every treatment run's CEG against the baseline runs of its series, the slope and the class."""
+def _check(baseline: list[RunPoint], treatment: list[RunPoint]) -> None:
     if not baseline:
         raise ValueError("no baseline runs in the series")
     if not treatment:
@@ -281,6 +289,170 @@ def series_ceg(baseline: list[RunPoint], treatment: list[RunPoint], *, bootstrap
         if not (run.compute_flop > 0 and run.loss > 0 and math.isfinite(run.compute_flop)
                 and math.isfinite(run.loss)):
             raise ValueError(f"run {run.id}: compute and loss must be positive numbers")
+
+
+def _levels(runs) -> int:
+    return len({r.compute_flop for r in runs})
+
+
+def series_ceg(baseline: list[RunPoint], treatment: list[RunPoint], *, bootstrap: int = 200, seed: int = 0,
+               level: float = 0.95, method: str = "frontier", noise: tuple[float, int] | None = None) -> SeriesCeg:
+    """One series: each treatment run's CEG, (a) the gain at the smallest compute, (b) the trend, the class.
+
+    method "frontier" (default): both arms' frontiers fitted jointly (analysis/ceg_fit.py).
+    method "recipe": the earlier recipe-path placement, kept as a labelled alternative: every
+    treatment run placed on the baseline's runs of its series, intervals by bootstrap."""
+    if method == "recipe":
+        return series_ceg_recipe(baseline, treatment, bootstrap=bootstrap, seed=seed, level=level)
+    if method != "frontier":
+        raise ValueError(f"unknown method {method!r} (frontier | recipe)")
+    _check(baseline, treatment)
+
+    def as_run(r: RunPoint) -> ceg_fit.Run:
+        return ceg_fit.Run(r.compute_flop, r.loss, r.parameters, r.tokens, r.id)
+
+    base_front, _ = ceg_fit.frontier([as_run(r) for r in baseline])
+    treat_runs = [as_run(r) for r in treatment]
+    treat_front, treat_off = ceg_fit.frontier(treat_runs)
+    off_ids = {r.id for r in treat_off}
+    levels_b, levels_t = _levels(base_front), _levels(treat_front)
+    notes = []
+    fit = None
+    if levels_b >= ceg_fit.MIN_LEVELS_FOR_TREND:
+        slope_free = levels_t >= ceg_fit.MIN_LEVELS_FOR_TREND
+        smallest = min(r.compute_flop for r in treat_front)
+        used = treat_front if slope_free else [r for r in treat_front if r.compute_flop == smallest]
+        try:
+            fit = ceg_fit.fit_joint(base_front, used, slope_free, noise)
+        except ValueError as exc:
+            notes.append(f"joint fit failed ({exc}): treated as a series without a fitted law")
+    log_c, log_l = monotone_curve([r.compute_flop for r in base_front], [r.loss for r in base_front])
+    law = None
+    if fit is not None:
+        e, log_a, alpha = (float(v) for v in fit.params[:3])
+        law = PowerLawFit(e, math.exp(min(log_a + alpha * fit.x_ref, 700.0)), alpha, *fit.base_c)
+    curve = BaselineCurve(log_c, log_l, law)
+
+    points = []
+    band = fit.quantile() * fit.sigma * math.sqrt(2) if fit is not None and fit.sigma else None
+    for run in treatment:
+        needed, censored, extrapolated = place(curve, run.loss)
+        point = RunCeg(run.compute_flop, run.loss, needed / run.compute_flop, censored=censored,
+                       extrapolated=extrapolated, baseline_compute_flop=needed, run_id=run.id,
+                       evidence=run.evidence, on_frontier=run.id not in off_ids if run.id is not None else True)
+        if band is not None and not censored:
+            # the treatment run's own noise and the baseline's at that loss, sigma each (stated)
+            point.lower = place(curve, run.loss * math.exp(band))[0] / run.compute_flop
+            point.upper = place(curve, run.loss * math.exp(-band))[0] / run.compute_flop
+        points.append(point)
+
+    model_implied = any(r.evidence == "model-implied" for r in (*baseline, *treatment))
+    computes = [r.compute_flop for r in (*base_front, *treat_front)]
+    decades = math.log10(max(computes) / min(computes))
+    result = SeriesCeg(points, None, None, None, cls.Classification(cls.UNDETERMINED), law, 0,
+                       tuple(r.id for r in baseline if r.id is not None), model_implied, method="frontier",
+                       decades=decades, off_frontier=tuple(sorted(i for i in off_ids if i is not None)))
+    if fit is not None:
+        result.sigma, result.df = fit.sigma, fit.df
+        result.rss, result.n_params = fit.rss, fit.n_params
+        result.n_fit_runs = (len(base_front), len(used))
+        result.compute_small = min(r.compute_flop for r in treat_front)
+        result.gain_small, result.gain_small_lower, result.gain_small_upper = fit.gain(result.compute_small)
+        result.slope, result.slope_lower, result.slope_upper = fit.slope()
+        result.n_censored = len(fit.censored)
+        where = ("pooled over the release's series" if fit.noise_source == "release"
+                 else f"from the scatter of {fit.n_runs} frontier runs around the joint fit")
+        noise = (f"noise {fit.sigma_raw * 100:.2g}% per run in loss {where} ({fit.df} degrees of freedom"
+                 + (f", floored at {ceg_fit.SIGMA_FLOOR * 100:g}%" if fit.sigma_raw < ceg_fit.SIGMA_FLOOR else "")
+                 + ")" if fit.sigma is not None else "no noise estimate (no residual degrees of freedom)")
+        notes.append(noise)
+        if fit.censored:
+            notes.append(f"{len(fit.censored)} treatment run(s) beyond the baseline's reach "
+                         f"({ceg_fit.REACH_DECADES:g} decade past its runs) enter as censored")
+        if fit.slope_free and fit.own_df < ceg_fit.MIN_OWN_DF_FOR_TREND:
+            notes.append(f"{fit.n_runs} frontier runs for {fit.n_params} parameters ({fit.own_df} residual degree(s) "
+                         f"of freedom): no trend interval (needs {ceg_fit.MIN_OWN_DF_FOR_TREND})")
+        if not fit.slope_free:
+            notes.append(f"treatment runs at {levels_t} compute level(s): the gain at its smallest compute only, "
+                         f"no trend (a trend needs {ceg_fit.MIN_LEVELS_FOR_TREND}+ levels in both arms)")
+    else:
+        smallest = min(treat_front, key=lambda r: r.compute_flop)
+        first = next(p for p in points if p.run_id == smallest.id and p.compute_flop == smallest.compute_flop) \
+            if smallest.id is not None else min(points, key=lambda p: p.compute_flop)
+        result.compute_small, result.gain_small = first.compute_flop, first.ceg
+        result.gain_small_censored = first.censored
+        notes.append(f"baseline runs at {levels_b} compute level(s): within-scale gains only, no fitted law, "
+                     f"no extrapolation, no noise estimate, no trend (a trend needs "
+                     f"{ceg_fit.MIN_LEVELS_FOR_TREND}+ levels in both arms)")
+    if off_ids:
+        notes.append(f"{len(off_ids)} treatment run(s) off the frontier (beaten by a run with less compute): not used")
+    if ceg_nd.varies_n_and_d(baseline) and ceg_nd.varies_n_and_d(treatment):
+        _along_optimal_allocation(result, baseline, treatment, notes, seed)
+    result.notes = notes
+    result.classification = classify_series(result)
+    return result
+
+
+def _along_optimal_allocation(result: SeriesCeg, baseline, treatment, notes: list[str], seed: int) -> None:
+    """A release that varies N and D separately: (a) and (b) from L(N, D) per arm, along each arm's
+    compute-optimal allocation (analysis/ceg_nd.py), in place of the frontier's."""
+    baseline, treatment = ([r for r in arm if r.parameters and r.tokens] for arm in (baseline, treatment))
+    try:
+        fits = [ceg_nd.fit_nd([r.parameters for r in arm], [r.tokens for r in arm], [r.loss for r in arm])
+                for arm in (baseline, treatment)]
+        computes = [r.compute_flop for r in treatment]
+        nd = ceg_nd.nd_ceg(*fits, min(computes), max(computes), seed=seed)
+    except (ValueError, np.linalg.LinAlgError, OverflowError) as exc:
+        notes.append(f"L(N, D) fit not used: {exc}")
+        return
+    result.method = "frontier, L(N, D)"
+    result.compute_small = nd.compute_small
+    result.gain_small, result.gain_small_lower, result.gain_small_upper = \
+        nd.gain_small, nd.gain_small_lower, nd.gain_small_upper
+    enough = all(len(arm) - 5 >= ceg_fit.MIN_OWN_DF_FOR_TREND for arm in (baseline, treatment))
+    result.slope = nd.slope
+    result.slope_lower, result.slope_upper = (nd.slope_lower, nd.slope_upper) if enough else (None, None)
+    notes.append(f"N and D varied separately: (a) and (b) along each arm's compute-optimal allocation from "
+                 f"L(N, D) = E + A N^-a + B D^-b per arm, intervals from {nd.draws_used} parameter draws "
+                 f"(the per-run rows stay on the frontier)")
+
+
+def classify_series(result: SeriesCeg) -> cls.Classification:
+    """(a), (b) and the class of one series (model-implied series are described, never classed)."""
+    gain = cls.gain_of(result.gain_small_lower, result.gain_small_upper)
+    trend = cls.trend_of(result.slope_lower, result.slope_upper)
+    klass = cls.class_of(gain, trend)
+    gain_text = (result.gain_small_censored or "") + cls.fmt_interval(
+        result.gain_small, result.gain_small_lower, result.gain_small_upper) if result.gain_small else "none"
+    if result.compute_small:
+        gain_text += f" at {result.compute_small:.2g} FLOP"
+    slope_text = cls.fmt_interval(result.slope, result.slope_lower, result.slope_upper, sign=True)
+    why = cls.explain(gain, trend, klass, gain_text, slope_text)
+    if klass not in cls.NO_CLASS and result.decades < cls.MIN_CLASS_DECADES:
+        klass = cls.UNDETERMINED
+        why += f"; but the runs span {result.decades:.2f} decades (a class needs {cls.MIN_CLASS_DECADES:g})"
+    if result.model_implied:
+        klass = cls.INSUFFICIENT
+        why += "; model-implied runs: shown, never the basis of a class"
+    exact = sorted((p for p in result.points if not p.censored), key=lambda p: p.compute_flop)
+    return cls.Classification(
+        klass, result.slope, result.slope_lower, result.slope_upper, len(result.points),
+        exact[0].compute_flop if exact else None, exact[-1].compute_flop if exact else None,
+        exact[0].ceg if exact else None, exact[-1].ceg if exact else None,
+        tuple(p.run_id for p in result.points if p.run_id is not None),
+        "; ".join([why, *result.notes]), tentative=result.decades < cls.MIN_DECADES and klass not in cls.NO_CLASS,
+        n_groups=1, pivot_compute_flop=result.compute_small, pivot_ceg=result.gain_small,
+        gain_small=result.gain_small, gain_small_lower=result.gain_small_lower,
+        gain_small_upper=result.gain_small_upper, compute_small=result.compute_small, trend=trend)
+
+
+# --- a series: the recipe-path method (labelled alternative) -----------------------------------------
+
+def series_ceg_recipe(baseline: list[RunPoint], treatment: list[RunPoint], *, bootstrap: int = 200,
+                      seed: int = 0, level: float = 0.95) -> SeriesCeg:
+    """Every treatment run placed on its series' baseline runs, whatever its recipe (the engine's method
+    before the frontier one; an alternative, not the default). Intervals: percentile bootstrap over runs."""
+    _check(baseline, treatment)
     base_c = np.array([r.compute_flop for r in baseline])
     base_l = np.array([r.loss for r in baseline])
     curve = baseline_curve(base_c, base_l)
@@ -318,52 +490,29 @@ def series_ceg(baseline: list[RunPoint], treatment: list[RunPoint], *, bootstrap
     for point, samples in zip(points, per_point):
         if not point.censored:
             point.lower, point.upper = _percentile(samples, level)
+            if point.lower is not None and point.upper is not None and point.upper <= point.lower:
+                point.lower = point.upper = None  # a resampling that cannot move the point has no interval
 
-    # one model-implied arm makes every CEG of the series model-implied
     model_implied = any(r.evidence == "model-implied" for r in (*baseline, *treatment))
     exact = sorted((p for p in points if not p.censored), key=lambda p: p.compute_flop)
     slope = _ols_slope([math.log(p.compute_flop) for p in exact], [math.log(p.ceg) for p in exact])
     lower, upper = _percentile(slopes, level)
-    few = len(set(base_c.tolist())) < MIN_LEVELS_FOR_BOOTSTRAP or \
-        len({p.compute_flop for p in exact}) < MIN_LEVELS_FOR_BOOTSTRAP
-    if few and slope is not None:
-        # Resampling two runs says nothing about their noise (every resample repeats them or
-        # loses one): the interval is the known-variance one with DEFAULT_LOG_SE per point.
-        _, lower, upper = cls.fit_slope([cls.GainPoint(p.compute_flop, p.ceg) for p in exact])
-    classification = classify_series(exact, slope, lower, upper, model_implied)
-    if few and slope is not None:
-        classification.reason += (f"; slope interval from a default error of {cls.DEFAULT_LOG_SE} in ln CEG "
-                                  f"per point (under {MIN_LEVELS_FOR_BOOTSTRAP} compute levels in an arm)")
-    return SeriesCeg(points, slope, lower, upper, classification, curve.fit, used,
-                     tuple(r.id for r in baseline if r.id is not None), model_implied)
-
-
-def group_slope(points: list[RunCeg], slope: float | None, lower: float | None, upper: float | None,
-                model_implied: bool = False, group: str | None = None) -> cls.GroupSlope | None:
-    """A series as one group for analysis/classify.py: its bootstrap slope interval and extent.
-
-    Without a bootstrap interval (too few resamples) the interval is the known-variance one of a
-    weighted least-squares fit with DEFAULT_LOG_SE per point."""
-    if slope is None or len(points) < 2:
-        return None
-    if lower is None or upper is None:
-        _, lower, upper = cls.fit_slope([cls.GainPoint(p.compute_flop, p.ceg) for p in points])
-    log_c = np.log([p.compute_flop for p in points])
-    log_g = np.log([p.ceg for p in points])
-    return cls.GroupSlope(slope, min(lower, slope), max(upper, slope), points[0].compute_flop,
-                          points[-1].compute_flop, points[0].ceg, points[-1].ceg, len(points), group,
-                          model_implied, float(log_c.mean()), float(log_g.mean()))
-
-
-def classify_series(exact: list[RunCeg], slope, lower, upper, model_implied: bool) -> cls.Classification:
-    group = group_slope(exact, slope, lower, upper, model_implied)
-    rows = tuple(p.run_id for p in exact if p.run_id is not None)
-    if group is None:
-        return cls.Classification(cls.INSUFFICIENT, slope, lower, upper, len(exact), None, None, None, None,
-                                  rows, f"{len(exact)} placed treatment run(s): need 2 or more at different compute")
-    if model_implied:
-        return cls.classify_groups([], rows, len(exact), [group])
-    return cls.classify_groups([group], rows, len(exact))
+    notes = ["recipe-path placement (alternative method): each treatment run on its series' baseline runs; "
+             "bootstrap over runs"]
+    if len(set(base_c.tolist())) < MIN_LEVELS_FOR_BOOTSTRAP or len({p.compute_flop for p in exact}) < 3:
+        lower = upper = None  # a bootstrap over two runs cannot see their noise: no trend
+        notes.append(f"under {MIN_LEVELS_FOR_BOOTSTRAP} compute levels in an arm: no trend")
+    computes = [*base_c.tolist(), *treat_c]
+    result = SeriesCeg(points, slope, lower, upper, cls.Classification(cls.UNDETERMINED), curve.fit, used,
+                       tuple(r.id for r in baseline if r.id is not None), model_implied, method="recipe",
+                       decades=math.log10(max(computes) / min(computes)))
+    if exact:
+        first = exact[0]
+        result.compute_small, result.gain_small = first.compute_flop, first.ceg
+        result.gain_small_lower, result.gain_small_upper = first.lower, first.upper
+    result.notes = notes
+    result.classification = classify_series(result)
+    return result
 
 
 # --- a researcher's own runs (`cegdb ceg FILE.csv`) -------------------------------------------------
@@ -429,7 +578,8 @@ def read_runs_csv(text: str, name: str = "runs.csv") -> dict[tuple[str, str], tu
                 raise RunsFileError(f"{where}, column compute_flop: empty, and params and tokens are not both "
                                     f"given to compute 6 x params x tokens")
             compute = 6.0 * params * tokens
-        run = RunPoint(compute, num("loss"), number)
+        run = RunPoint(compute, num("loss"), number, None, num("params", required=False),
+                       num("tokens", required=False))
         baseline, treatment = groups.setdefault((innovation, cells.get("series", "")), ([], []))
         (baseline if arm == "baseline" else treatment).append(run)
         count += 1
@@ -443,6 +593,21 @@ def read_runs_csv(text: str, name: str = "runs.csv") -> dict[tuple[str, str], tu
     return groups
 
 
+def comparison(result: SeriesCeg, innovation: str, series: str | None = None, loss_on: str | None = None,
+               evidence: str | None = None) -> str:
+    """One sentence: what was compared (arms, recipe, loss, compute range, measured or model-derived)."""
+    n_base, n_treat = len(result.baseline_ids) or "the", len(result.points)
+    computes = [p.compute_flop for p in result.points]
+    where = f"series {series}" if series else "one series"
+    kind = ("model-derived (computed from fitted laws, not measured)" if result.model_implied
+            else f"measured ({evidence})" if evidence else "measured")
+    how = ("each arm's loss-vs-compute frontier, fitted jointly" if result.method == "frontier"
+           else "each treatment run placed on the baseline runs of its recipe path (alternative method)")
+    return (f"{innovation} runs ({n_treat}) against baseline runs ({n_base}) of {where}, arms compared within "
+            f"the series, {how}, loss {('on ' + loss_on) if loss_on else 'as given'}, "
+            f"{min(computes):.2g}-{max(computes):.2g} FLOP, {kind}.")
+
+
 def series_summary(innovation: str, series: str, result: SeriesCeg) -> dict:
     """The JSON shape of one series' result (`cegdb ceg --json`)."""
     c = result.classification
@@ -450,10 +615,18 @@ def series_summary(innovation: str, series: str, result: SeriesCeg) -> dict:
         "innovation": innovation, "series": series or None,
         "points": [{"compute_flop": p.compute_flop, "loss": p.loss, "ceg": p.ceg, "ceg_lower": p.lower,
                     "ceg_upper": p.upper, "extrapolated": p.extrapolated, "censored": p.censored or None,
-                    "baseline_compute_flop": p.baseline_compute_flop, "line": p.run_id}
+                    "baseline_compute_flop": p.baseline_compute_flop, "line": p.run_id,
+                    "on_frontier": p.on_frontier}
                    for p in sorted(result.points, key=lambda p: p.compute_flop)],
         "slope": result.slope, "slope_lower": result.slope_lower, "slope_upper": result.slope_upper,
         "class": c.compute_class, "tentative": c.tentative, "reason": c.reason,
         "n_baseline": len(result.baseline_ids), "n_treatment": len(result.points),
         "resamples": result.resamples_used,
+        "method": result.method, "compute_small": result.compute_small, "gain_small": result.gain_small,
+        "gain_small_lower": result.gain_small_lower, "gain_small_upper": result.gain_small_upper,
+        "gain_small_censored": result.gain_small_censored or None,
+        "gain_at_small_scale": cls.gain_of(result.gain_small_lower, result.gain_small_upper),
+        "trend": c.trend, "noise_sigma": result.sigma, "degrees_of_freedom": result.df,
+        "decades": result.decades, "off_frontier_lines": list(result.off_frontier),
+        "comparison": comparison(result, innovation, series),
     }

@@ -18,7 +18,7 @@ from catalog.pretraining import ONE_ROW_PER_RUN, one_row_per_run  # noqa: E402
 matplotlib.rcParams["svg.hashsalt"] = "cegdb"
 SAVE_METADATA = {"svg": {"Date": None}, "png": {"Software": None}}
 CLASS_COLOURS = {"compute-dependent": "#c0392b", "compute-independent": "#2471a3", "diminishing": "#b9770e",
-                 "insufficient evidence": "#7f8c8d"}
+                 "undetermined": "#a569bd", "insufficient evidence": "#7f8c8d"}
 
 
 def _save(fig, out: Path, name: str) -> list[Path]:
@@ -76,7 +76,7 @@ def classified_ceg_figure(conn: Connection, out: Path) -> list[Path]:
         SELECT innovation_id, compute_class, tentative, slope, pivot_compute_flop, pivot_ceg, compute_min,
                compute_max, literature_class, agreement
         FROM innovation_summary
-        WHERE basis = 'flop' AND compute_class != 'insufficient evidence'
+        WHERE basis = 'flop' AND compute_class NOT IN ('insufficient evidence', 'undetermined')
         ORDER BY innovation_id
     """)).all()
     fig, ax = plt.subplots(figsize=(9, 6))

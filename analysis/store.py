@@ -17,21 +17,20 @@ from dataclasses import dataclass
 import numpy as np
 from sqlalchemy import Connection, text
 
-from analysis import ceg as ceg_mod
 from analysis import ceg_runs
 from analysis import classify as cls
 from analysis import compute as compute_mod
 from analysis import progress as progress_mod
+from analysis.summary import DECIDING_EVIDENCE, SeriesEvidence, summarize
+from analysis.summary import evidence_rank as _evidence_rank
 from catalog import schema
 from catalog.db import content_rows
 
 log = logging.getLogger(__name__)
 
-ANALYSIS_VERSION = "0.2.0"
+ANALYSIS_VERSION = "0.3.0"
 INPUT_TABLES = ("source", "model", "hardware", "claim", "ablation", "benchmark_result", "innovation",
                 "model_innovation", "run", "verdict")
-# Weakest first wins: a CEG is only as good as the weakest run it rests on.
-EVIDENCE_ORDER = ("primary", "secondary", "unverified", "model-implied")
 LOSS_METRIC_WORDS = ("loss", "perplexity", "bits per byte", "bpb")
 
 
@@ -132,38 +131,39 @@ def _row_compute(row) -> float | None:
 
 
 def run_ceg(conn: Connection, stamps: Stamps, bootstrap: int = 200, seed: int = 0) -> dict:
+    """CEG rows and one summary per innovation and basis: (a), (b), the class, pooled over series.
+
+    `bootstrap` and `seed` serve the recipe-path alternative only; the default frontier method's
+    intervals are the joint fit's (analysis/ceg_fit.py), so the same data give the same numbers."""
     ablations = conn.execute(text("SELECT * FROM ablation ORDER BY id")).all()
     estimates: list[dict] = []
-    points: dict[tuple[str, str], list[cls.GainPoint]] = defaultdict(list)
+    shown: dict[tuple[str, str], list[cls.GainPoint]] = defaultdict(list)
+    series_by_innovation: dict[str, list[SeriesEvidence]] = defaultdict(list)
 
-    # 1. Loss-versus-compute sweeps: a series with both arms measured at 3+ compute levels.
+    # 1. Ablation sweeps whose rows measure both arms' loss at 3+ compute levels: a series of runs.
     by_series = defaultdict(list)
     for row in ablations:
         if row.series and row.lower_is_better and _is_loss(row.metric) and row.baseline_value is not None \
                 and row.treatment_value is not None and _row_compute(row):
             by_series[(row.innovation_id, row.series, row.metric)].append(row)
     for (innovation, series, metric), rows in sorted(by_series.items()):
-        compute = [_row_compute(r) for r in rows]
-        if len(set(compute)) < 3:
+        if len({_row_compute(r) for r in rows}) < 3:
             continue
-        base = [_as_loss(metric, r.baseline_value) for r in rows]
-        treat = [_as_loss(metric, r.treatment_value) for r in rows]
-        try:
-            result = ceg_mod.estimate_series(compute, base, compute, treat, bootstrap=bootstrap, seed=seed)
-        except ValueError as exc:
-            log.warning("series %s: %s", series, exc)
-            continue
-        ids = tuple(r.id for r in rows)
+        base = [ceg_runs.RunPoint(_row_compute(r), _as_loss(metric, r.baseline_value), r.id, r.evidence,
+                                  r.parameters, r.tokens) for r in rows]
+        treat = [ceg_runs.RunPoint(_row_compute(r), _as_loss(metric, r.treatment_value), r.id, r.evidence,
+                                   r.parameters, r.tokens) for r in rows]
+        result = ceg_runs.series_ceg(base, treat)
+        evidence = max((r.evidence for r in rows), key=_evidence_rank)
         for p in result.points:
-            estimates.append(_ceg_row(innovation, rows[0].source_id, series, "fit", "flop", p.compute_flop,
-                                      p.ceg, p.lower, p.upper, p.censored, p.extrapolated, p.interpolated_ceg,
-                                      ids, f"{len(rows)} runs; {result.resamples_used} bootstrap resamples",
-                                      stamps))
-            if not p.extrapolated and not p.censored:
-                points[(innovation, "flop")].append(cls.GainPoint(p.compute_flop, p.ceg, p.lower, p.upper, ids,
-                                                                  group=f"ablation series {series}"))
+            estimates.append(_ceg_row(innovation, rows[0].source_id, series, "fit", "flop", p.compute_flop, p.ceg,
+                                      p.lower, p.upper, p.censored, p.extrapolated, None, (p.run_id,),
+                                      _placement_note(p, result), stamps))
+        series_by_innovation[innovation].append(SeriesEvidence(
+            f"ablation series {series}", result, evidence, metric, {("ablation", series)}, rows[0].source_id,
+            ablation_ids=tuple(r.id for r in rows)))
 
-    # 2. Gains the sources report, used as given with their basis.
+    # 2. Gains the sources report, used as given with their basis: shown, never deciding a class.
     for row in ablations:
         if row.gain is None or row.gain_basis is None:
             continue
@@ -173,46 +173,45 @@ def run_ceg(conn: Connection, stamps: Stamps, bootstrap: int = 200, seed: int = 
                                   row.note if compute else "no compute recorded: not placed on the compute axis",
                                   stamps))
         if compute:
-            # one intercept per sweep, else per source: gains a paper reports at several scales
-            # share a setting; gains from different papers do not
             group = f"ablation series {row.series}" if row.series else f"source {row.source_id}"
-            points[(row.innovation_id, row.gain_basis)].append(
+            shown[(row.innovation_id, row.gain_basis)].append(
                 cls.GainPoint(compute, row.gain, rows=(row.id,), group=group))
 
-    # 3. Training runs: each treatment run placed on its series' baseline runs (analysis/ceg_runs.py).
-    run_groups, run_ids, run_points = _run_series(conn, stamps, estimates, bootstrap, seed)
+    # 3. Training runs, one series at a time (analysis/ceg_runs.py, frontier method).
+    run_ids = _run_series(conn, stamps, estimates, series_by_innovation)
 
     for number, row in enumerate(estimates, 1):
         row["id"] = number
     _insert(conn, "ceg_estimate", estimates)
 
-    # 4. One class per innovation and basis; innovations with evidence (or a verdict) but no placed
-    # point are recorded as insufficient evidence, naming the rows that could not be used.
+    # 4. One answer per innovation and basis.
     summaries = []
-    evidence = defaultdict(list)
+    evidence_rows = defaultdict(list)
     for row in ablations:
-        evidence[(row.innovation_id, row.gain_basis or "flop")].append(row.id)
+        evidence_rows[(row.innovation_id, row.gain_basis or "flop")].append(row.id)
     verdicts = _verdicts(conn)
-    keys = set(points) | set(evidence) | {(i, "flop") for i in run_ids} | {(i, "flop") for i in verdicts}
+    keys = set(shown) | set(evidence_rows) | {(i, "flop") for i in run_ids} | {(i, "flop") for i in verdicts} \
+        | {(i, "flop") for i in series_by_innovation}
     for key in sorted(keys):
         innovation, basis = key
-        runs_here = basis == "flop"
-        verdict = cls.classify(points.get(key, []), run_groups.get(innovation, []) if runs_here else [],
-                               run_points.get(innovation, 0) if runs_here else 0)
-        rests_on = verdict.rows or tuple(evidence.get(key, ()))
-        summaries.append({"innovation_id": innovation, "basis": basis, "compute_class": verdict.compute_class,
-                          "slope": verdict.slope, "slope_lower": verdict.slope_lower,
-                          "slope_upper": verdict.slope_upper, "n_points": verdict.n_points,
-                          "compute_min": verdict.compute_min, "compute_max": verdict.compute_max,
-                          "ceg_at_min": verdict.ceg_at_min, "ceg_at_max": verdict.ceg_at_max,
-                          "ablation_ids": ",".join(map(str, rests_on)),
-                          "reason": verdict.reason if verdict.n_points else
-                          "no loss-vs-compute series, run sweep or reported gain placed on the compute axis",
-                          "tentative": verdict.tentative if verdict.compute_class != cls.INSUFFICIENT else None,
-                          "run_ids": ",".join(map(str, run_ids.get(innovation, ()))) if runs_here else None,
-                          "n_series": verdict.n_groups, "pivot_compute_flop": verdict.pivot_compute_flop,
-                          "pivot_ceg": verdict.pivot_ceg,
-                          **literature(verdict.compute_class, verdicts.get(innovation, [])),
+        series = series_by_innovation.get(innovation, []) if basis == "flop" else []
+        answer = summarize(innovation, series, shown.get(key, []))
+        rests_on = tuple(sorted({i for s in series for i in s.ablation_ids})) or tuple(evidence_rows.get(key, ()))
+        summaries.append({"innovation_id": innovation, "basis": basis, "compute_class": answer.compute_class,
+                          "slope": answer.slope, "slope_lower": answer.slope_lower,
+                          "slope_upper": answer.slope_upper, "n_points": answer.n_points,
+                          "compute_min": answer.compute_min, "compute_max": answer.compute_max,
+                          "ceg_at_min": answer.ceg_at_min, "ceg_at_max": answer.ceg_at_max,
+                          "ablation_ids": ",".join(map(str, rests_on)), "reason": answer.reason,
+                          "tentative": answer.tentative if answer.compute_class not in cls.NO_CLASS else None,
+                          "run_ids": ",".join(map(str, run_ids.get(innovation, ()))) if basis == "flop" else None,
+                          "n_series": answer.n_groups, "pivot_compute_flop": answer.pivot_compute_flop,
+                          "pivot_ceg": answer.pivot_ceg, "gain_small": answer.gain_small,
+                          "gain_small_lower": answer.gain_small_lower, "gain_small_upper": answer.gain_small_upper,
+                          "compute_small": answer.compute_small, "trend": answer.trend, "tau": answer.tau,
+                          "i_squared": answer.i_squared, "series_disagree": answer.series_disagree,
+                          "comparison": answer.extra.get("comparison"),
+                          **literature(answer.compute_class, verdicts.get(innovation, [])),
                           **stamps.as_dict()})
     _insert(conn, "innovation_summary", summaries)
     conn.execute(text("UPDATE innovation SET compute_class = NULL"))
@@ -224,16 +223,31 @@ def run_ceg(conn: Connection, stamps: Stamps, bootstrap: int = 200, seed: int = 
     return {"ceg_estimate": len(estimates), "innovation_summary": len(summaries)}
 
 
-def _run_series(conn: Connection, stamps: Stamps, estimates: list[dict], bootstrap: int, seed: int):
-    """CEG rows for every treatment run; per innovation the series' slopes, run ids and placed points."""
-    runs = conn.execute(text("SELECT id, innovation_id, series, arm, compute_flop, loss, source_id, evidence "
-                             "FROM run ORDER BY id")).all()
+def _placement_note(p, result) -> str:
+    fit = result.baseline_fit
+    shape = f"L = {fit.E:.3g} + {fit.A:.3g} C^-{fit.alpha:.3g}" if fit else "no fitted law (under 3 compute levels)"
+    how = ("censored: " + (f"the baseline does not reach this loss within reach (bound at the reach)"
+                           if p.censored == ">" else "worse than the baseline's smallest run within reach")
+           if p.censored else f"extrapolated on the baseline's fitted {shape}" if p.extrapolated
+           else "interpolated (log-log) on the baseline's frontier")
+    parts = [how, f"method {result.method}"]
+    if not p.on_frontier:
+        parts.append("off the treatment's frontier (beaten by a run with less compute): not used")
+    if p.lower is None and not p.censored:
+        parts.append("no interval: no noise estimate")
+    return "; ".join(parts)
+
+
+def _run_series(conn: Connection, stamps: Stamps, estimates: list[dict],
+                series_by_innovation: dict[str, list[SeriesEvidence]]) -> dict[str, tuple[int, ...]]:
+    """CEG rows for every treatment run; each series' result kept for the innovation's summary."""
+    runs = conn.execute(text("SELECT id, innovation_id, series, arm, compute_flop, loss, source_id, evidence, "
+                             "parameters, tokens, loss_on FROM run ORDER BY id")).all()
     by_series = defaultdict(list)
     for r in runs:
         by_series[(r.innovation_id, r.series)].append(r)
-    groups: dict[str, list[cls.GroupSlope]] = defaultdict(list)
     used: dict[str, list[int]] = defaultdict(list)
-    placed: dict[str, int] = defaultdict(int)
+    prepared = []
     for (innovation, series), rows in sorted(by_series.items()):
         base = [r for r in rows if r.arm == "baseline"]
         treat = [r for r in rows if r.arm == "treatment"]
@@ -241,33 +255,79 @@ def _run_series(conn: Connection, stamps: Stamps, estimates: list[dict], bootstr
             log.warning("run series %s / %s: no %s runs; not placed", innovation, series,
                         "baseline" if not base else "treatment")
             continue
-        result = ceg_runs.series_ceg([ceg_runs.RunPoint(r.compute_flop, r.loss, r.id, r.evidence) for r in base],
-                                     [ceg_runs.RunPoint(r.compute_flop, r.loss, r.id, r.evidence) for r in treat],
-                                     bootstrap=bootstrap, seed=seed)
-        weakest_base = max((r.evidence for r in base), key=EVIDENCE_ORDER.index)
-        fit = result.baseline_fit
-        shape = f"L = {fit.E:.3g} + {fit.A:.3g} C^-{fit.alpha:.3g}" if fit else "no fit (under 3 compute levels)"
+        base_points = [_run_point(r) for r in base]
+        treat_points = [_run_point(r) for r in treat]
+        result = ceg_runs.series_ceg(base_points, treat_points)
+        # series that share baseline runs (the same run listed in several series) are one cluster
+        identity = frozenset((r.source_id, float(f"{r.compute_flop:.9g}"), float(f"{r.loss:.9g}")) for r in base)
+        loss_on = next((r.loss_on for r in rows if r.loss_on), None)
+        prepared.append([innovation, series, rows, base, treat, base_points, treat_points, result, identity, loss_on])
+
+    # A release's noise: the residual scatter pooled over its series (same baseline source and loss),
+    # used where a series' own scatter has no degrees of freedom or is smaller.
+    releases = defaultdict(list)
+    for item in prepared:
+        if item[7].rss is not None:
+            releases[(item[3][0].source_id, item[9])].append(item)
+    for members in releases.values():
+        noise = _release_noise([(m[7], m[8]) for m in members])
+        if noise is None:
+            continue
+        for m in members:
+            own = m[7]
+            if own.df is not None and own.df >= 1 and own.sigma is not None and own.sigma >= noise[0]:
+                continue
+            m[7] = ceg_runs.series_ceg(m[5], m[6], noise=noise)
+
+    for innovation, series, rows, base, treat, base_points, treat_points, result, identity, loss_on in prepared:
+        weakest_base = max((r.evidence for r in base), key=_evidence_rank)
         source = {r.id: r.source_id for r in treat}
         for p in result.points:
-            how = ("censored: " + ("the baseline does not reach this loss within reach" if p.censored == ">"
-                                    else "worse than the baseline's smallest run") if p.censored
-                   else f"extrapolated on the baseline's fitted {shape}" if p.extrapolated
-                   else "interpolated (log-log) between baseline runs")
             estimates.append({
                 **_ceg_row(innovation, source[p.run_id], series, "runs", "flop", p.compute_flop, p.ceg, p.lower,
-                           p.upper, p.censored, p.extrapolated, None, (), f"{how}; {len(base)} baseline runs, "
-                           f"{result.resamples_used} bootstrap resamples", stamps),
+                           p.upper, p.censored, p.extrapolated, None, (),
+                           f"{_placement_note(p, result)}; {len(base)} baseline runs", stamps),
                 "ablation_ids": None, "run_ids": ",".join(map(str, (p.run_id, *result.baseline_ids))),
-                "evidence": max(p.evidence, weakest_base, key=EVIDENCE_ORDER.index),
+                "evidence": max(p.evidence, weakest_base, key=_evidence_rank),
                 "baseline_compute_flop": p.baseline_compute_flop})
-        exact = sorted((p for p in result.points if not p.censored), key=lambda p: p.compute_flop)
-        group = ceg_runs.group_slope(exact, result.slope, result.slope_lower, result.slope_upper,
-                                     result.model_implied, f"run series {series}")
-        if group is not None:
-            groups[innovation].append(group)
-            placed[innovation] += len(exact)
+        evidence = max((r.evidence for r in rows), key=_evidence_rank)
+        deciding_base = [p for p in base_points if p.evidence in DECIDING_EVIDENCE]
+        deciding_treat = [p for p in treat_points if p.evidence in DECIDING_EVIDENCE]
+        if evidence not in DECIDING_EVIDENCE and deciding_base and deciding_treat:
+            # the measured runs of a series with some unverified or model-implied ones decide alone;
+            # the others stay in the rows above, shown
+            left_out = len(rows) - len(deciding_base) - len(deciding_treat)
+            decided = ceg_runs.series_ceg(deciding_base, deciding_treat)
+            decided.notes.append(f"{left_out} {evidence} run(s) of the series shown, not used")
+            decided.classification = ceg_runs.classify_series(decided)
+            series_by_innovation[innovation].append(SeriesEvidence(
+                f"run series {series} (measured runs)", decided,
+                max((p.evidence for p in (*deciding_base, *deciding_treat)), key=_evidence_rank), loss_on,
+                set(identity), base[0].source_id))
+        series_by_innovation[innovation].append(SeriesEvidence(
+            f"run series {series}", result, evidence, loss_on, set(identity), base[0].source_id))
         used[innovation].extend(r.id for r in rows)
-    return groups, {k: tuple(sorted(v)) for k, v in used.items()}, placed
+    return {k: tuple(sorted(v)) for k, v in used.items()}
+
+
+def _run_point(r) -> ceg_runs.RunPoint:
+    return ceg_runs.RunPoint(r.compute_flop, r.loss, r.id, r.evidence, r.parameters, r.tokens)
+
+
+def _release_noise(fits: list[tuple[ceg_runs.SeriesCeg, frozenset]]) -> tuple[float, int] | None:
+    """(sigma, degrees of freedom) pooled over a release's series: sum of residual squares over the sum
+    of their degrees of freedom; the t quantile's degrees of freedom count each shared baseline once
+    (distinct runs, less 3 shape parameters per distinct baseline and the series' own gain parameters)."""
+    fits = [(r, i) for r, i in fits if r.rss is not None and r.n_params is not None and r.n_fit_runs]
+    if len(fits) < 2:
+        return None
+    df_sum = sum(r.n_fit_runs[0] + r.n_fit_runs[1] - r.n_params for r, _ in fits)
+    baselines = {i: r.n_fit_runs[0] for r, i in fits}
+    df = sum(baselines.values()) + sum(r.n_fit_runs[1] for r, _ in fits) - 3 * len(baselines) \
+        - sum(r.n_params - 3 for r, _ in fits)
+    if df_sum < 1 or df < 1:
+        return None
+    return math.sqrt(sum(r.rss for r, _ in fits) / df_sum), int(df)
 
 
 def _verdicts(conn: Connection) -> dict[str, list[tuple[str, str]]]:
@@ -283,7 +343,7 @@ def literature(ours: str, verdicts: list[tuple[str, str]]) -> dict:
     if not verdicts:
         return {"literature_class": None, "literature_sources": None, "agreement": "no verdict"}
     classes = sorted({k for k, _ in verdicts})
-    if ours == cls.INSUFFICIENT:
+    if ours in cls.NO_CLASS:
         agreement = "no class"
     elif ours not in classes:
         agreement = "disagree"

@@ -380,7 +380,7 @@ class Innovation(SQLModel, table=True):
     axis: Optional[str] = col("What it saves: training_flop | hardware_efficiency | inference | capability",
                               default=None)
     compute_class: Optional[str] = col("Analysis result (FLOP basis): compute-dependent | compute-independent | "
-                                       "diminishing | insufficient evidence, with ' (tentative)' appended when "
+                                       "diminishing | undetermined | insufficient evidence, with ' (tentative)' appended when "
                                        "innovation_summary.tentative", default=None)
 
 
@@ -612,7 +612,8 @@ class InnovationSummary(SQLModel, table=True):
 
     innovation_id: str = col("Innovation", primary_key=True, foreign_key="innovation.id")
     basis: str = col("Gain basis the class rests on: flop | steps | wallclock | tokens", primary_key=True)
-    compute_class: str = col("compute-dependent | compute-independent | diminishing | insufficient evidence")
+    compute_class: str = col("compute-dependent | compute-independent | diminishing | undetermined (measured, "
+                             "but (a) and (b) define no class) | insufficient evidence (nothing measured decides)")
     slope: Optional[float] = col("d ln CEG / d ln C", unit="ratio", default=None)
     slope_lower: Optional[float] = col("Lower end of the slope's 95% interval", unit="ratio", default=None)
     slope_upper: Optional[float] = col("Upper end of the slope's 95% interval", unit="ratio", default=None)
@@ -637,7 +638,23 @@ class InnovationSummary(SQLModel, table=True):
                                           "'; '-separated)", default=None)
     literature_sources: Optional[str] = col("Sources of the verdicts (comma-separated ids)", default=None)
     agreement: Optional[str] = col("agree | disagree | partly (verdicts differ, one matches) | no class "
-                                   "(ours is insufficient evidence) | no verdict", default=None)
+                                   "(ours is undetermined or insufficient evidence) | no verdict", default=None)
+    gain_small: Optional[float] = col("(a) CEG at the smallest measured compute (compute_small), from measured "
+                                      "series only", unit="x", default=None)
+    gain_small_lower: Optional[float] = col("Lower end of gain_small's 95% interval (empty: no noise estimate)",
+                                            unit="x", default=None)
+    gain_small_upper: Optional[float] = col("Upper end of gain_small's 95% interval", unit="x", default=None)
+    compute_small: Optional[float] = col("Compute at which gain_small holds", unit="FLOP", default=None)
+    trend: Optional[str] = col("(b) grows | shrinks | flat | undetermined, from the slope's 95% interval",
+                               default=None)
+    tau: Optional[float] = col("Between-cluster standard deviation of the series' slopes (DerSimonian-Laird)",
+                               unit="ratio", default=None)
+    i_squared: Optional[float] = col("Share of the slopes' spread that is heterogeneity rather than noise (I²)",
+                                     unit="fraction", default=None)
+    series_disagree: Optional[bool] = col("One series' gain grows and another's shrinks, each decided by its "
+                                          "own interval (the class is then undetermined)", default=None)
+    comparison: Optional[str] = col("One sentence: what was compared (arms, recipe, loss, compute range, "
+                                    "measured or model-derived)", default=None)
 
 
 class ProgressEstimate(SQLModel, table=True):

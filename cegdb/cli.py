@@ -392,23 +392,39 @@ def current(db_url: str | None) -> None:
 
 
 @main.command(name="ceg")
-@click.argument("runs_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON list, one object per (innovation, series).")
-@click.option("--bootstrap", default=200, show_default=True, help="Bootstrap resamples over runs.")
-@click.option("--seed", default=0, show_default=True, help="Random seed (results are reproducible).")
-def ceg_command(runs_csv: Path, as_json: bool, bootstrap: int, seed: int) -> None:
-    """The CEG engine on your own runs: each treatment run's compute-equivalent gain, the slope of
-    ln CEG on ln C and the class (docs/analysis.md).
+@click.argument("runs_csv", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list, one object per (innovation, series), "
+              "or per innovation from the catalog.")
+@click.option("--method", type=click.Choice(["frontier", "recipe"]), default="frontier", show_default=True,
+              help="frontier: both arms' frontiers fitted jointly; recipe: the earlier recipe-path placement "
+                   "(an alternative, with bootstrap intervals).")
+@click.option("--bootstrap", default=200, show_default=True, help="Bootstrap resamples (method recipe only).")
+@click.option("--seed", default=0, show_default=True, help="Random seed (method recipe; results are reproducible).")
+def ceg_command(runs_csv: Path | None, db_url, as_json: bool, method: str, bootstrap: int, seed: int) -> None:
+    """The CEG engine: (a) the gain at the smallest measured compute, (b) the trend of ln CEG on ln C,
+    the class, and what was compared (docs/analysis.md).
 
-    RUNS_CSV has the columns innovation,arm,series,params,tokens,compute_flop,loss: arm is
-    baseline or treatment; series, params and tokens may be empty (an empty compute_flop is
-    6 x params x tokens); other columns are ignored. Runs are compared within a series.
+    With RUNS_CSV, your own runs: columns innovation,arm,series,params,tokens,compute_flop,loss; arm
+    is baseline or treatment; series, params and tokens may be empty (an empty compute_flop is
+    6 x params x tokens); other columns are ignored. Runs are compared within a series. Without it,
+    the catalog's answers (innovation_summary of --db, FLOP basis).
 
     \b
     Example:
         cegdb ceg my_runs.csv --json > ceg.json
+        cegdb ceg --db cegdb.sqlite
     """
     import json
+
+    if runs_csv is None:
+        items = _catalog_answers(db_url)
+        if as_json:
+            click.echo(json.dumps(items, indent=2))
+        else:
+            for item in items:
+                click.echo(_answer_text(item))
+        return
 
     from analysis.ceg_runs import RunsFileError, read_runs_csv, series_ceg, series_summary
 
@@ -419,7 +435,7 @@ def ceg_command(runs_csv: Path, as_json: bool, bootstrap: int, seed: int) -> Non
     results = []
     for (innovation, series), (baseline, treatment) in sorted(groups.items()):
         try:
-            result = series_ceg(baseline, treatment, bootstrap=bootstrap, seed=seed)
+            result = series_ceg(baseline, treatment, bootstrap=bootstrap, seed=seed, method=method)
         except ValueError as exc:
             raise click.ClickException(f"{runs_csv}: innovation {innovation!r}, series {series!r}: {exc}") from None
         results.append(series_summary(innovation, series, result))
@@ -430,22 +446,78 @@ def ceg_command(runs_csv: Path, as_json: bool, bootstrap: int, seed: int) -> Non
         click.echo(_ceg_text(item))
 
 
-def _ceg_text(item: dict) -> str:
-    def g(value):
-        return "-" if value is None else f"{value:.3g}"
+def _g(value) -> str:
+    return "-" if value is None else f"{value:.3g}"
 
-    slope = f"slope {g(item['slope'])} [{g(item['slope_lower'])}, {g(item['slope_upper'])}]"
-    klass = item["class"] + (" (tentative)" if item["tentative"] else "")
-    lines = [f"{item['innovation']}" + (f" / {item['series']}" if item["series"] else "") + f": {klass}; {slope}",
-             f"  {item['reason']}",
+
+def _answer_lines(item: dict) -> list[str]:
+    """(a), (b), the class and the comparison, as `cegdb ceg` prints them."""
+    if item["gain_small"] is None:
+        gain = "none"
+    elif item["gain_small_lower"] is None and item["gain_small_upper"] is not None:
+        gain = f"<= {_g(item['gain_small_upper'])} (an upper bound, censored; no noise estimate)"
+    elif item["gain_small_lower"] is not None and item["gain_small_upper"] is None:
+        gain = f">= {_g(item['gain_small_lower'])} (a lower bound, censored; no noise estimate)"
+    elif item["gain_small_lower"] is None:
+        gain = f"{_g(item['gain_small'])} (point without an interval: no noise estimate)"
+    else:
+        gain = f"{_g(item['gain_small'])} [{_g(item['gain_small_lower'])}, {_g(item['gain_small_upper'])}]"
+    if item.get("compute_small"):
+        gain += f" at {item['compute_small']:.2g} FLOP"
+    slope = ("none" if item["slope"] is None else
+             f"{item['slope']:+.3f}" + ("" if item["slope_lower"] is None else
+                                       f" [{item['slope_lower']:+.3f}, {item['slope_upper']:+.3f}]"))
+    klass = item["class"] + (" (tentative)" if item.get("tentative") else "")
+    lines = [f"  (a) gain at the smallest measured compute: {gain}",
+             f"  (b) trend: {item['trend']} (slope of ln CEG on ln C {slope})",
+             f"  class: {klass}"]
+    if item.get("tau") is not None:
+        lines.append(f"  heterogeneity: tau {item['tau']:.3f}, I² {item['i_squared']:.0%}"
+                     + ("; series disagree" if item.get("series_disagree") else ""))
+    lines.append(f"  compared: {item['comparison']}")
+    return lines
+
+
+def _ceg_text(item: dict) -> str:
+    head = f"{item['innovation']}" + (f" / {item['series']}" if item["series"] else "") + f" ({item['method']})"
+    lines = [head, *_answer_lines(item), f"  why: {item['reason']}",
              f"  {'compute_flop':>12}  {'loss':>8}  {'CEG':>9}  {'95% interval':>19}  flags"]
     for p in item["points"]:
         flags = ", ".join(f for f in ((p["censored"] and f"censored {p['censored']}"),
-                                      p["extrapolated"] and "extrapolated") if f)
-        ceg = (p["censored"] or "") + g(p["ceg"])
-        lines.append(f"  {p['compute_flop']:>12.3g}  {p['loss']:>8.4g}  {ceg:>9}  "
-                     f"{'[' + g(p['ceg_lower']) + ', ' + g(p['ceg_upper']) + ']':>19}  {flags}")
+                                      p["extrapolated"] and "extrapolated",
+                                      not p.get("on_frontier", True) and "off the frontier (not used)",
+                                      p["ceg_lower"] is None and not p["censored"] and "no interval") if f)
+        ceg = (p["censored"] or "") + _g(p["ceg"])
+        interval = "" if p["ceg_lower"] is None else f"[{_g(p['ceg_lower'])}, {_g(p['ceg_upper'])}]"
+        lines.append(f"  {p['compute_flop']:>12.3g}  {p['loss']:>8.4g}  {ceg:>9}  {interval:>19}  {flags}")
     return "\n".join(lines) + "\n"
+
+
+def _catalog_answers(db_url) -> list[dict]:
+    from sqlalchemy import text
+
+    url = db.database_url(db_url)
+    _require_database(url)
+    engine = db.make_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text(
+                "SELECT * FROM innovation_summary WHERE basis = 'flop' ORDER BY innovation_id")).mappings().all()
+    finally:
+        engine.dispose()
+    if not rows:
+        raise click.ClickException(f"{url}: innovation_summary is empty; run `cegdb analyze ceg` first")
+    keep = ("slope", "slope_lower", "slope_upper", "tentative", "gain_small", "gain_small_lower", "gain_small_upper",
+            "compute_small", "trend", "tau", "i_squared", "series_disagree", "comparison", "reason", "n_series",
+            "literature_class", "agreement")
+    return [{"innovation": r["innovation_id"], "class": r["compute_class"], **{k: r[k] for k in keep}}
+            for r in rows]
+
+
+def _answer_text(item: dict) -> str:
+    literature = (f"  literature: {item['literature_class']} ({item['agreement']})" if item["literature_class"]
+                  else "  literature: no verdict")
+    return "\n".join([item["innovation"], *_answer_lines(item), literature]) + "\n"
 
 
 

@@ -65,6 +65,6 @@ def ceg(runs: pd.DataFrame, *, bootstrap: int = 200, seed: int = 0) -> RunsCeg:
     point_frame.attrs.update(units=POINT_UNITS, source="cegdb.ceg (analysis.ceg_runs)", table=None)
     series_frame.attrs.update(units={c: SERIES_UNITS.get(c) for c in series_frame.columns},
                               source="cegdb.ceg (analysis.ceg_runs)", table=None)
-    assert set(series_frame["class"]) <= {*schema.VERDICT_CLASSES, "insufficient evidence"}, \
+    assert set(series_frame["class"]) <= {*schema.VERDICT_CLASSES, "insufficient evidence", "undetermined"}, \
         f"unexpected class {set(series_frame['class'])}"
     return RunsCeg(point_frame, series_frame)

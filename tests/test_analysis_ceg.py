@@ -34,36 +34,50 @@ def test_power_law_fit_recovers_planted_parameters():
     assert fit.E == pytest.approx(E, rel=0.02)
 
 
-def test_constant_3x_gain_is_recovered_and_compute_independent():
+def test_constant_3x_gain_is_recovered():
     result = estimate_series(*arms(lambda c: 3.0 * np.ones_like(c), COMPUTE), bootstrap=60,
                              reference=(1e16, 1e18, 1e20, 1e22))
     for point in result.points:
         assert point.ceg == pytest.approx(3.0, rel=0.10)
         assert not point.extrapolated and point.censored == ""
         assert point.lower <= point.ceg <= point.upper
-    verdict = cls.classify([cls.GainPoint(p.compute_flop, p.ceg, p.lower, p.upper, (1,)) for p in result.points])
-    assert verdict.compute_class == cls.COMPUTE_INDEPENDENT, verdict.reason
-    assert verdict.rows == (1,)
 
 
-def test_gain_growing_2x_per_decade_is_compute_dependent_with_the_planted_slope():
-    planted = math.log10(2.0)  # d ln CEG / d ln C for 2x per decade
-    result = estimate_series(*arms(lambda c: 2.0 ** np.log10(c / 1e15), COMPUTE), bootstrap=60,
-                             reference=(1e16, 1e18, 1e20, 1e22))
-    verdict = cls.classify([cls.GainPoint(p.compute_flop, p.ceg, p.lower, p.upper) for p in result.points])
-    assert verdict.compute_class == cls.COMPUTE_DEPENDENT, verdict.reason
-    assert verdict.slope == pytest.approx(planted, rel=0.10)
+# --- the rules of analysis/classify.py ---------------------------------------------------------------
+
+@pytest.mark.parametrize("lower, upper, trend", [
+    (0.06, 0.30, cls.GROWS), (-0.30, -0.06, cls.SHRINKS), (-0.09, 0.09, cls.FLAT), (0.06, 0.09, cls.GROWS),
+    (-0.12, 0.02, cls.UNDETERMINED), (0.04, 0.20, cls.UNDETERMINED), (None, None, cls.UNDETERMINED),
+    (-0.10, 0.10, cls.FLAT), (-0.101, 0.05, cls.UNDETERMINED),
+])
+def test_the_trend_is_read_from_the_slope_interval_only(lower, upper, trend):
+    assert cls.trend_of(lower, upper) == trend
 
 
-def test_shrinking_gain_is_diminishing():
-    points = [cls.GainPoint(1e17, 4.0, 3.5, 4.5), cls.GainPoint(1e20, 2.0, 1.8, 2.2), cls.GainPoint(1e23, 1.1, 1.0, 1.2)]
-    assert cls.classify(points).compute_class == cls.DIMINISHING
+@pytest.mark.parametrize("lower, upper, gain", [
+    (1.02, 1.4, cls.GAIN), (0.8, 1.2, cls.LITTLE), (0.3, 0.6, cls.LITTLE), (0.9, 1.6, cls.UNDETERMINED),
+    (None, None, cls.UNDETERMINED),
+])
+def test_the_gain_at_small_scale_is_read_from_its_interval_only(lower, upper, gain):
+    assert cls.gain_of(lower, upper) == gain
 
 
-def test_one_scale_is_insufficient_evidence():
-    verdict = cls.classify([cls.GainPoint(1e18, 2.0), cls.GainPoint(2e18, 2.1)])
-    assert verdict.compute_class == cls.INSUFFICIENT
-    assert "decades" in verdict.reason
+@pytest.mark.parametrize("gain, trend, klass", [
+    (cls.GAIN, cls.FLAT, cls.COMPUTE_INDEPENDENT), (cls.GAIN, cls.GROWS, cls.COMPUTE_INDEPENDENT),
+    (cls.LITTLE, cls.GROWS, cls.COMPUTE_DEPENDENT), (cls.GAIN, cls.SHRINKS, cls.DIMINISHING),
+    (cls.LITTLE, cls.SHRINKS, cls.DIMINISHING), (cls.LITTLE, cls.FLAT, cls.UNDETERMINED),
+    (cls.UNDETERMINED, cls.GROWS, cls.UNDETERMINED), (cls.GAIN, cls.UNDETERMINED, cls.UNDETERMINED),
+    (cls.UNDETERMINED, cls.FLAT, cls.UNDETERMINED),
+])
+def test_the_class_follows_sanderson_et_al_from_the_two_answers(gain, trend, klass):
+    assert cls.class_of(gain, trend) == klass
+
+
+def test_reported_gains_are_described_never_classified():
+    text = cls.describe_points([cls.GainPoint(1e17, 4.0, group="a"), cls.GainPoint(1e23, 1.1, group="a")])
+    assert "never decide a class" in text and "4x at 1e+17" in text
+    slope, lower, upper = cls.ols_slope_interval([cls.GainPoint(1e18, 2.0), cls.GainPoint(1e19, 2.1)])
+    assert lower is None and upper is None  # two levels: no interval, never a trend
 
 
 def test_outside_the_measured_range_is_extrapolated():

@@ -130,3 +130,62 @@ async def test_ceg_table_canned_query_names_the_runs(datasette, ceg_db):
     assert response.status_code == 200
     runs = [r for r in response.json() if r["method"] == "runs" and r["innovation_id"] == "rope"]
     assert len(runs) == len(COMPUTE) and all(r["run_ids"] and r["evidence"] == "primary" for r in runs)
+
+
+# --- (a), (b), heterogeneity and the comparison in innovation_summary (issue 16) --------------------
+
+def test_the_summary_answers_both_questions_and_says_what_was_compared(ceg_db):
+    (rope,) = rows(ceg_db, "SELECT gain_small, gain_small_lower, gain_small_upper, compute_small, trend, tau, "
+                           "i_squared, series_disagree, comparison FROM innovation_summary WHERE innovation_id = 'rope'")
+    gain, lower, upper, compute, trend, tau, i2, disagree, comparison = rope
+    assert lower < 3.0 < upper and gain == pytest.approx(3.0, rel=0.05) and compute == COMPUTE[0]
+    assert trend == "flat" and tau is None and i2 is None and disagree == 0
+    assert "measured runs (primary)" in comparison and "toy-sweep" in comparison and "toy validation set" in comparison
+    (moe,) = rows(ceg_db, "SELECT trend, gain_small, comparison FROM innovation_summary WHERE innovation_id = 'moe'")
+    assert moe[0] == "undetermined" and moe[1] is None
+    assert "no measured comparison" in moe[2] and "model-derived" in moe[2]
+
+
+@pytest.fixture(scope="module")
+def pooled_db(tmp_path_factory) -> Path:
+    tmp = tmp_path_factory.mktemp("pooled")
+    # two series against the same baseline runs (one cluster), one unverified series (shown only)
+    second = runs_yaml(series="toy-sweep-2").split("\n", 1)[1]
+    unverified = runs_yaml("moe", gain=2.0, series="unchecked", evidence="unverified")
+    datasets = write_catalog(tmp, **{"runs/toy.yaml": runs_yaml() + second, "runs/unverified.yaml": unverified})
+    path = tmp / "pooled.sqlite"
+    build(datasets, f"sqlite:///{path}")
+    return path
+
+
+def test_series_sharing_a_baseline_pool_as_one_cluster_and_unverified_runs_never_decide(pooled_db):
+    (rope,) = rows(pooled_db, "SELECT compute_class, n_series, tau, reason FROM innovation_summary "
+                              "WHERE innovation_id = 'rope'")
+    assert rope[0] == "compute-independent" and rope[1] == 2 and rope[2] is None
+    assert "one cluster" in rope[3]
+    (moe,) = rows(pooled_db, "SELECT compute_class, reason FROM innovation_summary WHERE innovation_id = 'moe'")
+    assert moe[0] == "insufficient evidence" and "unverified: shown, never deciding" in moe[1]
+
+
+def test_migration_0011_adds_the_two_questions_and_goes_back(tmp_path):
+    from sqlalchemy import inspect
+
+    from catalog import db
+
+    url = f"sqlite:///{tmp_path / 'm.sqlite'}"
+    db.upgrade(url)
+
+    def columns():
+        engine = db.make_engine(url)
+        try:
+            return {c["name"] for c in inspect(engine).get_columns("innovation_summary")}
+        finally:
+            engine.dispose()
+
+    new = {"gain_small", "gain_small_lower", "gain_small_upper", "compute_small", "trend", "tau", "i_squared",
+           "series_disagree", "comparison"}
+    assert new <= columns()
+    db.downgrade(url, "0008")
+    assert not new & columns() and {"compute_class", "slope", "agreement"} <= columns()
+    db.upgrade(url)
+    assert new <= columns()

@@ -58,9 +58,67 @@ def test_json_recovers_each_planted_gain_within_10_percent_and_its_class(tmp_pat
 def test_text_output_names_series_class_and_flags(tmp_path):
     result = run(tmp_path, planted_csv())
     assert result.exit_code == 0, result.output
-    assert "constant / sweep: compute-independent" in result.output
-    assert "growing / sweep: compute-dependent" in result.output
+    blocks = {block.split(" ", 1)[0]: block for block in result.output.split("\n\n") if block.strip()}
+    for name, (k, _, klass) in PLANTED.items():
+        block = blocks[name]
+        assert block.startswith(f"{name} / sweep (frontier)")
+        # (a), (b), the class and the one-sentence comparison, each on its own line
+        assert "  (a) gain at the smallest measured compute: " in block
+        assert "  (b) trend: " in block
+        assert f"  class: {klass}" in block
+        assert "  compared: " in block and "measured" in block and "FLOP" in block
+    assert "(b) trend: flat" in blocks["constant"] and "(b) trend: grows" in blocks["growing"]
+    assert "(b) trend: shrinks" in blocks["shrinking"]
     assert "extrapolated" in result.output
+
+
+def test_json_keeps_its_fields_and_adds_the_two_questions(tmp_path):
+    result = run(tmp_path, planted_csv(), "--json")
+    item = next(i for i in json.loads(result.output) if i["innovation"] == "constant")
+    assert {"innovation", "series", "points", "slope", "slope_lower", "slope_upper", "class", "tentative",
+            "reason", "n_baseline", "n_treatment", "resamples"} <= set(item)
+    assert item["method"] == "frontier" and item["trend"] == "flat" and item["gain_at_small_scale"] == "gain"
+    assert item["gain_small_lower"] < 3.0 < item["gain_small_upper"] and item["compute_small"] == COMPUTE[0]
+    assert item["comparison"].endswith(".") and "constant runs" in item["comparison"]
+
+
+def test_the_recipe_path_is_a_labelled_alternative(tmp_path):
+    result = run(tmp_path, planted_csv(), "--json", "--method", "recipe")
+    items = {i["innovation"]: i for i in json.loads(result.output)}
+    assert {i["method"] for i in items.values()} == {"recipe"}
+    assert "recipe-path placement (alternative method)" in items["constant"]["reason"]
+    assert items["constant"]["points"][0]["ceg"] == pytest.approx(3.0, rel=0.10)
+
+
+def test_two_runs_per_arm_give_within_scale_gains_and_never_a_trend(tmp_path):
+    text = "innovation,arm,compute_flop,loss\n" + "".join(
+        f"x,{arm},{c:.3e},{loss(c * (3.0 if arm == 'treatment' else 1.0)):.6f}\n"
+        for c in (1e18, 1e19) for arm in ("baseline", "treatment"))
+    for method in ("frontier", "recipe"):
+        (item,) = json.loads(run(tmp_path, text, "--json", "--method", method).output)
+        assert item["trend"] == "undetermined" and item["class"] == "undetermined", item["reason"]
+        assert item["slope_lower"] is None and item["slope_upper"] is None
+    small, large = item["points"]
+    assert small["ceg"] == pytest.approx(3.0, rel=0.05) and not small["extrapolated"]
+    # no E = 0 extrapolation past the baseline's larger run: the gain there is only a bound, at 1x
+    assert large["censored"] == ">" and large["ceg"] == pytest.approx(1.0)
+
+
+def test_without_a_file_it_prints_the_catalogs_answers(tmp_path):
+    from cegdb.pipeline import build
+    from tests._ceg_fixtures import runs_yaml
+    from tests.conftest import write_catalog
+
+    datasets = write_catalog(tmp_path, **{"runs/toy.yaml": runs_yaml()})
+    path = tmp_path / "c.sqlite"
+    build(datasets, f"sqlite:///{path}")
+    result = CliRunner().invoke(main, ["ceg", "--db", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "rope\n  (a) gain at the smallest measured compute: " in result.output
+    assert "  class: compute-independent" in result.output and "  compared: rope against its baseline" in result.output
+    items = json.loads(CliRunner().invoke(main, ["ceg", "--db", str(path), "--json"]).output)
+    rope = next(i for i in items if i["innovation"] == "rope")
+    assert rope["trend"] == "flat" and rope["gain_small_lower"] > 1
 
 
 def test_empty_series_and_6nd_from_params_and_tokens(tmp_path):

@@ -223,22 +223,30 @@ def test_readme_counts_are_what_the_catalog_gives(real_db):
 
 
 CLASSES_SQL = """
-select innovation_id, compute_class, tentative, slope, slope_lower, slope_upper, n_series,
-       literature_class, agreement
+select innovation_id, gain_small, gain_small_lower, gain_small_upper, compute_small, trend, slope, slope_lower,
+       slope_upper, compute_class, tentative, n_series, tau, i_squared, series_disagree, literature_class, agreement
 from innovation_summary
-where basis = 'flop' and (compute_class <> 'insufficient evidence' or literature_class is not null)
-order by compute_class = 'insufficient evidence', innovation_id
+where basis = 'flop' and (gain_small is not null or literature_class is not null)
+order by compute_class = 'insufficient evidence', compute_class = 'undetermined', innovation_id
 """
 
 
 def classes_table(db) -> str:
-    """The README's headline table of classes, ours beside the literature's, from the catalog."""
-    lines = ["| innovation | our class (FLOP basis) | slope of ln CEG on ln C [95% interval] | series | "
-             "the literature | agreement |", "| --- | --- | --- | --- | --- | --- |"]
-    for iid, cls, tentative, slope, low, high, series, lit, agreement in query(db, CLASSES_SQL):
-        ours = f"{cls} (tentative)" if tentative else cls
-        interval = f"{slope:+.2f} [{low:+.2f}, {high:+.2f}]" if slope is not None and low is not None else ""
-        lines.append(f"| {iid} | {ours} | {interval} | {series or 0} | {lit or ''} | {agreement or ''} |")
+    """The README's headline table: (a), (b), the class, heterogeneity and the literature, from the catalog."""
+    lines = ["| innovation | (a) gain at the smallest measured compute [95%] | (b) trend: slope of ln CEG on ln C "
+             "[95%] | our class (FLOP basis) | series, heterogeneity | the literature | agreement |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    for (iid, gain, g_lo, g_hi, c_small, trend, slope, s_lo, s_hi, klass, tentative, series, tau, i2, disagree,
+         lit, agreement) in query(db, CLASSES_SQL):
+        a = "" if gain is None else (f"{gain:.2f} [{g_lo:.2f}, {g_hi:.2f}]" if g_lo is not None and g_hi is not None
+                                     else f"≥ {g_lo:.2f} (bound)" if g_lo is not None
+                                     else f"≤ {g_hi:.2f} (bound)" if g_hi is not None
+                                     else f"{gain:.2f} (no interval)") + f" at {c_small:.1e}"
+        b = trend + (f": {slope:+.2f} [{s_lo:+.2f}, {s_hi:+.2f}]" if s_lo is not None else "")
+        ours = f"{klass} (tentative)" if tentative else klass
+        het = f"{series or 0}" + (f"; tau {tau:.2f}, I² {i2:.0%}" if tau is not None else "") + \
+            ("; series disagree" if disagree else "")
+        lines.append(f"| {iid} | {a} | {b} | {ours} | {het} | {lit or ''} | {agreement or ''} |")
     return "\n".join(lines)
 
 

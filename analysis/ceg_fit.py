@@ -1,0 +1,314 @@
+"""Frontier CEG of one series: both arms' frontiers fitted jointly, with intervals from the runs' scatter.
+
+Each arm's frontier is its lower envelope of loss against compute: runs of one configuration
+(same compute, parameters and tokens: replicate seeds) are averaged, and a configuration is on the
+frontier when no configuration of the same arm with less or equal compute reached a lower mean
+loss (Pareto). Dominated runs (an over-trained size, an early checkpoint beaten by a smaller model)
+are left out of the comparison and said so.
+
+On the frontier runs of both arms, one model is fitted to ln L (loss noise is multiplicative,
+lognormal):
+
+    baseline   L_b(C) = E + A C^-alpha
+    treatment  L_t(C) = L_b(g(C) C),   ln g(C) = a + s (ln C - x_t)
+
+so g(C) is the compute-equivalent gain CEG(C) = C_b(L_t(C)) / C and s = d ln CEG / d ln C its
+trend, estimated together with the baseline's shape (x_t is the treatment runs' mean ln C, which
+makes a and s nearly uncorrelated). The noise sigma (in ln L) is the residual scatter of both arms
+around the fit, replicate seeds included; it is never taken below SIGMA_FLOOR. Intervals are the
+model's (Gauss-Newton covariance, Student t with n - p degrees of freedom): they carry the
+treatment's noise, the baseline's and the uncertainty of the baseline's shape. With no residual
+degrees of freedom there is no noise estimate and no interval.
+
+s is a parameter only when both arms have runs at 3 or more compute levels; otherwise s = 0 is
+fixed, only the treatment's smallest compute level is used, and the model gives the gain there
+(question (a)) but no trend.
+
+Reach: a treatment run whose loss the baseline's law reaches only more than REACH_DECADES past the
+baseline's largest measured compute (or below its asymptote) is censored: it enters the fit as
+"the treatment at C_j is below L_b(reach)", a censored (Tobit) likelihood term, not its value;
+symmetrically below the baseline's smallest compute. Then the fit is a maximum-likelihood fit
+(for a given sigma, still a sum of squares: see _fit_censored) and its covariance the inverse of
+the information.
+
+Everything here is pure: numbers in, numbers out.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import stats
+from scipy.optimize import least_squares
+
+# A loss noise below 0.2% per run is not believed: seed-to-seed spreads of language-model losses are
+# a few tenths of a percent, and table values rounded to 2-3 digits add their own error; a fit that
+# passes through every point (values read off a fitted law, or a handful of runs) would otherwise
+# give intervals of zero width.
+SIGMA_FLOOR = 0.002
+REACH_DECADES = 1.0
+MIN_LEVELS_FOR_TREND = 3
+# A fit that passes through (nearly) every point cannot show that its shape is wrong: a trend needs
+# this many residual degrees of freedom in the series' own fit (7+ frontier runs for 5 parameters).
+MIN_OWN_DF_FOR_TREND = 2
+LEVEL = 0.95
+
+
+@dataclass(frozen=True)
+class Run:
+    compute_flop: float
+    loss: float
+    parameters: float | None = None
+    tokens: float | None = None
+    id: int | None = None
+
+
+def frontier(runs: list[Run]) -> tuple[list[Run], list[Run]]:
+    """(frontier runs, dominated runs) of one arm: configurations averaged over seeds, then Pareto."""
+    configs: dict[tuple, list[Run]] = {}
+    for r in runs:
+        configs.setdefault((r.compute_flop, r.parameters, r.tokens), []).append(r)
+    order = sorted(configs.items(), key=lambda kv: (kv[0][0], np.mean([r.loss for r in kv[1]])))
+    keep, drop, best = [], [], math.inf
+    for _, members in order:
+        mean = float(np.mean([r.loss for r in members]))
+        if mean < best * (1 - 1e-12):
+            keep.extend(members)
+            best = mean
+        else:
+            drop.extend(members)
+    return keep, drop
+
+
+@dataclass
+class JointFit:
+    params: np.ndarray           # E, ln A', alpha, a[, s]
+    cov: np.ndarray | None       # covariance of params (None: no noise estimate)
+    sigma: float | None          # noise in ln L used for the intervals
+    sigma_raw: float | None      # residual scatter before the floor
+    df: int                      # residual degrees of freedom
+    x_ref: float                 # ln C origin of the baseline law
+    x_t: float                   # ln C origin of ln g
+    slope_free: bool
+    base_c: tuple[float, float]  # baseline's measured compute range
+    censored: dict = field(default_factory=dict)  # treatment run index -> ">" or "<"
+    n_runs: int = 0
+    rss: float = 0.0             # residual sum of squares in ln L (uncensored runs)
+    cov_unit: np.ndarray | None = None  # covariance per unit noise variance
+    noise_source: str = "series"  # series | release (pooled over the release's series)
+    own_df: int = 0              # the series' own residual degrees of freedom
+
+    @property
+    def n_params(self) -> int:
+        return len(self.params)
+
+    @property
+    def E(self) -> float:
+        return float(self.params[0])
+
+    @property
+    def alpha(self) -> float:
+        return float(self.params[2])
+
+    def baseline_loss(self, compute: float) -> float:
+        e, log_a, alpha = self.params[:3]
+        return float(e + math.exp(log_a - alpha * (math.log(compute) - self.x_ref)))
+
+    def log_gain(self, compute: float) -> tuple[float, float | None]:
+        """(ln CEG at `compute`, its standard error or None)."""
+        d = math.log(compute) - self.x_t
+        grad = np.zeros(len(self.params))
+        grad[3] = 1.0
+        if self.slope_free:
+            grad[4] = d
+        value = float(grad @ self.params)
+        if self.cov is None:
+            return value, None
+        return value, math.sqrt(max(float(grad @ self.cov @ grad), 0.0))
+
+    def quantile(self) -> float:
+        return float(stats.t.ppf(0.5 + LEVEL / 2, max(self.df, 1)))
+
+    def gain(self, compute: float) -> tuple[float, float | None, float | None]:
+        value, se = self.log_gain(compute)
+        if se is None:
+            return math.exp(value), None, None
+        q = self.quantile()
+        return math.exp(value), math.exp(value - q * se), math.exp(value + q * se)
+
+    def slope(self) -> tuple[float | None, float | None, float | None]:
+        if not self.slope_free:
+            return None, None, None
+        s = float(self.params[4])
+        if self.cov is None or self.own_df < MIN_OWN_DF_FOR_TREND:
+            return s, None, None
+        se = math.sqrt(max(float(self.cov[4, 4]), 0.0))
+        q = self.quantile()
+        return s, s - q * se, s + q * se
+
+
+def _mean(params, x, treated, x_t, slope_free):
+    e, log_a, alpha, a = params[:4]
+    shift = np.where(treated, a + (params[4] * (x - x_t) if slope_free else 0.0), 0.0)
+    return np.log(e + np.exp(log_a - alpha * (x + shift)))
+
+
+def _jacobian(params, x, treated, x_t, slope_free):
+    e, log_a, alpha, a = params[:4]
+    z = x + np.where(treated, a + (params[4] * (x - x_t) if slope_free else 0.0), 0.0)
+    u = np.exp(log_a - alpha * z)
+    d = e + u
+    columns = [1.0 / d, u / d, -z * u / d, np.where(treated, -alpha * u / d, 0.0)]
+    if slope_free:
+        columns.append(np.where(treated, -alpha * (x - x_t) * u / d, 0.0))
+    return np.column_stack(columns)
+
+
+def _starts(x, y, top):
+    """Starting (E, alpha): the baseline's own profiled fit (E + A C^-alpha by a scalar search over
+    E), and two fixed ones, so a poor profile cannot trap the joint fit."""
+    loss = np.exp(y)
+    starts = [(0.0, 0.1), (0.9 * top, 0.3)]
+
+    def sse(e):
+        yy = np.log(loss - e)
+        xc = x - x.mean()
+        alpha = -float(np.dot(xc, yy - yy.mean()) / max(np.dot(xc, xc), 1e-12))
+        log_a = float(yy.mean() + alpha * x.mean())
+        return float(np.sum((np.log(e + np.exp(log_a - alpha * x)) - y) ** 2)), alpha
+
+    grid = np.linspace(0.0, 0.98, 12) * top
+    values = [sse(e) for e in grid]
+    k = int(np.argmin([v for v, _ in values]))
+    if 0 < values[k][1] <= 3:
+        starts.insert(0, (float(grid[k]), values[k][1]))
+    return starts
+
+
+def fit_joint(baseline: list[Run], treatment: list[Run], slope_free: bool,
+              noise: tuple[float, int] | None = None) -> JointFit:
+    """The joint model above on two arms' frontier runs (baseline needs 3+ compute levels).
+
+    `noise` = (sigma, degrees of freedom) estimated elsewhere (pooled over a release's series)
+    replaces the series' own residual scatter in the intervals."""
+    bc = np.array([r.compute_flop for r in baseline], float)
+    tc = np.array([r.compute_flop for r in treatment], float)
+    y = np.log([r.loss for r in (*baseline, *treatment)])
+    x_all = np.log(np.concatenate([bc, tc]))
+    x_ref = float(x_all.mean())
+    x = x_all - x_ref
+    treated = np.concatenate([np.zeros(bc.size, bool), np.ones(tc.size, bool)])
+    x_t = float(x[treated].mean())
+    top = float(np.exp(y.min())) * 0.999
+    p = 5 if slope_free else 4
+
+    def residuals(params):
+        return _mean(params, x, treated, x_t, slope_free) - y
+
+    def jacobian(params):
+        return _jacobian(params, x, treated, x_t, slope_free)
+
+    lower = [0.0, -60.0, 1e-3, -25.0] + ([-3.0] if slope_free else [])
+    upper = [top, 60.0, 3.0, 25.0] + ([3.0] if slope_free else [])
+    best = None
+    for e0, alpha0 in _starts(x[~treated], y[~treated], top):
+        spread = np.exp(y[~treated]) - e0
+        log_a0 = float(np.log(np.maximum(spread, 1e-9)).mean() + alpha0 * x[~treated].mean())
+        start = [e0, log_a0, alpha0, 0.0] + ([0.0] if slope_free else [])
+        start = np.clip(start, np.array(lower) + 1e-9, np.array(upper) - 1e-9)
+        try:
+            result = least_squares(residuals, start, jac=jacobian, bounds=(lower, upper), x_scale="jac",
+                                   max_nfev=200)
+        except ValueError:
+            continue
+        if best is None or result.cost < best.cost:
+            best = result
+    if best is None:
+        raise ValueError("the joint fit failed from every start")
+    fit = JointFit(best.x, None, None, None, y.size - p, x_ref, x_t + x_ref, slope_free,
+                   (float(bc.min()), float(bc.max())), n_runs=int(y.size), own_df=int(y.size - p))
+    fit.censored = _beyond_reach(fit, treatment)
+    if fit.censored:
+        fit = _fit_censored(fit, baseline, treatment, x, y, treated, lower, upper)
+    else:
+        fit.rss = 2 * float(best.cost)
+        fit.cov_unit = np.linalg.pinv(best.jac.T @ best.jac)
+        if fit.df >= 1:
+            raw = math.sqrt(fit.rss / fit.df)
+            fit.sigma_raw, fit.sigma = raw, max(raw, SIGMA_FLOOR)
+            fit.cov = fit.sigma ** 2 * fit.cov_unit
+    if noise is not None and fit.cov_unit is not None:
+        sigma, df = noise
+        fit.sigma_raw, fit.sigma, fit.df = sigma, max(sigma, SIGMA_FLOOR), df
+        fit.cov = fit.sigma ** 2 * fit.cov_unit
+        fit.noise_source = "release"
+    return fit
+
+
+def _beyond_reach(fit: JointFit, treatment: list[Run]) -> dict:
+    """Treatment runs the baseline's law reaches only past REACH_DECADES outside its measured range."""
+    hi_loss = fit.baseline_loss(fit.base_c[1] * 10 ** REACH_DECADES)
+    lo_loss = fit.baseline_loss(fit.base_c[0] / 10 ** REACH_DECADES)
+    out = {}
+    for k, r in enumerate(treatment):
+        if r.loss < hi_loss:
+            out[k] = ">"
+        elif r.loss > lo_loss:
+            out[k] = "<"
+    return out
+
+
+def _fit_censored(fit: JointFit, baseline, treatment, x, y, treated, lower, upper) -> JointFit:
+    """Maximum likelihood with the beyond-reach treatment runs as censored (Tobit) observations.
+
+    For a given sigma the negative log-likelihood is half a sum of squares: z^2 for an exact run
+    (z = (ln L - mu) / sigma) and -2 ln Phi(u) for a censored one (u = (threshold - mu) / sigma, sign
+    by side), so the same least-squares solver serves; sigma then comes from the exact runs'
+    residuals on n - p degrees of freedom, and the fit is repeated once with it. The covariance is
+    the Gauss-Newton one of these residuals (the inverse of the information)."""
+    nb = len(baseline)
+    cens = np.zeros(y.size, int)  # +1: the run is below the reach loss; -1: above the low reach loss
+    for k, side in fit.censored.items():
+        cens[nb + k] = 1 if side == ">" else -1
+    exact = cens == 0
+    reach_hi = math.log(fit.base_c[1] * 10 ** REACH_DECADES) - fit.x_ref
+    reach_lo = math.log(fit.base_c[0] / 10 ** REACH_DECADES) - fit.x_ref
+    x_t = fit.x_t - fit.x_ref
+    slope_free = fit.slope_free
+
+    def residuals(params, sigma):
+        mu = _mean(params, x, treated, x_t, slope_free)
+        e, log_a, alpha = params[:3]
+        thr_hi = math.log(e + math.exp(log_a - alpha * reach_hi))
+        thr_lo = math.log(e + math.exp(log_a - alpha * reach_lo))
+        out = (y - mu) / sigma
+        u = np.where(cens == 1, (thr_hi - mu) / sigma, (mu - thr_lo) / sigma)
+        censored = np.sqrt(np.maximum(-2.0 * stats.norm.logcdf(u), 0.0))
+        return np.where(exact, out, censored)
+
+    p = fit.params.size
+    fit.df = y.size - p
+    n_exact = int(exact.sum())
+    resid = (_mean(fit.params, x, treated, x_t, slope_free) - y)[exact]
+    sigma = max(float(np.sqrt(np.sum(resid ** 2) / max(fit.df, 1))), SIGMA_FLOOR)
+    params, result, used = fit.params, None, sigma
+    for _ in range(2):
+        start = np.clip(params, np.array(lower) + 1e-9, np.array(upper) - 1e-9)
+        used = sigma
+        result = least_squares(residuals, start, args=(used,), bounds=(lower, upper), x_scale="jac", max_nfev=200)
+        params = result.x
+        resid = (_mean(params, x, treated, x_t, slope_free) - y)[exact]
+        sigma = max(float(np.sqrt(np.sum(resid ** 2) / max(fit.df, 1))), SIGMA_FLOOR)
+    fit.params = params
+    fit.rss = float(np.dot(resid, resid))
+    # the information per unit noise variance: the scaled residuals' J^T J times the sigma they used
+    fit.cov_unit = np.linalg.pinv(result.jac.T @ result.jac * used ** 2)
+    if fit.df >= 1 and n_exact > p:
+        raw = float(np.sqrt(fit.rss / fit.df))
+        fit.sigma_raw, fit.sigma = raw, max(raw, SIGMA_FLOOR)
+        fit.cov = fit.sigma ** 2 * fit.cov_unit
+    else:
+        fit.df = min(fit.df, 0)
+    return fit
