@@ -271,7 +271,7 @@ def _cost_chart(database: str) -> dict:
                  "from claim c join model m on m.id = c.entity_id "
                  "where c.entity_type = 'model' and c.origin = 'derived:cegdb' "
                  "and c.field like 'training_cost_%' "
-                 f"and m.release_date is not null and m.{ONE_ROW_PER_RUN} order by m.release_date",
+                 f"and m.release_date is not null and {one_row_per_run('m')} order by m.release_date",
         "display": {"layer": [
             {"mark": {"type": "rule", "opacity": 0.4},
              "encoding": {"x": x, "y": {"field": "lower_usd", "type": "quantitative", "scale": {"type": "log"},
