@@ -158,12 +158,14 @@ def parse_hf_config(data: bytes | str | dict, source: str | None = None,
     else:
         cfg = top
         family_name = record["model_type"]
+        if isinstance(raw.get("vision_config"), dict):
+            record["multimodal"] = True  # Qwen2-VL / Qwen2.5-VL: text keys at the top, a vision tower beside them
     quirks = QUIRKS.get(family_name or "")
     layout = _architecture(cfg, quirks, record)
     if quirks is None and family_name not in STANDARD_LAYOUT_CHECKED:
         layout.assumptions.insert(0, f"model_type {family_name!r} has no row in the quirks table: read as the "
                                      "standard layout its keys describe")
-    _counts(cfg, layout, quirks or STANDARD, family_name, record, wrapper=text_raw is not None, top_raw=raw)
+    _counts(cfg, layout, quirks or STANDARD, family_name, record, wrapper=bool(record.get("multimodal")), top_raw=raw)
     if index is not None:
         _cross_check(index, cfg, record)
     return {k: v for k, v in record.items() if v is not None}

@@ -68,6 +68,7 @@ QUIRKS: dict[str, Quirks] = {
     # Qwen2 hard-codes bias=True on q, k, v (not o) and has no config key for it.
     "qwen2": Quirks(qkv_bias=True, **_UNTIED_SILU),
     "qwen2_moe": Quirks(qkv_bias=True, **_UNTIED_SILU),
+    **{name: Quirks(qkv_bias=True, **_UNTIED_SILU) for name in ("qwen2_vl", "qwen2_5_vl")},
     # Qwen3 and Gemma 3 normalise each head's queries and keys (RMSNorm over head_dim); no key says so.
     "qwen3": Quirks(qk_norm="head", **_UNTIED_SILU),
     "qwen3_moe": Quirks(qk_norm="head", **_UNTIED_SILU),
@@ -107,6 +108,8 @@ QUIRKS: dict[str, Quirks] = {
     **{name: Quirks(stack=name, norm="rmsnorm", gated_mlp=True, activation="silu", qk_norm="head")
        for name in ("lfm2", "lfm2_moe")},
     "minimax": Quirks(stack="minimax", **_UNTIED_SILU),
+    "kimi_linear": Quirks(stack="kimi_linear", **_UNTIED_SILU),
+    "bailing_hybrid": Quirks(stack="bailing_hybrid", **_UNTIED_SILU),
     # BART-style encoder-decoders (fairseq's layout): plain two-matrix feed-forward, biased linear maps, LayerNorm.
     # Marian (opus-mt) and Pegasus use fixed sinusoidal positions; Marian and BART norm after each block.
     "marian": Quirks(layout="bart", positional="sinusoidal", norm="layernorm", norm_position="post", gated_mlp=False),
@@ -159,6 +162,8 @@ MOE_LAYER_RULES = (
     ("interleave_moe_layer_step", "positive", lambda i, v: (i + 1) % v == 0),  # Llama 4
     ("mlp_only_layers", "list", lambda i, v: i not in v),
     ("moe_layers", "list", lambda i, v: i in v),
+    # Per-layer words (Laguna, Mellum): "sparse" layers hold experts, "dense" ones a plain MLP.
+    ("mlp_layer_types", "words", lambda i, v: i < len(v) and v[i] in ("sparse", "moe")),
 )
 # Config settings that add a per-expert bias to the router (DeepSeek-V3's aux-loss-free balancing
 # keeps e_score_correction_bias, one value per routed expert).
@@ -295,6 +300,12 @@ def moe_layer_indices(cfg, layers: int) -> list[int]:
                 raise ParseError(cfg.source, cfg.prefix + key, f"expected {layers} flags of 0 or 1")
             tests.append((lambda i, v: i < len(v) and bool(v[i]), tuple(value)))
             continue
+        if kind == "words":
+            if not isinstance(value, list) or len(value) < layers or not all(
+                    v in ("sparse", "moe", "dense", "mlp") for v in value):
+                raise ParseError(cfg.source, cfg.prefix + key, f"expected {layers} of sparse/dense")
+            tests.append((test, tuple(value)))
+            continue
         if kind == "list":
             if not isinstance(value, list) or not all(isinstance(x, int) and not isinstance(x, bool) for x in value):
                 raise ParseError(cfg.source, cfg.prefix + key, "expected a list of layer numbers")
@@ -365,10 +376,21 @@ def count_parameters(cfg, layout: Layout, quirks: Quirks, record: dict):
     per_layer = attention + layout.norms_per_layer * norm + quirks.residual_scales * hidden
     if quirks.residual_scales:
         said.append(f"{quirks.residual_scales} residual scale vector(s) of hidden_size a layer: fixed by the family's code")
-    breakdown = {"attention": layers * attention,
+    # Per-layer head counts (Laguna: 48 heads in full-attention layers, 64 in sliding ones): the difference each
+    # layer makes to the one-size attention above.
+    per_layer_heads = cfg.raw.get("num_attention_heads_per_layer")
+    heads_extra = 0
+    if per_layer_heads is not None and record.get("attention") != "mla":
+        if (not isinstance(per_layer_heads, list) or len(per_layer_heads) != layers
+                or not all(isinstance(h, int) and not isinstance(h, bool) and h > 0 for h in per_layer_heads)):
+            raise ParseError(cfg.source, cfg.prefix + "num_attention_heads_per_layer", f"expected {layers} head counts")
+        heads_extra = sum(_attention(record, layout, quirks, hidden, h, head_dim, []) for h in per_layer_heads) \
+            - layers * attention
+        said.append("attention heads per layer from num_attention_heads_per_layer")
+    breakdown = {"attention": layers * attention + heads_extra,
                  "norms": layers * (layout.norms_per_layer * norm + quirks.residual_scales * hidden) + norm,
                  "feed_forward": dense_layers * mlp(inner) if dense_layers else 0}
-    total = active = layers * per_layer + breakdown["feed_forward"]
+    total = active = layers * per_layer + heads_extra + breakdown["feed_forward"]
     moe_layer = moe_layer_active = None  # one MoE layer's feed-forward, total and per token
     if moe_layers:
         experts, top_k = record["moe_experts"], record.get("moe_active_experts")
@@ -486,7 +508,11 @@ def _count_stack(cfg, layout: Layout, quirks: Quirks, record: dict):
     if quirks.stack == "rwkv":
         return count_rwkv(cfg, record, said)
     attention = 0
-    if heads:
+    if record.get("attention") == "mla":
+        attention = _mla(cfg, hidden, heads, layout)
+        if isinstance(attention, str):
+            return attention
+    elif heads:
         head_dim = record.get("head_dim")
         if head_dim is None:
             if hidden % heads:

@@ -27,7 +27,7 @@ KIND_WORDS = {"full_attention": "attention", "attention": "attention", "sliding_
 NEMOTRON_SYMBOLS = {"M": ("mamba2", None), "*": ("attention", None), "-": (None, "dense"), "E": (None, "moe")}
 # What each mixer kind is, for `layer_mixers` and the innovation links (datasets/innovations.yaml ids).
 MIXER_INNOVATIONS = {"mamba": "selective-ssm", "mamba2": "mamba2", "gated_deltanet": "gated-deltanet",
-                     "rwkv": "rwkv"}
+                     "kda": "deltanet", "rwkv": "rwkv"}
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,10 @@ STACKS: dict[str, Stack] = {
     "lfm2": Stack("layer_types", qk_norm=True),
     "lfm2_moe": Stack("layer_types", qk_norm=True, moe_from="dense_first", router_bias=True),
     "minimax": Stack("layer_types", linear="lightning"),
+    # Kimi Linear: Kimi Delta Attention layers and MLA layers (linear_attn_config, 1-based layer numbers).
+    "kimi_linear": Stack("kimi", linear="kda", router_bias=True),
+    # Ling 2.5 (Bailing hybrid): one MLA layer closing each group of layer_group_size, lightning attention before.
+    "bailing_hybrid": Stack("group", linear="lightning", qk_norm=True, router_bias=True),
 }
 
 
@@ -119,6 +123,20 @@ def layer_plan(cfg, stack: Stack, layers: int) -> tuple[list[tuple[str | None, s
         period, offset = _int(cfg, "attn_layer_period", default=1, minimum=1), _int(cfg, "attn_layer_offset", default=0)
         return [("attention" if i % period == offset else "mamba", "dense") for i in range(layers)], \
             "attn_layer_period / attn_layer_offset"
+    if stack.pattern == "kimi":
+        linear = raw.get("linear_attn_config")
+        full = linear.get("full_attn_layers") if isinstance(linear, dict) else None
+        if not isinstance(full, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in full):
+            raise ParseError(cfg.source, cfg.prefix + "linear_attn_config.full_attn_layers",
+                             "expected the (1-based) numbers of the full-attention layers")
+        return [("attention" if i + 1 in full else stack.linear, "dense") for i in range(layers)], \
+            "linear_attn_config.full_attn_layers (1-based)"
+    if stack.pattern == "group":
+        size = _int(cfg, "layer_group_size", minimum=1)
+        if size is None:
+            raise ParseError(cfg.source, cfg.prefix + "layer_group_size", "a grouped hybrid needs layer_group_size")
+        return [("attention" if (i + 1) % size == 0 else stack.linear, "dense") for i in range(layers)], \
+            "layer_group_size (the last layer of each group is full attention)"
     kinds = raw.get("layer_types")
     if isinstance(kinds, list):
         if len(kinds) != layers or not all(isinstance(k, str) and k in KIND_WORDS for k in kinds):
@@ -192,10 +210,30 @@ def _short_conv(cfg, hidden: int, said: list[str]) -> int:
     return hidden * 3 * hidden + hidden * kernel + hidden * hidden + (3 * hidden + hidden + hidden if bias else 0)
 
 
-def _lightning(cfg, hidden: int, heads: int, head_dim: int, said: list[str]) -> int:
+def _lightning(cfg, hidden: int, heads: int, head_dim: int, said: list[str], qk_norm: bool = False) -> int:
+    heads = _int(cfg, "num_kv_heads_for_linear_attn", default=heads, minimum=1)
     inner = heads * head_dim
-    said.append("lightning (linear) attention (MiniMax): qkv_proj, output_gate, out_proj, a norm of heads x head_dim")
-    return hidden * 3 * inner + hidden * inner + inner * hidden + inner
+    said.append(f"lightning (linear) attention: {heads} heads x {head_dim}; qkv, output gate, out projection, a norm of "
+                "heads x head_dim" + (", q/k norms" if qk_norm else ""))
+    return hidden * 3 * inner + hidden * inner + inner * hidden + inner + (2 * head_dim if qk_norm else 0)
+
+
+def _kda(cfg, hidden: int, said: list[str]) -> int:
+    """Kimi Delta Attention (flash-linear-attention's KimiDeltaAttention): q/k/v projections with short
+    convolutions, low-rank forget-gate and output-gate projections (rank head_dim), beta, A_log, dt_bias,
+    a gated output norm and the output projection."""
+    linear = cfg.raw.get("linear_attn_config") or {}
+    heads, head_dim = linear.get("num_heads"), linear.get("head_dim")
+    kernel = linear.get("short_conv_kernel_size", 4)
+    if not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in (heads, head_dim, kernel)):
+        raise ParseError(cfg.source, cfg.prefix + "linear_attn_config", "KDA layers need num_heads, head_dim and "
+                                                                        "short_conv_kernel_size")
+    inner = heads * head_dim
+    said.append(f"Kimi Delta Attention: {heads} heads x {head_dim}, q/k/v with short convolutions ({kernel}), "
+                "low-rank forget and output gates, beta, A_log, dt_bias, gated norm, out projection")
+    return (3 * hidden * inner + 3 * inner * kernel + (hidden * head_dim + head_dim * inner)
+            + (hidden * head_dim + head_dim * inner + inner) + hidden * heads + heads + inner + head_dim
+            + inner * hidden)
 
 
 def _ffn_width(cfg, stack: Stack, inner: int | None, said: list[str]) -> int | None:
@@ -239,7 +277,9 @@ def count_stack(cfg, stack: Stack, record: dict, attention: int, norm: int, layo
         elif mixer == "short_conv":
             mixers[mixer] = _short_conv(cfg, hidden, said)
         elif mixer == "lightning":
-            mixers[mixer] = _lightning(cfg, hidden, heads, head_dim, said)
+            mixers[mixer] = _lightning(cfg, hidden, heads, head_dim, said, qk_norm=stack.qk_norm)
+        elif mixer == "kda":
+            mixers[mixer] = _kda(cfg, hidden, said)
 
     gated = not stack.plain_ffn
     mlp_bias = layout.mlp_bias
@@ -260,12 +300,15 @@ def count_stack(cfg, stack: Stack, record: dict, attention: int, norm: int, layo
         expert = ((3 if gated else 2) * width * expert_inner)
         shared_inner = _int(cfg, "shared_expert_intermediate_size", "moe_shared_expert_intermediate_size",
                             "shared_intermediate_size", minimum=0)
+        if not shared_inner and record.get("moe_shared_experts"):
+            shared_inner = expert_inner  # DeepSeek-style: shared experts as wide as the routed ones
         shared_count = record.get("moe_shared_experts") or (1 if shared_inner else 0)
         shared = shared_count * mlp(shared_inner or expert_inner) if not stack.granite_shared else 0
         if stack.shared_gate and shared:
             shared += hidden
-        router = experts * hidden + (experts if stack.router_bias and (_flag(cfg, "use_expert_bias", default=True))
-                                     else 0)
+        router = experts * hidden + (experts if stack.router_bias and _flag(cfg, "use_expert_bias",
+                                                                              "moe_router_enable_expert_bias",
+                                                                              default=True) else 0)
         projections = 2 * hidden * latent if latent else 0
         moe_layer = experts * expert + shared + router + projections
         moe_active = top_k * expert + shared + router + projections
@@ -278,7 +321,7 @@ def count_stack(cfg, stack: Stack, record: dict, attention: int, norm: int, layo
         size = _int(cfg, "shared_intermediate_size", minimum=0)
         granite_shared = mlp(size) if size else 0
         said.append(f"a gated shared MLP of {size} in every layer (shared_intermediate_size)")
-    dense_first = _int(cfg, "num_dense_layers", default=0) if stack.moe_from == "dense_first" else 0
+    dense_first = _int(cfg, "num_dense_layers", "first_k_dense_replace", default=0)
     dense_only = cfg.raw.get("mlp_only_layers") or []
     if not isinstance(dense_only, list):
         raise ParseError(cfg.source, cfg.prefix + "mlp_only_layers", "expected a list of layer numbers")

@@ -64,7 +64,23 @@ def _pixtral(top: dict, vision: dict, text_hidden: int, said: list[str]) -> int 
     return tower + projector
 
 
+def _qwen25_vl(top: dict, vision: dict, text_hidden: int, said: list[str]) -> int | None:
+    h, depth, inner = _get(vision, "hidden_size", "embed_dim"), _get(vision, "depth"), _get(vision, "intermediate_size")
+    if None in (h, depth, inner):
+        return None
+    channels, patch = _get(vision, "in_chans", "in_channels", default=3), _get(vision, "patch_size", default=14)
+    temporal, merge = _get(vision, "temporal_patch_size", default=2), _get(vision, "spatial_merge_size", default=2)
+    out = _get(vision, "out_hidden_size", default=text_hidden)
+    merged = h * merge * merge
+    block = 2 * h + (3 * h * h + 3 * h) + (h * h + h) + 2 * (h * inner + inner) + (inner * h + h)
+    merger = h + (merged * merged + merged) + (merged * out + out)
+    said.append(f"vision tower (Qwen2.5-VL layout): {depth} blocks of {h}, gated MLP {inner} with biases, RMSNorms, "
+                f"patch {temporal}x{patch}x{patch} without bias, no position table, a merger to {out}")
+    return channels * temporal * patch * patch * h + depth * block + merger
+
+
 VISION_TOWERS = {
+    "qwen2_5_vl": _qwen25_vl,
     **{name: _qwen_vl for name in ("qwen3_vl", "qwen3_5", "qwen3_5_moe", "qwen3_vl_vision", "qwen3_5_vision",
                                    "qwen3_5_moe_vision", "qwen3_vl_moe")},
     "pixtral": _pixtral,
@@ -77,7 +93,7 @@ def count_vision(top: dict, text_hidden: int | None, said: list[str]) -> int | N
     if not isinstance(vision, dict):
         said.append("no vision_config: only the language model is counted")
         return None
-    kind = vision.get("model_type")
+    kind = vision.get("model_type") or top.get("model_type")  # Qwen2.5-VL names its tower only at the top
     recipe = VISION_TOWERS.get(kind)
     if recipe is None or not text_hidden:
         said.append(f"vision tower {kind!r} has no recipe: only the language model is counted")
