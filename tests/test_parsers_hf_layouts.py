@@ -329,3 +329,14 @@ def test_an_index_off_by_more_than_two_percent_is_a_warning():
     assert record["count_warnings"] and "safetensors index" in record["count_warnings"][0]
     exact = {"metadata": {"total_size": 2 * doge_dense_by_hand()}, "weight_map": {}}
     assert "count_warnings" not in parse_hf_config({**DOGE_60M, "torch_dtype": "bfloat16"}, "doge", index=exact)
+
+
+def test_mlp_layer_types_cover_the_main_layers_and_an_mtp_layer_follows_the_last():
+    # GLM-5: 78 entries for 78 layers, plus one multi-token-prediction layer counted apart.
+    config = {"model_type": "glm_moe_dsa", "hidden_size": 64, "intermediate_size": 256, "moe_intermediate_size": 32,
+              "num_hidden_layers": 3, "num_attention_heads": 4, "num_key_value_heads": 4, "vocab_size": 1000,
+              "n_routed_experts": 8, "num_experts_per_tok": 2, "n_shared_experts": 1, "hidden_act": "silu",
+              "mlp_layer_types": ["dense", "sparse", "sparse"], "num_nextn_predict_layers": 1,
+              "first_k_dense_replace": 1}
+    record = parse_hf_config(config, "glm-5-shaped")
+    assert record["moe_layers"] == [1, 2] and record["extra_prediction_parameters"] > 0

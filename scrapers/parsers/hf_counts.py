@@ -163,7 +163,7 @@ MOE_LAYER_RULES = (
     ("mlp_only_layers", "list", lambda i, v: i not in v),
     ("moe_layers", "list", lambda i, v: i in v),
     # Per-layer words (Laguna, Mellum): "sparse" layers hold experts, "dense" ones a plain MLP.
-    ("mlp_layer_types", "words", lambda i, v: i < len(v) and v[i] in ("sparse", "moe")),
+    ("mlp_layer_types", "words", lambda i, v: v[min(i, len(v) - 1)] in ("sparse", "moe")),
 )
 # Config settings that add a per-expert bias to the router (DeepSeek-V3's aux-loss-free balancing
 # keeps e_score_correction_bias, one value per routed expert).
@@ -301,9 +301,11 @@ def moe_layer_indices(cfg, layers: int) -> list[int]:
             tests.append((lambda i, v: i < len(v) and bool(v[i]), tuple(value)))
             continue
         if kind == "words":
-            if not isinstance(value, list) or len(value) < layers or not all(
+            # The list covers the main layers; a multi-token-prediction layer after them is like the last one.
+            depth = cfg.int("num_layers") or layers
+            if not isinstance(value, list) or len(value) < min(depth, layers) or not value or not all(
                     v in ("sparse", "moe", "dense", "mlp") for v in value):
-                raise ParseError(cfg.source, cfg.prefix + key, f"expected {layers} of sparse/dense")
+                raise ParseError(cfg.source, cfg.prefix + key, f"expected {min(depth, layers)} of sparse/dense")
             tests.append((test, tuple(value)))
             continue
         if kind == "list":
