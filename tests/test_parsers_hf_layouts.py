@@ -340,3 +340,32 @@ def test_mlp_layer_types_cover_the_main_layers_and_an_mtp_layer_follows_the_last
               "first_k_dense_replace": 1}
     record = parse_hf_config(config, "glm-5-shaped")
     assert record["moe_layers"] == [1, 2] and record["extra_prediction_parameters"] > 0
+
+
+def test_nemotron_nas_block_configs():
+    # Llama-3.3-Nemotron-Super-49B-v1: per-layer block configs; some layers drop attention (no_op).
+    keep = {"attention": {"n_heads_in_group": 8, "no_op": False, "replace_with_linear": False},
+            "ffn": {"ffn_mult": 5.25, "no_op": False, "replace_with_linear": False}}
+    drop = {"attention": {"n_heads_in_group": None, "no_op": True, "replace_with_linear": False},
+            "ffn": {"ffn_mult": 1.0, "no_op": False, "replace_with_linear": False}}
+    config = {"model_type": "nemotron-nas", "hidden_size": 1024, "num_attention_heads": 16, "num_hidden_layers": 3,
+              "num_key_value_heads": None, "intermediate_size": None, "vocab_size": 1000, "hidden_act": "silu",
+              "rms_norm_eps": 1e-5, "rope_theta": 500000.0, "tie_word_embeddings": False,
+              "block_configs": [keep, drop, keep]}
+    record = parse_hf_config(config, "nas")
+    h, head_dim, kv = 1024, 64, 2
+    attention = 2 * h * 16 * head_dim + 2 * h * kv * head_dim + h
+    wide, narrow = 256 * math.ceil(int(2 * 5.25 * h / 3) / 256), 256 * math.ceil(int(2 * 1.0 * h / 3) / 256)
+    expected = 2 * (attention + 3 * h * wide + h) + (3 * h * narrow + h) + 2 * 1000 * h + h
+    assert record["parameters"] == expected
+    assert (record["attention"], record["kv_heads"]) == ("gqa", 2)
+
+
+def test_xlstm_7b_matches_its_published_total():
+    config = {"model_type": "xlstm", "embedding_dim": 4096, "num_blocks": 32, "num_heads": 8, "qk_dim_factor": 0.5,
+              "v_dim_factor": 1.0, "ffn_proj_factor": 2.667, "ffn_round_up_to_multiple_of": 64, "use_bias": False,
+              "vocab_size": 50304, "tie_word_embeddings": False, "norm_eps": 1e-6}
+    record = parse_hf_config(config, "xlstm-7b")
+    assert record["parameters"] == pytest.approx(6.87e9, rel=0.005)  # NX-AI/xLSTM-7b on the Hub: 6.87B
+    assert "attention" not in record
+    assert "xlstm" in {link["id"] for link in innovation_links(record, "s")}

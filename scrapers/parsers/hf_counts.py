@@ -24,7 +24,7 @@ import math
 from dataclasses import dataclass, field
 
 from scrapers.errors import ParseError
-from scrapers.parsers.hf_mixers import STACKS, count_rwkv, count_stack
+from scrapers.parsers.hf_mixers import STACKS, count_block_configs, count_rwkv, count_stack, count_xlstm
 
 
 @dataclass(frozen=True)
@@ -109,6 +109,9 @@ QUIRKS: dict[str, Quirks] = {
        for name in ("lfm2", "lfm2_moe")},
     "minimax": Quirks(stack="minimax", **_UNTIED_SILU),
     "kimi_linear": Quirks(stack="kimi_linear", **_UNTIED_SILU),
+    "nemotron-nas": Quirks(stack="block_configs", **_UNTIED_SILU),
+    "xlstm": Quirks(stack="xlstm", norm="rmsnorm", positional="none", gated_mlp=True, activation="silu",
+                    tied_default=False),
     "bailing_hybrid": Quirks(stack="bailing_hybrid", **_UNTIED_SILU),
     # BART-style encoder-decoders (fairseq's layout): plain two-matrix feed-forward, biased linear maps, LayerNorm.
     # Marian (opus-mt) and Pegasus use fixed sinusoidal positions; Marian and BART norm after each block.
@@ -492,6 +495,10 @@ def _attention(record: dict, layout: Layout, quirks: Quirks, hidden: int, heads:
 def _count_stack(cfg, layout: Layout, quirks: Quirks, record: dict):
     """State-space, linear-attention and hybrid stacks (hf_mixers.py): each layer by its kind."""
     hidden, layers, heads, vocab = (record.get(k) for k in ("hidden_size", "num_layers", "num_heads", "vocab_size"))
+    if quirks.stack == "xlstm":  # names its width and depth embedding_dim and num_blocks; no attention layer
+        for key in ("attention", "kv_heads", "num_heads"):
+            record.pop(key, None)
+        return count_xlstm(cfg, record, layout.assumptions)
     pattern = cfg.raw.get("layers_block_type") or cfg.raw.get("layer_types")
     if layers is None and isinstance(pattern, list) and pattern:
         # Nemotron 3 Ultra names no num_hidden_layers: its layer list is the depth.
@@ -509,6 +516,8 @@ def _count_stack(cfg, layout: Layout, quirks: Quirks, record: dict):
     norm = NORM_WEIGHTS[layout.norm] * hidden
     if quirks.stack == "rwkv":
         return count_rwkv(cfg, record, said)
+    if quirks.stack == "block_configs":
+        return count_block_configs(cfg, record, said)
     attention = 0
     if record.get("attention") == "mla":
         attention = _mla(cfg, hidden, heads, layout)

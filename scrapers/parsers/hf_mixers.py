@@ -27,7 +27,7 @@ KIND_WORDS = {"full_attention": "attention", "attention": "attention", "sliding_
 NEMOTRON_SYMBOLS = {"M": ("mamba2", None), "*": ("attention", None), "-": (None, "dense"), "E": (None, "moe")}
 # What each mixer kind is, for `layer_mixers` and the innovation links (datasets/innovations.yaml ids).
 MIXER_INNOVATIONS = {"mamba": "selective-ssm", "mamba2": "mamba2", "gated_deltanet": "gated-deltanet",
-                     "kda": "deltanet", "rwkv": "rwkv"}
+                     "kda": "deltanet", "rwkv": "rwkv", "mlstm": "xlstm"}
 
 
 @dataclass(frozen=True)
@@ -398,3 +398,89 @@ def count_rwkv(cfg, record: dict, said: list[str]):
             "breakdown": {"mixers": layers * time_mix, "feed_forward": layers * channel_mix,
                           "norms": layers * norms + 4 * hidden, "embeddings": vocab * hidden, "output_head": head},
             "moe": False, "no_ffn": True}
+
+
+def count_block_configs(cfg, record: dict, said: list[str]):
+    """Nemotron-NAS (DeciLM, Llama-3.x-Nemotron Super/Ultra): a Llama whose layers each say, in `block_configs`,
+    whether attention and the MLP are kept (and with how many KV-head groups and what ffn_mult), replaced by
+    one linear map, or dropped (no_op). The MLP width is 2/3 x ffn_mult x hidden, rounded up to 256."""
+    hidden, vocab, heads = record["hidden_size"], record["vocab_size"], record.get("num_heads")
+    blocks = cfg.raw.get("block_configs")
+    if not isinstance(blocks, list) or not blocks or not heads:
+        raise ParseError(cfg.source, cfg.prefix + "block_configs", "expected one block config per layer")
+    head_dim = record.get("head_dim") or hidden // heads
+    total = kept_attention = kept_ffn = 0
+    kv_counts: dict[int, int] = {}
+    for index, block in enumerate(blocks):
+        attention, ffn = (block or {}).get("attention") or {}, (block or {}).get("ffn") or {}
+        if not attention.get("no_op"):
+            if attention.get("replace_with_linear"):
+                total += hidden * hidden + hidden
+            else:
+                group = attention.get("n_heads_in_group")
+                if not isinstance(group, int) or group < 1 or heads % group:
+                    raise ParseError(cfg.source, f"{cfg.prefix}block_configs[{index}].attention.n_heads_in_group",
+                                     f"expected a divisor of {heads} heads, got {group!r}")
+                kv = heads // group
+                total += 2 * hidden * heads * head_dim + 2 * hidden * kv * head_dim + hidden
+                kept_attention += 1
+                kv_counts[kv] = kv_counts.get(kv, 0) + 1
+        if not ffn.get("no_op"):
+            if ffn.get("replace_with_linear"):
+                total += hidden * hidden + hidden
+            else:
+                mult = ffn.get("ffn_mult")
+                if isinstance(mult, bool) or not isinstance(mult, (int, float)) or mult <= 0:
+                    raise ParseError(cfg.source, f"{cfg.prefix}block_configs[{index}].ffn.ffn_mult",
+                                     f"expected a positive number, got {mult!r}")
+                inner = int(2 * mult * hidden / 3)
+                inner = 256 * ((inner + 255) // 256)
+                total += 3 * hidden * inner + hidden
+                kept_ffn += 1
+    record["num_layers"] = len(blocks)
+    if kv_counts:  # the config's num_key_value_heads is null: the blocks say it
+        kv = max(sorted(kv_counts), key=kv_counts.get)
+        record["kv_heads"], record["attention"] = kv, ("mqa" if kv == 1 else "gqa" if kv < heads else "mha")
+    said.append(f"block_configs: {kept_attention} of {len(blocks)} layers keep attention, {kept_ffn} an MLP "
+                "(width 2/3 x ffn_mult x hidden rounded up to 256); dropped sub-blocks have no norm")
+    head = 0 if record.get("tied_embeddings") else vocab * hidden
+    total += vocab * hidden + head + hidden
+    return {"total": total, "active": total, "active_excluding_input_embedding": total - vocab * hidden,
+            "breakdown": {"blocks": total - vocab * hidden - head - hidden, "embeddings": vocab * hidden,
+                          "output_head": head, "norms": hidden}, "moe": False}
+
+
+def count_xlstm(cfg, record: dict, said: list[str]):
+    """xLSTM 7B (transformers' xLSTM, weight_mode single): per block an RMS-normed mLSTM layer (q, k of
+    embedding_dim x qk_dim_factor, v and the output gate of embedding_dim x v_dim_factor, input and forget gates
+    per head with biases, a per-head norm, the output projection) and an RMS-normed gated MLP of
+    ffn_proj_factor x embedding_dim rounded up to ffn_round_up_to_multiple_of."""
+    hidden = _int(cfg, "embedding_dim", "hidden_size", minimum=1)
+    blocks = _int(cfg, "num_blocks", "num_hidden_layers", minimum=1)
+    heads = _int(cfg, "num_heads", default=1, minimum=1)
+    vocab = _int(cfg, "vocab_size", minimum=1)
+    if None in (hidden, blocks, vocab):
+        return "not computed: an xLSTM config without embedding_dim, num_blocks or vocab_size"
+    factors = {}
+    for key, default in (("qk_dim_factor", 0.5), ("v_dim_factor", 1.0), ("ffn_proj_factor", 2.6667)):
+        value = cfg.raw.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            raise ParseError(cfg.source, cfg.prefix + key, f"expected a positive number, got {value!r}")
+        factors[key] = value
+    multiple = _int(cfg, "ffn_round_up_to_multiple_of", default=64, minimum=1)
+    qk, v = int(hidden * factors["qk_dim_factor"]), int(hidden * factors["v_dim_factor"])
+    inner = multiple * math.ceil(hidden * factors["ffn_proj_factor"] / multiple)
+    bias = _flag(cfg, "use_bias")
+    mlstm = 2 * hidden * qk + 2 * hidden * v + 2 * (hidden * heads + heads) + v + v * hidden
+    if bias:
+        mlstm += 2 * qk + 2 * v + hidden
+    ffn = 3 * hidden * inner + ((2 * inner + hidden) if bias else 0)
+    block = mlstm + ffn + 2 * hidden
+    head = 0 if record.get("tied_embeddings") else vocab * hidden
+    total = blocks * block + vocab * hidden + head + hidden
+    record.update(hidden_size=hidden, num_layers=blocks, vocab_size=vocab, layer_mixers={"mlstm": blocks})
+    said.append(f"xLSTM blocks: mLSTM with q/k of {qk}, v and output gate of {v}, {heads} heads (gates with biases), "
+                f"gated MLP of {inner}, two RMSNorms a block, a final norm")
+    return {"total": total, "active": total, "active_excluding_input_embedding": total - vocab * hidden,
+            "breakdown": {"mixers": blocks * mlstm, "feed_forward": blocks * ffn, "norms": blocks * 2 * hidden + hidden,
+                          "embeddings": vocab * hidden, "output_head": head}, "moe": False}
