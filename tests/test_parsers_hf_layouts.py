@@ -237,6 +237,11 @@ def test_hybrids_within_two_percent_of_their_publishers(config, total, active, s
     assert record.get("layer_mixers"), "the layer kinds are reported"
 
 
+def test_bamba_attention_layers_use_rope():
+    # attn_rotary_emb is Bamba's only rotary key; without it Bamba-9B-v1 had no positional claim.
+    assert parse_hf_config({**BAMBA_9B, "attn_rotary_emb": 64}, "bamba")["positional"] == "rope"
+
+
 def test_minimax_active_count_is_deepseeks_convention():
     # MiniMax-Text-01: 45.9B activated, the input and output embeddings left out.
     record = parse_hf_config(MINIMAX_TEXT_01, "minimax")

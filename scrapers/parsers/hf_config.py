@@ -65,6 +65,7 @@ PLAIN_NAME = {"silu": "other", "gelu": "gelu", "relu": "relu"}
 
 # Keys whose presence means rotary position embeddings, whatever the family.
 ROPE_KEYS = ("rope_theta", "rope_scaling", "rope_parameters", "rotary_dim", "rotary_pct", "rotary_emb_base",
+             "attn_rotary_emb",  # Bamba: the rotary width of its attention layers
              "partial_rotary_factor", "qk_rope_head_dim")
 # Keys a multimodal wrapper keeps at the top level for its text model too.
 WRAPPER_INHERITED = ("tie_word_embeddings", "torch_dtype", "dtype", "quantization_config")
