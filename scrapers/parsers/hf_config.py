@@ -384,7 +384,9 @@ def _counts(cfg: _Config, layout: Layout, quirks: Quirks, family_name: str | Non
         # DeepSeek-V3 ships 14B of multi-token-prediction weights beside the 671B main model.
         notes.append(f"main model only: the {mtp} multi-token-prediction layer(s) in the checkpoint are counted "
                      "apart (extra_prediction_parameters)")
-    record["parameter_breakdown"] = result["breakdown"]
+    record["parameter_breakdown"] = dict(result["breakdown"])
+    if record.get("vision_parameters"):
+        record["parameter_breakdown"]["vision_tower_and_projector"] = record["vision_parameters"]
     record["assumptions"] = layout.assumptions
     record["parameters_note"] = "; ".join(notes) or None
 

@@ -69,6 +69,15 @@ STACKS: dict[str, Stack] = {
 }
 
 
+MAX_WIDTH = 10_000_000  # widths past this are not a real model (and overflow the float arithmetic below)
+
+
+def _width(cfg, key: str, value: int) -> int:
+    if value > MAX_WIDTH:
+        raise ParseError(cfg.source, cfg.prefix + key, f"{value} is not a real width")
+    return value
+
+
 def _int(cfg, *keys: str, default: int | None = None, minimum: int = 0) -> int | None:
     for key in keys:
         value = cfg.raw.get(key)
@@ -156,8 +165,9 @@ def _mamba1(cfg, hidden: int, said: list[str]) -> int:
                                                                                    default=2) * hidden
     state = _int(cfg, "state_size", "mamba_d_state", "d_state", default=16, minimum=1)
     kernel = _int(cfg, "conv_kernel", "mamba_d_conv", "d_conv", default=4, minimum=1)
-    rank = cfg.raw.get("time_step_rank", cfg.raw.get("mamba_dt_rank", "auto"))
-    rank = math.ceil(hidden / 16) if rank == "auto" else _int(cfg, "time_step_rank", "mamba_dt_rank", minimum=1)
+    rank = _int(cfg, "time_step_rank", "mamba_dt_rank", minimum=1) if not any(
+        cfg.raw.get(k) == "auto" for k in ("time_step_rank", "mamba_dt_rank")) else None
+    rank = rank or math.ceil(hidden / 16)  # "auto" or absent: the Mamba default, ceil(hidden / 16)
     bias = _flag(cfg, "use_bias", "mamba_proj_bias")
     conv_bias = _flag(cfg, "use_conv_bias", "mamba_conv_bias", default=True)
     said.append(f"Mamba block: inner {d_inner}, state {state}, dt rank {rank}, conv {kernel}; in_proj 2 x inner, "
@@ -222,7 +232,8 @@ def _kda(cfg, hidden: int, said: list[str]) -> int:
     """Kimi Delta Attention (flash-linear-attention's KimiDeltaAttention): q/k/v projections with short
     convolutions, low-rank forget-gate and output-gate projections (rank head_dim), beta, A_log, dt_bias,
     a gated output norm and the output projection."""
-    linear = cfg.raw.get("linear_attn_config") or {}
+    linear = cfg.raw.get("linear_attn_config")
+    linear = linear if isinstance(linear, dict) else {}
     heads, head_dim = linear.get("num_heads"), linear.get("head_dim")
     kernel = linear.get("short_conv_kernel_size", 4)
     if not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in (heads, head_dim, kernel)):
@@ -242,7 +253,7 @@ def _ffn_width(cfg, stack: Stack, inner: int | None, said: list[str]) -> int | N
         return inner
     width = int(2 * inner / 3)
     multiplier = cfg.raw.get("block_ffn_dim_multiplier")
-    if isinstance(multiplier, (int, float)) and not isinstance(multiplier, bool):
+    if isinstance(multiplier, (int, float)) and not isinstance(multiplier, bool) and 0 < multiplier <= 1000:
         width = int(multiplier * width)
     multiple = _int(cfg, "block_multiple_of", default=1, minimum=1)
     width = multiple * ((width + multiple - 1) // multiple)
@@ -405,6 +416,7 @@ def count_block_configs(cfg, record: dict, said: list[str]):
     whether attention and the MLP are kept (and with how many KV-head groups and what ffn_mult), replaced by
     one linear map, or dropped (no_op). The MLP width is 2/3 x ffn_mult x hidden, rounded up to 256."""
     hidden, vocab, heads = record["hidden_size"], record["vocab_size"], record.get("num_heads")
+    _width(cfg, "hidden_size", hidden)
     blocks = cfg.raw.get("block_configs")
     if not isinstance(blocks, list) or not blocks or not heads:
         raise ParseError(cfg.source, cfg.prefix + "block_configs", "expected one block config per layer")
@@ -412,7 +424,9 @@ def count_block_configs(cfg, record: dict, said: list[str]):
     total = kept_attention = kept_ffn = 0
     kv_counts: dict[int, int] = {}
     for index, block in enumerate(blocks):
-        attention, ffn = (block or {}).get("attention") or {}, (block or {}).get("ffn") or {}
+        if not isinstance(block, dict) or not all(isinstance(block.get(k) or {}, dict) for k in ("attention", "ffn")):
+            raise ParseError(cfg.source, f"{cfg.prefix}block_configs[{index}]", "expected attention and ffn objects")
+        attention, ffn = block.get("attention") or {}, block.get("ffn") or {}
         if not attention.get("no_op"):
             if attention.get("replace_with_linear"):
                 total += hidden * hidden + hidden
@@ -430,9 +444,9 @@ def count_block_configs(cfg, record: dict, said: list[str]):
                 total += hidden * hidden + hidden
             else:
                 mult = ffn.get("ffn_mult")
-                if isinstance(mult, bool) or not isinstance(mult, (int, float)) or mult <= 0:
+                if isinstance(mult, bool) or not isinstance(mult, (int, float)) or not 0 < mult <= 1000:
                     raise ParseError(cfg.source, f"{cfg.prefix}block_configs[{index}].ffn.ffn_mult",
-                                     f"expected a positive number, got {mult!r}")
+                                     f"expected a positive multiplier up to 1000, got {mult!r:.40}")
                 inner = int(2 * mult * hidden / 3)
                 inner = 256 * ((inner + 255) // 256)
                 total += 3 * hidden * inner + hidden
@@ -461,15 +475,16 @@ def count_xlstm(cfg, record: dict, said: list[str]):
     vocab = _int(cfg, "vocab_size", minimum=1)
     if None in (hidden, blocks, vocab):
         return "not computed: an xLSTM config without embedding_dim, num_blocks or vocab_size"
+    _width(cfg, "embedding_dim", hidden)
     factors = {}
     for key, default in (("qk_dim_factor", 0.5), ("v_dim_factor", 1.0), ("ffn_proj_factor", 2.6667)):
         value = cfg.raw.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-            raise ParseError(cfg.source, cfg.prefix + key, f"expected a positive number, got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1000:
+            raise ParseError(cfg.source, cfg.prefix + key, f"expected a positive number up to 1000, got {value!r:.40}")
         factors[key] = value
     multiple = _int(cfg, "ffn_round_up_to_multiple_of", default=64, minimum=1)
     qk, v = int(hidden * factors["qk_dim_factor"]), int(hidden * factors["v_dim_factor"])
-    inner = multiple * math.ceil(hidden * factors["ffn_proj_factor"] / multiple)
+    inner = multiple * -(-math.ceil(hidden * factors["ffn_proj_factor"]) // multiple)  # integers: no overflow
     bias = _flag(cfg, "use_bias")
     mlstm = 2 * hidden * qk + 2 * hidden * v + 2 * (hidden * heads + heads) + v + v * hidden
     if bias:

@@ -35,6 +35,8 @@ def _qwen_vl(top: dict, vision: dict, text_hidden: int, said: list[str]) -> int 
     positions = _get(vision, "num_position_embeddings", default=0)
     out = _get(vision, "out_hidden_size", default=text_hidden)
     deepstack = vision.get("deepstack_visual_indexes") or []
+    if not isinstance(deepstack, list):
+        return None
     merged = h * merge * merge
     block = 2 * 2 * h + (3 * h * h + 3 * h) + (h * h + h) + (h * inner + inner) + (inner * h + h)
     merger = (merged * merged + merged) + (merged * out + out)
@@ -53,7 +55,7 @@ def _pixtral(top: dict, vision: dict, text_hidden: int, said: list[str]) -> int 
     head_dim = _get(vision, "head_dim", default=h // heads)
     channels, patch = _get(vision, "num_channels", default=3), _get(vision, "patch_size", default=14)
     merge = _get(top, "spatial_merge_size", default=2)
-    bias = top.get("multimodal_projector_bias") is True
+    bias = top.get("multimodal_projector_bias") is True  # anything but true: no biases
     block = 2 * h + 2 * h * heads * head_dim + 2 * h * heads * head_dim + 3 * h * inner
     tower = channels * patch * patch * h + h + layers * block
     projector = h + h * merge * merge * h + (h * text_hidden + (text_hidden if bias else 0)) \
@@ -94,7 +96,7 @@ def count_vision(top: dict, text_hidden: int | None, said: list[str]) -> int | N
         said.append("no vision_config: only the language model is counted")
         return None
     kind = vision.get("model_type") or top.get("model_type")  # Qwen2.5-VL names its tower only at the top
-    recipe = VISION_TOWERS.get(kind)
+    recipe = VISION_TOWERS.get(kind) if isinstance(kind, str) else None
     if recipe is None or not text_hidden:
         said.append(f"vision tower {kind!r} has no recipe: only the language model is counted")
         return None
