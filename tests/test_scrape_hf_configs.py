@@ -249,3 +249,35 @@ def test_committed_target_list_loads_and_every_target_was_written():
     targets = glue.load_targets(path)
     written = yaml.safe_load((REPO_ROOT / "datasets" / "scraped" / "hf" / "configs.yaml").read_text())
     assert {t.repo for t in targets.targets} == {m["hf_repo"] for m in written["models"]}
+
+
+def test_two_checkpoints_read_from_byte_identical_configs_are_flagged(tmp_path, copies):
+    # Doge-320M's only public copy was Doge-60M's file saved under the 320M name: the counts of the two agreed
+    # because the same bytes were read twice. Both rows say so, naming each other.
+    by_repo = {"acme/Tiny-1B": "configs/acme--Tiny-1B_config.json",
+               "acme/Tiny-3B": "configs/acme--Tiny-1B_config.json",
+               "other/Mix-8x1B": "configs/other--Mix-8x1B_config.json"}
+    targets = [{"repo": repo, "copy": f"github:acme/model-zoo@{copies['commit']}:{path}"}
+               for repo, path in by_repo.items()]
+    path = tmp_path / "targets.yaml"
+    path.write_text(yaml.safe_dump({"targets": targets}))
+    result = glue.scrape(glue.load_targets(path), tmp_path / "out.yaml", copies_roots=[copies["root"]])
+    models = {m["hf_repo"]: m for m in yaml.safe_load(result.path.read_text())["models"]}
+    flag = [w for w in models["acme/Tiny-3B"]["warnings"] if "byte-identical" in w]
+    assert flag and "acme/Tiny-1B" in flag[0]
+    assert any("acme/Tiny-3B" in w for w in models["acme/Tiny-1B"]["warnings"])
+    assert not any("byte-identical" in w for w in models["other/Mix-8x1B"].get("warnings") or [])
+    # The fixture holds about 156M parameters: both names overstate it more than 3x, and both rows say so.
+    assert all(any("more than 3x" in w for w in models[repo]["warnings"]) for repo in ("acme/Tiny-1B", "acme/Tiny-3B"))
+
+
+def test_committed_layer_has_no_count_3x_from_its_name_without_a_warning():
+    written = yaml.safe_load((REPO_ROOT / "datasets" / "scraped" / "hf" / "configs.yaml").read_text())
+    for model in written["models"]:
+        count = model["claims"].get("parameters", {}).get("value")
+        stated = glue.name_size(model["name"])
+        if count and stated and not stated[0] / 3 <= count <= stated[0] * 3:
+            assert any("more than 3x" in w for w in model.get("warnings") or []), model["id"]
+    doge = {m["id"]: m for m in written["models"] if m["id"].startswith("doge-")}
+    assert doge["doge-60m"]["claims"]["parameters"]["value"] < 100_000_000
+    assert "sparse-moe" not in {link["id"] for link in doge["doge-60m"].get("innovations") or []}

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from scrapers.errors import ParseError
 from scrapers.parsers import load_json, normalize_dtype
+from scrapers.parsers.hf_vision import count_vision
 from scrapers.parsers.hf_counts import (QUIRKS, STANDARD, STANDARD_LAYOUT_CHECKED, Layout, Quirks, count_parameters,
                                         moe_layer_indices, resolve_layout, safetensors_bytes_per_parameter)
 
@@ -31,7 +32,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "hidden_size": ("hidden_size", "n_embd", "d_model", "n_embed", "dim", "model_dim"),
     "num_layers": ("num_hidden_layers", "n_layer", "num_layers", "n_layers"),
     "num_decoder_layers": ("num_decoder_layers", "decoder_layers"),
-    "num_heads": ("num_attention_heads", "n_head", "num_heads", "n_heads", "encoder_attention_heads"),
+    "num_heads": ("num_attention_heads", "n_head", "num_heads", "n_heads", "attention_heads", "encoder_attention_heads"),
     "kv_heads": ("num_key_value_heads", "num_kv_heads", "n_head_kv", "n_kv_heads", "multi_query_group_num"),
     "head_dim": ("head_dim", "d_kv", "attention_head_dim", "kv_channels"),
     "intermediate_size": ("intermediate_size", "n_inner", "d_ff", "ffn_dim", "ffn_hidden_size"),
@@ -44,7 +45,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "moe_active_experts": ("num_experts_per_tok", "num_experts_per_token", "moe_top_k", "num_selected_experts",
                            "experts_per_token", "moe_k"),
     "moe_shared_experts": ("n_shared_experts", "num_shared_experts", "moe_num_shared_experts"),
-    "activation_function": ("hidden_activation", "hidden_act", "activation_function", "feed_forward_proj",
+    "activation_function": ("mlp_hidden_act", "hidden_activation", "hidden_act", "activation_function", "feed_forward_proj",
                             "activation"),
     "sliding_window": ("sliding_window", "sliding_window_size"),
     "rope_theta": ("rope_theta", "rotary_emb_base", "rope_base"),
@@ -64,9 +65,12 @@ PLAIN_NAME = {"silu": "other", "gelu": "gelu", "relu": "relu"}
 
 # Keys whose presence means rotary position embeddings, whatever the family.
 ROPE_KEYS = ("rope_theta", "rope_scaling", "rope_parameters", "rotary_dim", "rotary_pct", "rotary_emb_base",
+             "attn_rotary_emb",  # Bamba: the rotary width of its attention layers
              "partial_rotary_factor", "qk_rope_head_dim")
 # Keys a multimodal wrapper keeps at the top level for its text model too.
 WRAPPER_INHERITED = ("tie_word_embeddings", "torch_dtype", "dtype", "quantization_config")
+# A count further than this from the safetensors index (unquantised checkpoints) is a warning.
+INDEX_TOLERANCE = 0.02
 MAX_LAYERS = 100_000  # catalog range for num_layers is 1..10,000; beyond this a config is nonsense
 
 
@@ -155,12 +159,14 @@ def parse_hf_config(data: bytes | str | dict, source: str | None = None,
     else:
         cfg = top
         family_name = record["model_type"]
+        if isinstance(raw.get("vision_config"), dict):
+            record["multimodal"] = True  # Qwen2-VL / Qwen2.5-VL: text keys at the top, a vision tower beside them
     quirks = QUIRKS.get(family_name or "")
     layout = _architecture(cfg, quirks, record)
     if quirks is None and family_name not in STANDARD_LAYOUT_CHECKED:
         layout.assumptions.insert(0, f"model_type {family_name!r} has no row in the quirks table: read as the "
                                      "standard layout its keys describe")
-    _counts(cfg, layout, quirks or STANDARD, family_name, record, wrapper=text_raw is not None)
+    _counts(cfg, layout, quirks or STANDARD, family_name, record, wrapper=bool(record.get("multimodal")), top_raw=raw)
     if index is not None:
         _cross_check(index, cfg, record)
     return {k: v for k, v in record.items() if v is not None}
@@ -211,6 +217,8 @@ def _architecture(cfg: _Config, quirks: Quirks | None, record: dict) -> Layout:
     record["tied_embeddings"] = layout.tied
     _sliding_window(cfg, family, record)
     _moe(cfg, record)
+    if record.get("moe_switched_off"):
+        layout.assumptions.append(record.pop("moe_switched_off"))
     dtype = cfg.str("checkpoint_dtype")
     record["checkpoint_dtype"] = normalize_dtype(dtype) if dtype else None
     quant = cfg.dict("quantization_config")
@@ -308,9 +316,18 @@ def _sliding_window(cfg: _Config, family: Quirks, record: dict) -> None:
         record["sliding_window_layers"] = layers
 
 
+# Switches that turn a family's experts off while its config still sizes them (Doge's dense checkpoints say
+# "is_moe": false beside "num_experts": 16384, the class default).
+MOE_SWITCHES = ("is_moe", "use_moe", "moe_enabled", "enable_moe")
+
+
 def _moe(cfg: _Config, record: dict) -> None:
-    experts = cfg.int("moe_experts")
+    experts = cfg.int("moe_experts", minimum=0)
     if experts is None or experts < 2:
+        return
+    switch = next((key for key in MOE_SWITCHES if cfg.bool(key) is False), None)
+    if switch is not None:
+        record["moe_switched_off"] = f"{switch}: false (the {experts} experts the config sizes are not built)"
         return
     record["moe_experts"] = experts
     record["moe_active_experts"] = cfg.int("moe_active_experts")
@@ -327,7 +344,7 @@ def _moe(cfg: _Config, record: dict) -> None:
 
 
 def _counts(cfg: _Config, layout: Layout, quirks: Quirks, family_name: str | None, record: dict,
-            wrapper: bool) -> None:
+            wrapper: bool, top_raw: dict | None = None) -> None:
     result = count_parameters(cfg, layout, quirks, record)
     notes = []
     if family_name not in QUIRKS and family_name not in STANDARD_LAYOUT_CHECKED:
@@ -337,15 +354,27 @@ def _counts(cfg: _Config, layout: Layout, quirks: Quirks, family_name: str | Non
         record["parameters_note"] = result
         record["assumptions"] = layout.assumptions
         return
+    if result.get("no_ffn"):
+        # A pure state-space model: hidden_act gates its mixer; there is no feed-forward to label.
+        record.pop("activation", None)
     moe = bool(record.get("moe_layers"))
     if moe:
         record["active_parameters_excluding_input_embedding"] = result["active_excluding_input_embedding"]
     if wrapper:
         record["text_parameters"] = result["total"]
         record["text_active_parameters"] = result["active"] if moe else None
-        notes.insert(0, "language model only (text_config); the vision tower is not counted")
-        layout.assumptions.insert(0, "multimodal wrapper: the language model (text_config) is counted, the vision "
-                                     "tower and projector are not")
+        vision = count_vision(top_raw, record.get("hidden_size"), layout.assumptions)
+        if vision is None:
+            notes.insert(0, "language model only (text_config); the vision tower is not counted")
+            layout.assumptions.insert(0, "multimodal wrapper: the language model (text_config) is counted, the "
+                                         "vision tower and projector are not")
+        else:
+            # The whole checkpoint, as publishers of multimodal models state their size (Qwen3-VL, Mistral 3).
+            record["vision_parameters"] = vision
+            record["parameters"] = result["total"] + vision
+            record["active_parameters"] = result["active"] + vision if moe else None
+            notes.insert(0, f"whole checkpoint: language model {result['total']:,} + vision tower and projector "
+                            f"{vision:,}")
     else:
         record["parameters"] = result["total"]
         record["active_parameters"] = result["active"] if moe else None
@@ -355,7 +384,9 @@ def _counts(cfg: _Config, layout: Layout, quirks: Quirks, family_name: str | Non
         # DeepSeek-V3 ships 14B of multi-token-prediction weights beside the 671B main model.
         notes.append(f"main model only: the {mtp} multi-token-prediction layer(s) in the checkpoint are counted "
                      "apart (extra_prediction_parameters)")
-    record["parameter_breakdown"] = result["breakdown"]
+    record["parameter_breakdown"] = dict(result["breakdown"])
+    if record.get("vision_parameters"):
+        record["parameter_breakdown"]["vision_tower_and_projector"] = record["vision_parameters"]
     record["assumptions"] = layout.assumptions
     record["parameters_note"] = "; ".join(notes) or None
 
@@ -381,6 +412,10 @@ def _cross_check(index: bytes | str | dict, cfg: _Config, record: dict) -> None:
     stored = round(total_size / per_parameter)
     counted += record.get("extra_prediction_parameters", 0)
     record["safetensors_index_parameters"] = stored
-    record["safetensors_index_ratio"] = round(counted / stored, 6)
+    record["safetensors_index_ratio"] = ratio = round(counted / stored, 6)
+    if abs(ratio - 1) > INDEX_TOLERANCE and not cfg.dict("quantization_config"):
+        record.setdefault("count_warnings", []).append(
+            f"parameters: {counted:,} counted but the safetensors index holds {stored:,} ({how}): off by "
+            f"{(ratio - 1) * 100:+.1f}%")
     assumptions.append(f"safetensors cross-check: total_size / bytes per parameter ({how})"
                        + (", extra prediction layers included" if "extra_prediction_parameters" in record else ""))

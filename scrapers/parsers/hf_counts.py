@@ -20,9 +20,11 @@ head. That is the convention behind Mixtral's published 12.9B active of 46.7B.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from scrapers.errors import ParseError
+from scrapers.parsers.hf_mixers import STACKS, count_block_configs, count_rwkv, count_stack, count_xlstm
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,10 @@ class Quirks:
     tied_default: bool = True  # the config class's tie_word_embeddings default
     shared_experts: int | None = None  # shared experts the code builds without a config key
     dense_intermediate_key: str | None = None  # dense layers' width when intermediate_size sizes experts
+    residual_scales: int = 0  # learned vectors of `hidden` scaling the residual stream, per layer (Doge)
+    dynamic_mask: bool = False  # Doge's dynamic-mask attention: A (one per KV head) and dt_proj (values -> KV heads)
+    retrieval_experts: bool = False  # Doge's CDMoE: single-neuron experts (two embedding rows each), product-key router
+    stack: str | None = None  # a state-space or hybrid layer stack: its row of hf_mixers.STACKS (or "rwkv")
 
 
 # Config classes whose tie_word_embeddings default is False. save_pretrained always writes the
@@ -62,6 +68,7 @@ QUIRKS: dict[str, Quirks] = {
     # Qwen2 hard-codes bias=True on q, k, v (not o) and has no config key for it.
     "qwen2": Quirks(qkv_bias=True, **_UNTIED_SILU),
     "qwen2_moe": Quirks(qkv_bias=True, **_UNTIED_SILU),
+    **{name: Quirks(qkv_bias=True, **_UNTIED_SILU) for name in ("qwen2_vl", "qwen2_5_vl")},
     # Qwen3 and Gemma 3 normalise each head's queries and keys (RMSNorm over head_dim); no key says so.
     "qwen3": Quirks(qk_norm="head", **_UNTIED_SILU),
     "qwen3_moe": Quirks(qk_norm="head", **_UNTIED_SILU),
@@ -87,6 +94,45 @@ QUIRKS: dict[str, Quirks] = {
     "llama4_text": Quirks(shared_experts=1, dense_intermediate_key="intermediate_size_mlp", qk_norm="weightless",
                           **_UNTIED_SILU),
     **{name: Quirks(layout="t5", positional="relative", norm="rmsnorm") for name in ("t5", "mt5", "umt5")},
+    # State-space and hybrid stacks (hf_mixers.STACKS): layer kinds, mixers and norms by the family's code.
+    "mamba": Quirks(stack="mamba", norm="rmsnorm", positional="none"),
+    "falcon_mamba": Quirks(stack="falcon_mamba", norm="rmsnorm", positional="none"),
+    "mamba2": Quirks(stack="mamba2", norm="rmsnorm", positional="none"),
+    "rwkv": Quirks(stack="rwkv", norm="layernorm", positional="none", tied_default=False),
+    "bamba": Quirks(stack="bamba", **_UNTIED_SILU),
+    "jamba": Quirks(stack="jamba", positional="none", **_UNTIED_SILU),
+    "granitemoehybrid": Quirks(stack="granitemoehybrid", norm="rmsnorm"),
+    "nemotron_h": Quirks(stack="nemotron_h", norm="rmsnorm", tied_default=False),
+    **{name: Quirks(stack=name, qk_norm="head", **_UNTIED_SILU) for name in ("qwen3_next", "qwen3_5_text",
+                                                                             "qwen3_5_moe_text")},
+    **{name: Quirks(stack=name, norm="rmsnorm", gated_mlp=True, activation="silu", qk_norm="head")
+       for name in ("lfm2", "lfm2_moe")},
+    "minimax": Quirks(stack="minimax", **_UNTIED_SILU),
+    "kimi_linear": Quirks(stack="kimi_linear", **_UNTIED_SILU),
+    "nemotron-nas": Quirks(stack="block_configs", **_UNTIED_SILU),
+    "xlstm": Quirks(stack="xlstm", norm="rmsnorm", positional="none", gated_mlp=True, activation="silu",
+                    tied_default=False),
+    "bailing_hybrid": Quirks(stack="bailing_hybrid", **_UNTIED_SILU),
+    # BART-style encoder-decoders (fairseq's layout): plain two-matrix feed-forward, biased linear maps, LayerNorm.
+    # Marian (opus-mt) and Pegasus use fixed sinusoidal positions; Marian and BART norm after each block.
+    "marian": Quirks(layout="bart", positional="sinusoidal", norm="layernorm", norm_position="post", gated_mlp=False),
+    "bart": Quirks(layout="bart", positional="learned", position_offset=2, norm="layernorm", norm_position="post",
+                   gated_mlp=False),
+    "mbart": Quirks(layout="bart", positional="learned", position_offset=2, norm="layernorm", gated_mlp=False),
+    "pegasus": Quirks(layout="bart", positional="sinusoidal", norm="layernorm", gated_mlp=False),
+    "m2m_100": Quirks(layout="bart", positional="sinusoidal", norm="layernorm", gated_mlp=False),
+    # XGLM: fixed sinusoidal positions (no table to learn), like fairseq's decoders.
+    "xglm": Quirks(positional="sinusoidal"),
+    # ChatGLM (THUDM's remote code): dense_h_to_4h is one fused gate+up of 2 x ffn_hidden_size (SwiGLU, hard-coded),
+    # rotary positions with no key naming them, an untied output_layer.
+    "chatglm": Quirks(gated_mlp=True, positional="rope", o_bias=False, mlp_bias=False, **_UNTIED_SILU),
+    # GLM-4-0414 (Glm4): norms after attention and after the MLP besides the two before them.
+    "glm4": Quirks(norms_per_layer=4, norm_position=None, o_bias=False, **_UNTIED_SILU),
+    # GLM (GLM-4 in transformers' format): attention_bias covers q, k, v only; o_proj has none.
+    "glm": Quirks(o_bias=False, **_UNTIED_SILU),
+    # Doge: q/k norms over head_dim, dynamic-mask attention (A, dt_proj), two residual scale vectors a layer; with
+    # is_moe the feed-forward is a CDMoE: a gated shared expert plus num_experts single-neuron experts.
+    "doge": Quirks(qk_norm="head", residual_scales=2, dynamic_mask=True, retrieval_experts=True, **_UNTIED_SILU),
 }
 STANDARD = Quirks()
 # Families that need no row because the standard layout is theirs, checked against a published
@@ -119,6 +165,8 @@ MOE_LAYER_RULES = (
     ("interleave_moe_layer_step", "positive", lambda i, v: (i + 1) % v == 0),  # Llama 4
     ("mlp_only_layers", "list", lambda i, v: i not in v),
     ("moe_layers", "list", lambda i, v: i in v),
+    # Per-layer words (Laguna, Mellum): "sparse" layers hold experts, "dense" ones a plain MLP.
+    ("mlp_layer_types", "words", lambda i, v: v[min(i, len(v) - 1)] in ("sparse", "moe")),
 )
 # Config settings that add a per-expert bias to the router (DeepSeek-V3's aux-loss-free balancing
 # keeps e_score_correction_bias, one value per routed expert).
@@ -255,6 +303,14 @@ def moe_layer_indices(cfg, layers: int) -> list[int]:
                 raise ParseError(cfg.source, cfg.prefix + key, f"expected {layers} flags of 0 or 1")
             tests.append((lambda i, v: i < len(v) and bool(v[i]), tuple(value)))
             continue
+        if kind == "words":
+            # The list covers the main layers; a multi-token-prediction layer after them is like the last one.
+            depth = cfg.int("num_layers") or layers
+            if not isinstance(value, list) or len(value) < min(depth, layers) or not value or not all(
+                    v in ("sparse", "moe", "dense", "mlp") for v in value):
+                raise ParseError(cfg.source, cfg.prefix + key, f"expected {min(depth, layers)} of sparse/dense")
+            tests.append((test, tuple(value)))
+            continue
         if kind == "list":
             if not isinstance(value, list) or not all(isinstance(x, int) and not isinstance(x, bool) for x in value):
                 raise ParseError(cfg.source, cfg.prefix + key, "expected a list of layer numbers")
@@ -274,10 +330,14 @@ def count_parameters(cfg, layout: Layout, quirks: Quirks, record: dict):
     figures are returned.
     """
     hidden, layers, heads, vocab = (record.get(k) for k in ("hidden_size", "num_layers", "num_heads", "vocab_size"))
+    if quirks.stack is not None:
+        return _count_stack(cfg, layout, quirks, record)
     missing = [name for name, value in (("hidden_size", hidden), ("num_layers", layers), ("num_heads", heads),
                                         ("vocab_size", vocab)) if value is None]
     if missing:
         return "not computed: the config gives no " + ", ".join(missing)
+    if quirks.layout == "bart":
+        return _bart(cfg, record, layout, quirks, hidden, vocab)
     if quirks.layout == "t5":
         layout.assumptions[:] = [a for a in layout.assumptions if a.startswith("tie_word_embeddings")]
         layout.assumptions.append("T5 encoder-decoder: relative position bias in each stack's first layer, "
@@ -300,14 +360,7 @@ def count_parameters(cfg, layout: Layout, quirks: Quirks, record: dict):
         if isinstance(attention, str):
             return attention
     else:
-        kv = record.get("kv_heads") or heads
-        q_out, kv_out = heads * head_dim, kv * head_dim
-        attention = 2 * hidden * q_out + 2 * hidden * kv_out
-        attention += (q_out + 2 * kv_out if layout.qkv_bias else 0) + (hidden if layout.o_bias else 0)
-        if layout.qk_norm == "head":
-            attention += 2 * head_dim
-        elif layout.qk_norm == "full":
-            attention += q_out + kv_out
+        attention = _attention(record, layout, quirks, hidden, heads, head_dim, said)
 
     def mlp(inner: int) -> int:
         matrices = 3 if layout.gated_mlp else 2
@@ -325,10 +378,24 @@ def count_parameters(cfg, layout: Layout, quirks: Quirks, record: dict):
     dense_layers = layers - moe_layers
     if dense_layers and inner is None:
         return "not computed: the config gives no intermediate_size"
-    per_layer = attention + layout.norms_per_layer * norm
-    breakdown = {"attention": layers * attention, "norms": layers * layout.norms_per_layer * norm + norm,
+    per_layer = attention + layout.norms_per_layer * norm + quirks.residual_scales * hidden
+    if quirks.residual_scales:
+        said.append(f"{quirks.residual_scales} residual scale vector(s) of hidden_size a layer: fixed by the family's code")
+    # Per-layer head counts (Laguna: 48 heads in full-attention layers, 64 in sliding ones): the difference each
+    # layer makes to the one-size attention above.
+    per_layer_heads = cfg.raw.get("num_attention_heads_per_layer")
+    heads_extra = 0
+    if per_layer_heads is not None and record.get("attention") != "mla":
+        if (not isinstance(per_layer_heads, list) or len(per_layer_heads) != layers
+                or not all(isinstance(h, int) and not isinstance(h, bool) and h > 0 for h in per_layer_heads)):
+            raise ParseError(cfg.source, cfg.prefix + "num_attention_heads_per_layer", f"expected {layers} head counts")
+        heads_extra = sum(_attention(record, layout, quirks, hidden, h, head_dim, []) for h in per_layer_heads) \
+            - layers * attention
+        said.append("attention heads per layer from num_attention_heads_per_layer")
+    breakdown = {"attention": layers * attention + heads_extra,
+                 "norms": layers * (layout.norms_per_layer * norm + quirks.residual_scales * hidden) + norm,
                  "feed_forward": dense_layers * mlp(inner) if dense_layers else 0}
-    total = active = layers * per_layer + breakdown["feed_forward"]
+    total = active = layers * per_layer + heads_extra + breakdown["feed_forward"]
     moe_layer = moe_layer_active = None  # one MoE layer's feed-forward, total and per token
     if moe_layers:
         experts, top_k = record["moe_experts"], record.get("moe_active_experts")
@@ -341,24 +408,37 @@ def count_parameters(cfg, layout: Layout, quirks: Quirks, record: dict):
         if record.get("moe_intermediate_size") is None:
             said.append(f"expert size: intermediate_size ({expert_inner}), as in Mixtral")
         shared_inner = cfg.int("shared_expert_intermediate_size", minimum=0)
-        if shared_inner:
-            # Qwen2-MoE: one shared expert of its own size, scaled by a sigmoid gate (hidden -> 1).
-            shared = mlp(shared_inner) + hidden
-            said.append("shared_expert_intermediate_size: one shared expert with a hidden -> 1 gate (Qwen2-MoE)")
+        if quirks.retrieval_experts:
+            # Doge's CDMoE: each expert is one neuron (a row of down_embed and of up_embed); a gated shared
+            # expert of intermediate_size; the router scores 2 x floor(sqrt(experts)) product keys.
+            keys = math.isqrt(experts)
+            shared, router = mlp(inner), hidden * 2 * keys
+            expert_params = 2 * hidden
+            said.append(f"retrieval experts (CDMoE): {experts} single-neuron experts of 2 x hidden_size, a gated shared "
+                        f"expert of intermediate_size, a product-key router of 2 x {keys} keys")
+            moe_layer = experts * expert_params + shared + router
+            moe_layer_active = top_k * expert_params + shared + router
+            breakdown.update(routed_experts=moe_layers * experts * expert_params, shared_experts=moe_layers * shared,
+                             routers=moe_layers * router)
         else:
-            if record.get("moe_shared_experts") is None and quirks.shared_experts:
-                record["moe_shared_experts"] = quirks.shared_experts
-                said.append(f"{quirks.shared_experts} shared expert(s) of the routed experts' size: fixed by the "
-                            "family's code")
-            shared = (record.get("moe_shared_experts") or 0) * mlp(expert_inner)
-        router_bias = any(cfg.raw.get(k) == v for k, v in ROUTER_BIAS)
-        router = experts * hidden + (experts if router_bias else 0)
-        said.append("router: hidden x experts, no bias" + (" (plus a per-expert score-correction bias: "
-                                                               "topk_method noaux_tc)" if router_bias else ""))
-        moe_layer = experts * mlp(expert_inner) + shared + router
-        moe_layer_active = top_k * mlp(expert_inner) + shared + router
-        breakdown.update(routed_experts=moe_layers * experts * mlp(expert_inner), shared_experts=moe_layers * shared,
-                         routers=moe_layers * router)
+            if shared_inner:
+                # Qwen2-MoE: one shared expert of its own size, scaled by a sigmoid gate (hidden -> 1).
+                shared = mlp(shared_inner) + hidden
+                said.append("shared_expert_intermediate_size: one shared expert with a hidden -> 1 gate (Qwen2-MoE)")
+            else:
+                if record.get("moe_shared_experts") is None and quirks.shared_experts:
+                    record["moe_shared_experts"] = quirks.shared_experts
+                    said.append(f"{quirks.shared_experts} shared expert(s) of the routed experts' size: fixed by the "
+                                "family's code")
+                shared = (record.get("moe_shared_experts") or 0) * mlp(expert_inner)
+            router_bias = any(cfg.raw.get(k) == v for k, v in ROUTER_BIAS)
+            router = experts * hidden + (experts if router_bias else 0)
+            said.append("router: hidden x experts, no bias" + (" (plus a per-expert score-correction bias: "
+                                                                   "topk_method noaux_tc)" if router_bias else ""))
+            moe_layer = experts * mlp(expert_inner) + shared + router
+            moe_layer_active = top_k * mlp(expert_inner) + shared + router
+            breakdown.update(routed_experts=moe_layers * experts * mlp(expert_inner),
+                             shared_experts=moe_layers * shared, routers=moe_layers * router)
         total += moe_layers * moe_layer
         active += moe_layers * moe_layer_active
 
@@ -395,8 +475,73 @@ def count_parameters(cfg, layout: Layout, quirks: Quirks, record: dict):
     return result
 
 
+def _attention(record: dict, layout: Layout, quirks: Quirks, hidden: int, heads: int, head_dim: int,
+               said: list[str]) -> int:
+    """One softmax-attention block: q, k, v, o with their biases, q/k norms, Doge's dynamic mask."""
+    kv = record.get("kv_heads") or heads
+    q_out, kv_out = heads * head_dim, kv * head_dim
+    attention = 2 * hidden * q_out + 2 * hidden * kv_out
+    attention += (q_out + 2 * kv_out if layout.qkv_bias else 0) + (hidden if layout.o_bias else 0)
+    if quirks.dynamic_mask:
+        attention += kv + kv * head_dim * kv + (kv if layout.qkv_bias else 0)
+        said.append("dynamic-mask attention: A (one per KV head) and dt_proj (KV heads x head_dim -> KV heads)")
+    if layout.qk_norm == "head":
+        attention += 2 * head_dim
+    elif layout.qk_norm == "full":
+        attention += q_out + kv_out
+    return attention
+
+
+def _count_stack(cfg, layout: Layout, quirks: Quirks, record: dict):
+    """State-space, linear-attention and hybrid stacks (hf_mixers.py): each layer by its kind."""
+    hidden, layers, heads, vocab = (record.get(k) for k in ("hidden_size", "num_layers", "num_heads", "vocab_size"))
+    if quirks.stack == "xlstm":  # names its width and depth embedding_dim and num_blocks; no attention layer
+        for key in ("attention", "kv_heads", "num_heads"):
+            record.pop(key, None)
+        return count_xlstm(cfg, record, layout.assumptions)
+    pattern = cfg.raw.get("layers_block_type") or cfg.raw.get("layer_types")
+    if layers is None and isinstance(pattern, list) and pattern:
+        # Nemotron 3 Ultra names no num_hidden_layers: its layer list is the depth.
+        layers = record["num_layers"] = len(pattern)
+        layout.assumptions.append(f"num_layers absent: {len(pattern)}, the length of the layer list")
+    missing = [name for name, value in (("hidden_size", hidden), ("num_layers", layers), ("vocab_size", vocab))
+               if value is None]
+    if missing:
+        return "not computed: the config gives no " + ", ".join(missing)
+    said = layout.assumptions
+    stack = STACKS.get(quirks.stack)
+    if stack is not None and stack.ffn == "none":
+        # A pure state-space model has no feed-forward: the guesses about one do not apply.
+        said[:] = [a for a in said if not a.startswith(("feed-forward", "q/k/v bias", "output projection bias"))]
+    norm = NORM_WEIGHTS[layout.norm] * hidden
+    if quirks.stack == "rwkv":
+        return count_rwkv(cfg, record, said)
+    if quirks.stack == "block_configs":
+        return count_block_configs(cfg, record, said)
+    attention = 0
+    if record.get("attention") == "mla":
+        attention = _mla(cfg, hidden, heads, layout)
+        if isinstance(attention, str):
+            return attention
+    elif heads:
+        head_dim = record.get("head_dim")
+        if head_dim is None:
+            if hidden % heads:
+                return "not computed: hidden_size is not a multiple of num_heads and head_dim is absent"
+            head_dim = hidden // heads
+        attention = _attention(record, layout, quirks, hidden, heads, head_dim, said)
+    result = count_stack(cfg, stack, record, attention, norm, layout, said)
+    if isinstance(result, dict) and "attention" not in record.get("layer_mixers", {}):
+        for key in ("attention", "kv_heads", "num_heads"):  # no attention layer: no attention kind to report
+            record.pop(key, None)
+        record["positional"] = "none"
+    return result
+
+
 # Layer kinds the recipe counts; anything else in layer_types (Mamba, linear attention) is not.
-ATTENTION_LAYER_TYPES = {"full_attention", "sliding_attention", "chunked_attention", "attention"}
+# DeepSeek sparse attention (DeepSeek-V3.2, GLM-5) is MLA with a lightning indexer (counted by _mla).
+ATTENTION_LAYER_TYPES = {"full_attention", "sliding_attention", "chunked_attention", "attention",
+                         "deepseek_sparse_attention"}
 # Key prefixes of state-space and linear-attention layers (Jamba, Falcon-H1, Qwen3-Next, ...).
 UNMODELLED_PREFIXES = ("mamba_", "ssm_", "linear_num_", "linear_key_", "linear_value_", "linear_conv_")
 
@@ -429,10 +574,18 @@ def _mla(cfg, hidden: int, heads: int, layout: Layout):
     key_value = hidden * (kv_rank + rope) + kv_rank + kv_rank * heads * (nope + v_dim)
     output = heads * v_dim * hidden
     bias = ((q_rank or heads * qk_dim) + kv_rank + rope + hidden) if layout.qkv_bias else 0
+    index_heads, index_dim = cfg.raw.get("index_n_heads"), cfg.raw.get("index_head_dim")
+    indexer = 0
+    if isinstance(index_heads, int) and isinstance(index_dim, int) and index_heads > 0 and index_dim > 0 and q_rank:
+        # DeepSeek sparse attention's lightning indexer: wq_b (q rank -> heads x dim), wk (hidden -> dim) with a
+        # LayerNorm, weights_proj (hidden -> heads).
+        indexer = q_rank * index_heads * index_dim + hidden * index_dim + 2 * index_dim + hidden * index_heads
+        layout.assumptions.append(f"sparse-attention indexer: {index_heads} heads of {index_dim} (index_n_heads, "
+                                  "index_head_dim), wq_b, wk with a LayerNorm, weights_proj")
     layout.assumptions.append("multi-head latent attention: " + (f"queries through rank {q_rank}" if q_rank else
                                                                  "full-rank queries")
                               + f", keys and values through rank {kv_rank}, both compressions RMS-normed")
-    return query + key_value + output + bias
+    return query + key_value + output + bias + indexer
 
 
 def _t5(cfg, record: dict, hidden: int, layers: int, heads: int, vocab: int):
@@ -452,6 +605,55 @@ def _t5(cfg, record: dict, hidden: int, layers: int, heads: int, vocab: int):
     total = vocab * hidden + encoder + decoder + head
     return {"total": total, "active": total, "active_excluding_input_embedding": None,
             "breakdown": {"embeddings": vocab * hidden, "encoder": encoder, "decoder": decoder, "output_head": head}}
+
+
+def _bart(cfg, record: dict, layout: Layout, quirks: Quirks, hidden: int, vocab: int):
+    """BART, mBART, Marian, Pegasus, M2M-100: an encoder and a decoder of post- or pre-norm blocks, cross-attention
+    in the decoder, biased q/k/v/o and a plain fc1/fc2 feed-forward, one LayerNorm per sub-block."""
+    enc_layers, dec_layers = cfg.int("encoder_layers"), cfg.int("decoder_layers")
+    enc_ffn, dec_ffn = cfg.int("encoder_ffn_dim"), cfg.int("decoder_ffn_dim")
+    if None in (enc_layers, dec_layers, enc_ffn, dec_ffn):
+        return "not computed: an encoder-decoder config without encoder/decoder_layers and _ffn_dim"
+    norm = 2 * hidden  # LayerNorm: a scale and a bias
+    attention = 4 * hidden * hidden + 4 * hidden
+
+    def ffn(inner: int) -> int:
+        return 2 * hidden * inner + inner + hidden
+
+    encoder = enc_layers * (attention + ffn(enc_ffn) + 2 * norm)
+    decoder = dec_layers * (2 * attention + ffn(dec_ffn) + 3 * norm)
+    said = [a for a in layout.assumptions if a.startswith("tie_word_embeddings")]
+    said.append(f"encoder-decoder ({record.get('model_type') or 'BART family'}): {enc_layers} encoder and {dec_layers} "
+                "decoder layers, biased q/k/v/o, cross-attention in the decoder, plain fc1/fc2 feed-forward, "
+                "a LayerNorm per sub-block")
+    extra = 0
+    if cfg.bool("normalize_embedding") or (cfg.bool("normalize_embedding") is None and quirks.position_offset):
+        extra += 2 * norm  # layernorm_embedding in each stack (BART, mBART)
+        said.append("a LayerNorm on the embeddings of each stack")
+    if cfg.bool("add_final_layer_norm") or (cfg.bool("normalize_before") and cfg.bool("add_final_layer_norm") is None):
+        extra += 2 * norm
+        said.append("a final LayerNorm after each stack")
+    positions = 0
+    if quirks.positional == "learned":
+        context = record.get("context_length")
+        if context is None:
+            return "not computed: learned positions but no max_position_embeddings"
+        positions = 2 * (context + quirks.position_offset) * hidden
+        said.append(f"learned position tables of {context + quirks.position_offset} rows in each stack")
+    else:
+        said.append("fixed sinusoidal positions: stored in the checkpoint but not trained, not counted")
+    embedding = vocab * hidden
+    decoder_vocab = cfg.int("decoder_vocab_size") or vocab
+    if cfg.bool("share_encoder_decoder_embeddings") is False:
+        embedding += decoder_vocab * hidden
+        said.append("separate encoder and decoder embeddings (share_encoder_decoder_embeddings: false)")
+    head = 0 if record.get("tied_embeddings") else decoder_vocab * hidden
+    total = embedding + positions + encoder + decoder + extra + head
+    layout.assumptions[:] = said
+    record["num_decoder_layers"] = dec_layers
+    return {"total": total, "active": total, "active_excluding_input_embedding": None,
+            "breakdown": {"embeddings": embedding + positions, "encoder": encoder, "decoder": decoder,
+                          "norms": extra, "output_head": head}}
 
 
 def safetensors_bytes_per_parameter(dtype: str | None, quantization: dict | None) -> tuple[float | None, str]:

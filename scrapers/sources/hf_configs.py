@@ -36,6 +36,7 @@ from catalog.fields import MODEL_FIELDS, ValueProblem
 from scrapers.errors import ParseError
 from scrapers.generated import sha256_bytes, write_generated
 from scrapers.parsers.hf_config import SYNONYMS, parse_hf_config
+from scrapers.parsers.hf_mixers import MIXER_INNOVATIONS
 from scrapers.store import slug
 
 ORIGIN = "scraper:hf"
@@ -301,8 +302,10 @@ def model_entry(target: Target, raw: Raw, ids_by_repo: dict[str, str]) -> tuple[
                 note="counted tensor by tensor from config.json (scrapers/parsers/hf_config.py)"
                      + (f"; {count_note}" if count_note else ""))
     # `warnings` go into the file (shown and faceted with the model); `notes` only to the scrape's summary.
+    warnings.extend(record.get("count_warnings", ()))
+    warnings.extend(name_size_warnings(target.name, record))
     notes = list(warnings)
-    if record.get("text_parameters"):
+    if record.get("text_parameters") and "parameters" not in record:
         active = record.get("text_active_parameters")
         warnings.append(f"multimodal wrapper: the language model alone has {record['text_parameters']:,} parameters"
                         + (f" ({active:,} active)" if active else "")
@@ -319,6 +322,36 @@ def model_entry(target: Target, raw: Raw, ids_by_repo: dict[str, str]) -> tuple[
              "accessibility": "open_weights", "hf_repo": target.repo, "base_model": base, "base_model_name": base_name,
              "claims": claims, "warnings": sorted(warnings) or None}
     return entry, notes
+
+
+# A size in a checkpoint's name: "7B", "1.5b", "130m", "2.4T", "8x7B" (experts x size); "A3B" (active) and
+# "E2B" (effective) are not totals and are skipped by the look-behind; RWKV writes 1.5B as "1b5".
+NAME_SIZE = re.compile(r"(?<![A-Za-z0-9.])(?:(\d+)x)?(\d+(?:\.\d+)?)([mbt])(\d)?(?![a-z0-9])", re.I)
+UNITS = {"m": 1e6, "b": 1e9, "t": 1e12}
+NAME_SIZE_FACTOR = 3
+
+
+def name_size(name: str) -> tuple[float, str] | None:
+    """The total size a checkpoint's name states, and the words that state it; None when it states none."""
+    match = NAME_SIZE.search(name.replace("_", "-"))
+    if match is None:
+        return None
+    experts, number, unit, tenths = match.groups()
+    value = float(number + (f".{tenths}" if tenths else "")) * UNITS[unit.lower()]
+    return value * (int(experts) if experts else 1), match.group(0)
+
+
+def name_size_warnings(name: str, record: dict) -> list[str]:
+    """A count more than 3x from the size in the checkpoint's name is a warning (never a refusal)."""
+    stated = name_size(name)
+    count = record.get("parameters") or record.get("text_parameters")
+    if stated is None or not count:
+        return []
+    size, words = stated
+    if size / NAME_SIZE_FACTOR <= count <= size * NAME_SIZE_FACTOR:
+        return []
+    return [f"parameters: {count:,} counted from config.json is more than {NAME_SIZE_FACTOR}x from the {words} in the "
+            f"name {name!r}; the config may not be this checkpoint's, or the layout is not the one counted"]
 
 
 # What a config's architecture keys say about the innovations a model uses (datasets/innovations.yaml ids).
@@ -344,6 +377,10 @@ def innovation_links(record: dict, source: str) -> list[dict]:
         if record.get("moe_shared_experts"):
             links.append({"id": "shared-experts", "source": source,
                           "detail": f"{record['moe_shared_experts']:g} shared expert(s)"})
+    for mixer, layers in sorted((record.get("layer_mixers") or {}).items()):
+        innovation = MIXER_INNOVATIONS.get(mixer)
+        if innovation:
+            links.append({"id": innovation, "source": source, "detail": f"{layers} of {record.get('num_layers')} layers"})
     for (key, value), innovation in FEATURE_INNOVATIONS.items():
         if record.get(key) == value:
             links.append({"id": innovation, "source": source, "detail": None})
@@ -351,6 +388,23 @@ def innovation_links(record: dict, source: str) -> list[dict]:
         links.append({"id": "sliding-window-attention", "source": source,
                       "detail": f"window {record['sliding_window']:g} tokens"})
     return [{k: v for k, v in link.items() if v is not None} for link in links]
+
+
+def flag_identical_configs(by_digest: dict[str, list[dict]]) -> list[str]:
+    """Checkpoints read from byte-identical configs get a warning naming each other: two checkpoints of one
+    architecture (a base and its instruct model), or a copy that is of the wrong file (Doge-320M's public copy
+    was Doge-60M's config). Either way their counts agree by construction, not by two readings."""
+    notes = []
+    for digest, entries in sorted(by_digest.items()):
+        if len(entries) < 2:
+            continue
+        for entry in entries:
+            others = ", ".join(e["hf_repo"] for e in entries if e is not entry)
+            line = (f"config.json byte-identical to that of {others} (sha256 {digest[:12]}): one architecture "
+                    "read twice, or a copy of the wrong checkpoint's file")
+            entry["warnings"] = sorted((entry.get("warnings") or []) + [line])
+            notes.append(f"{entry['hf_repo']}: {line}")
+    return notes
 
 
 def source_entry(target: Target) -> dict:
@@ -363,6 +417,7 @@ def scrape(targets: Targets, out: Path, *, copies_roots: list[Path] | None = Non
     """Read, parse and write every target; a failing target is left out and reported, never fatal."""
     ids_by_repo = {t.repo.lower(): t.model_id for t in targets.targets}
     models, sources, retrieved, failures, warnings = [], [], [], [], []
+    by_digest: dict[str, list[dict]] = {}
     used_orgs = set()
     for target in targets.targets:
         try:
@@ -381,9 +436,11 @@ def scrape(targets: Targets, out: Path, *, copies_roots: list[Path] | None = Non
         models.append(entry)
         sources.append(source_entry(target))
         retrieved.append(raw.header())
+        by_digest.setdefault(retrieved[-1]["sha256"], []).append(entry)
         warnings.extend(f"{target.repo}: {n}" for n in notes)
         if target.organization:
             used_orgs.add(target.organization)
+    warnings.extend(flag_identical_configs(by_digest))
     organizations = [o for o in targets.organizations if o["id"] in used_orgs]
     changed = write_generated(out, COMMAND, ORIGIN, retrieved,
                               {"sources": sources, "organizations": organizations, "models": models})
