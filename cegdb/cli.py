@@ -14,13 +14,16 @@ from rich.logging import RichHandler
 
 from catalog import db
 from catalog.build import BuildFailed
+from cegdb.cli_errors import ErrorHandlingGroup, remember_db
 from cegdb.pipeline import build as run_build
 
 stderr = Console(stderr=True)
 DEFAULT_DATASETS = Path("datasets")
+# Bootstrap sizes: 0 skips the intervals; past a million resamples the arrays alone take GBs.
+BOOTSTRAP_RANGE = click.IntRange(0, 1_000_000)
 
 db_option = click.option(
-    "--db", "db_url", envvar="CEGDB_DATABASE_URL", default=None,
+    "--db", "db_url", envvar="CEGDB_DATABASE_URL", default=None, callback=remember_db,
     help="Database path or SQLAlchemy URL (sqlite:///..., postgresql+psycopg://...). "
          "Default: $CEGDB_DATABASE_URL, else ./cegdb.sqlite.")
 datasets_option = click.option(
@@ -28,8 +31,8 @@ datasets_option = click.option(
     default=DEFAULT_DATASETS, show_default=True, help="Folder with the curated YAML.")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-v", "--verbose", is_flag=True, help="Debug logging on stderr.")
+@click.group(cls=ErrorHandlingGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="Debug logging on stderr, and a traceback with every error.")
 @click.version_option(package_name="cegdb")
 def main(verbose: bool) -> None:
     """cegdb: a sourced catalog of AI models, accelerators and innovations.
@@ -97,7 +100,8 @@ class _null:
 
 @main.command()
 @datasets_option
-@click.option("--sample", "size", default=15, show_default=True, help="How many numeric claims to draw.")
+@click.option("--sample", "size", default=15, show_default=True, type=click.IntRange(0, None),
+              help="How many numeric claims to draw.")
 @click.option("--seed", default=0, show_default=True, help="Random seed: the same seed draws the same claims.")
 @click.option("--coverage", "coverage_only", is_flag=True, help="Print only quote coverage and computed counts.")
 def audit(datasets_dir: Path, size: int, seed: int, coverage_only: bool) -> None:
@@ -147,7 +151,10 @@ def validate(db_url: str | None, datasets_dir: Path) -> None:
     if path is not None and path.exists():
         import sqlite3
 
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        from catalog import safety
+
+        _require_catalog(path)
+        conn = sqlite3.connect(safety.sqlite_uri(path, mode="ro"), uri=True)
         try:
             integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
             foreign = conn.execute("PRAGMA foreign_key_check").fetchall()
@@ -186,9 +193,12 @@ def serve(db_url: str | None, datasets_dir: Path, port: int, host: str, rebuild:
     path = path.resolve()
     from catalog import safety
 
+    _require_catalog(path)
     with safety.serving_copy(path) as copy:
-        meta = serving.write_metadata(path.with_name(path.stem + ".metadata.json"), database=path.stem)
-        counts = serving.inspect(copy, path.with_name(path.stem + ".inspect.json"))
+        # Beside the private copy, not beside the catalog: a catalog on a read-only filesystem
+        # (a mounted release) is served as it is, and nothing is left behind when the server stops.
+        meta = serving.write_metadata(copy.with_name(path.stem + ".metadata.json"), database=path.stem)
+        counts = serving.inspect(copy, copy.with_name(path.stem + ".inspect.json"))
         args = serving.datasette_args(copy, meta, counts, host, port)
         stderr.print(f"serving a copy of {path} on http://{host}:{port}/")
         code = serving.run_forwarding_signals(args)
@@ -198,8 +208,10 @@ def serve(db_url: str | None, datasets_dir: Path, port: int, host: str, rebuild:
 @main.command()
 @db_option
 @click.argument("which", type=click.Choice(["compute", "ceg", "progress", "all"]), default="all")
-@click.option("--bootstrap", default=200, show_default=True, help="Bootstrap resamples per CEG series.")
-@click.option("--resamples", default=100, show_default=True, help="Bootstrap resamples of the progress fit.")
+@click.option("--bootstrap", default=200, show_default=True, type=BOOTSTRAP_RANGE,
+              help="Bootstrap resamples per CEG series.")
+@click.option("--resamples", default=100, show_default=True, type=BOOTSTRAP_RANGE,
+              help="Bootstrap resamples of the progress fit.")
 @click.option("--seed", default=0, show_default=True, help="Random seed (results are reproducible).")
 @click.option("--figures", "figures_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Also write the figures (SVG and PNG) to this folder.")
@@ -267,10 +279,11 @@ def export_command(db_url, what, out_dir) -> None:
     """
     import sqlite3
 
+    from catalog.safety import sqlite_uri
     from publish import export
 
     path = _sqlite_file(db_url)
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn = sqlite3.connect(sqlite_uri(path, mode="ro"), uri=True)
     try:
         if what == "bib":
             written = [export.write_bib(conn, out_dir)]
@@ -278,6 +291,8 @@ def export_command(db_url, what, out_dir) -> None:
             written = export.write_csvs(conn, out_dir)
         else:
             written = [*export.write_csvs(conn, out_dir), export.write_datapackage(out_dir)]
+    except export.ExportRefused as exc:
+        raise click.ClickException(str(exc)) from None
     finally:
         conn.close()
     for p in written:
@@ -335,6 +350,17 @@ def _require_database(url: str) -> None:
     path = db.sqlite_path(url)
     if path is not None and not path.exists():
         raise click.ClickException(f"{path}: no such database; run `cegdb build` first")
+    if path is not None:
+        _require_catalog(path)
+
+
+def _require_catalog(path: Path) -> None:
+    """A SQLite path a command reads must be a cegdb catalog: one line naming it, never a traceback."""
+    from catalog import safety
+
+    problem = safety.catalog_problem(path)
+    if problem:
+        raise click.ClickException(f"{path}: {problem}; pass the catalog `cegdb build` wrote")
 
 
 @main.group(name="db")
@@ -350,13 +376,24 @@ def db_group() -> None:
 @db_group.command()
 @db_option
 @click.argument("revision", default="head")
-def upgrade(db_url: str | None, revision: str) -> None:
+@click.option("--force", is_flag=True, help="Add the catalog's tables even to a SQLite database of something else.")
+def upgrade(db_url: str | None, revision: str, force: bool) -> None:
     """Upgrade the schema to REVISION (default head).
 
     \b
     Example:
         cegdb db upgrade
     """
+    path = db.sqlite_path(db.database_url(db_url))
+    if path is not None:
+        from catalog import safety
+
+        safety.check_writable(path)
+        if not force:
+            problem = safety.foreign_database_problem(path)
+            if problem:
+                raise click.ClickException(f"{path}: {problem}; `cegdb db upgrade` would add the catalog's "
+                                           "tables to it. Pass another --db, or --force.")
     with _writing(db.database_url(db_url), "db upgrade"):
         db.upgrade(db.database_url(db_url), revision)
     click.echo(db.current_revision(db.database_url(db_url)) or "base")
@@ -394,7 +431,8 @@ def current(db_url: str | None) -> None:
 @main.command(name="ceg")
 @click.argument("runs_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list, one object per (innovation, series).")
-@click.option("--bootstrap", default=200, show_default=True, help="Bootstrap resamples over runs.")
+@click.option("--bootstrap", default=200, show_default=True, type=BOOTSTRAP_RANGE,
+              help="Bootstrap resamples over runs.")
 @click.option("--seed", default=0, show_default=True, help="Random seed (results are reproducible).")
 def ceg_command(runs_csv: Path, as_json: bool, bootstrap: int, seed: int) -> None:
     """The CEG engine on your own runs: each treatment run's compute-equivalent gain, the slope of
@@ -412,10 +450,17 @@ def ceg_command(runs_csv: Path, as_json: bool, bootstrap: int, seed: int) -> Non
 
     from analysis.ceg_runs import RunsFileError, read_runs_csv, series_ceg, series_summary
 
+    import csv
+
     try:
         groups = read_runs_csv(runs_csv.read_text(encoding="utf-8-sig"), str(runs_csv))
-    except (RunsFileError, UnicodeDecodeError) as exc:
+    except RunsFileError as exc:
         raise click.ClickException(str(exc)) from None
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(f"{runs_csv}: not UTF-8 text (byte {exc.start}: {exc.reason}); save it as "
+                                   "UTF-8 CSV") from None
+    except csv.Error as exc:
+        raise click.ClickException(f"{runs_csv}: not a readable CSV ({exc})") from None
     results = []
     for (innovation, series), (baseline, treatment) in sorted(groups.items()):
         try:
@@ -424,7 +469,8 @@ def ceg_command(runs_csv: Path, as_json: bool, bootstrap: int, seed: int) -> Non
             raise click.ClickException(f"{runs_csv}: innovation {innovation!r}, series {series!r}: {exc}") from None
         results.append(series_summary(innovation, series, result))
     if as_json:
-        click.echo(json.dumps(results, indent=2))
+        # Strict JSON: NaN and Infinity are not JSON; the input checks keep them out of the results.
+        click.echo(json.dumps(results, indent=2, allow_nan=False))
         return
     for item in results:
         click.echo(_ceg_text(item))

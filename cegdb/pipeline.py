@@ -70,7 +70,7 @@ def _build_file(root, target, problems, model_documents, progress, fts, analysis
     carry = _read_carry(carry_from) if carry_from else _read_old_catalog(target, force)
     tmp = target.with_name(f".{target.name}.building-{os.getpid()}")
     tmp.unlink(missing_ok=True)
-    tmp_url = f"sqlite:///{tmp}"
+    tmp_url = db.sqlite_url(tmp)
     try:
         db.upgrade(tmp_url)
         engine = db.make_engine(tmp_url)
@@ -128,6 +128,9 @@ def _read_carry(url: str):
     the caller asked for it by name."""
     from scrapers.carry import read_carry
 
+    path = db.sqlite_path(url)
+    if path is not None:
+        safety.check_carry_source(path)
     engine = db.make_engine(url)
     try:
         with engine.connect() as conn:
@@ -142,7 +145,7 @@ def _read_old_catalog(target: Path, force: bool = False):
 
     if not target.exists():
         return Carry()
-    engine = db.make_engine(f"sqlite:///{target}")
+    engine = db.make_engine(db.sqlite_url(target))
     try:
         with engine.connect() as conn:
             return read_carry(conn)
