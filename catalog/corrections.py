@@ -47,12 +47,13 @@ def read_corrections(root: Path, problems: Problems, refs: Refs) -> list[dict]:
     return rows
 
 
-def apply_corrections(conn: Connection, corrections: list[dict], problems: Problems) -> int:
+def apply_corrections(conn: Connection, corrections: list[dict], problems: Problems,
+                      rows_complete: bool = True) -> int:
     """Deprecate the claims each correction names; returns how many claims changed."""
     # Once a problem is recorded the build stops writing rows (catalog/build.py), so a correction
     # can match nothing only because its claims were never written: calling it stale then would
-    # tell the user to delete a valid correction. It is judged on a build without other problems.
-    judged = not problems
+    # tell the user to delete a valid correction. `rows_complete` says whether every row was written.
+    judged = rows_complete
     changed = 0
     for c in corrections:
         note = f"deprecated by {c['where']} ({c['source']}): {c['why']}"

@@ -368,3 +368,71 @@ def test_db_downgrade_one_step_keeps_the_rows_and_drops_batch_debris(built_db):
     assert rows(built_db, "select count(*) from model")[0][0] == models
     assert rows(built_db, "select count(*) from sqlite_master where name like '_alembic_tmp%'") == [(0,)]
     assert _cli("db", "upgrade", "--db", str(built_db)).exit_code == 0
+
+
+# --- 4. generated files carry their entry count and digest -------------------------------------------
+
+def _generated_text() -> str:
+    from scrapers.generated import dump_generated
+
+    retrieved = [{"url": "https://example.org/x.csv", "sha256": "ab" * 32, "retrieved_on": "2026-01-01",
+                  "route": "direct"}]
+    models = [{"id": f"gen-{i}", "name": f"Gen {i}"} for i in range(5)]
+    return dump_generated("cegdb scrape test", "import:toydb", retrieved, {"models": models})
+
+
+def _generated_problems(tmp_path, text: str) -> list[str]:
+    from catalog.datasets import Problems
+    from catalog.generated import read_files
+
+    path = tmp_path / "datasets" / "imported" / "toydb" / "models.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    problems = Problems()
+    read_files(tmp_path / "datasets", problems)
+    return [str(p) for p in problems]
+
+
+def test_a_generated_file_cut_at_an_entry_boundary_is_an_error(tmp_path):
+    text = _generated_text()
+    assert _generated_problems(tmp_path, text) == []
+    cut = text[:text.index("- id: gen-3")]  # still valid YAML, two models fewer
+    problems = _generated_problems(tmp_path, cut)
+    assert len(problems) == 1 and "the stamp says 5 entries, the file holds 3" in problems[0], problems
+
+
+def test_a_generated_file_edited_or_without_a_stamp_is_an_error(tmp_path):
+    from catalog.generated import STAMP
+    from scrapers.generated import restamp
+
+    text = _generated_text()
+    edited = text.replace("name: Gen 2", "name: Gen Two")
+    assert any("sha256 differs" in p for p in _generated_problems(tmp_path, edited))
+    unstamped = STAMP.sub("", text)
+    assert any("no `entries: {count, sha256}` stamp" in p for p in _generated_problems(tmp_path, unstamped))
+    assert restamp(unstamped) == text  # the tool for files written before stamps gives the writer's bytes
+
+
+def test_every_generated_file_in_datasets_carries_a_valid_stamp():
+    from catalog.datasets import Problems
+    from catalog.generated import read_files
+
+    problems = Problems()
+    read_files(Path(__file__).resolve().parent.parent / "datasets", problems)
+    assert not [str(p) for p in problems if "entries" in str(p)]
+
+
+# --- 25. encoding and NUL errors name their line -----------------------------------------------------
+
+@pytest.mark.parametrize("raw, line, message", [
+    (b"a: 1\nb: 2\nc: \xff\xfe\n", 3, "not UTF-8"),
+    (b"a: 1\nb: x\x00y\n", 2, "not allowed in YAML"),
+])
+def test_encoding_and_nul_errors_in_yaml_name_their_line(tmp_path, raw, line, message):
+    from catalog.yamlio import YamlError, load_yaml
+
+    path = tmp_path / "bad.yaml"
+    path.write_bytes(raw)
+    with pytest.raises(YamlError) as err:
+        load_yaml(path)
+    assert err.value.line == line and message in err.value.message
