@@ -16,7 +16,8 @@ from pathlib import Path
 
 from sqlalchemy import Connection, text
 
-from catalog import db, safety
+from catalog import db, safety, schema
+from catalog.limits import check_text_lengths
 from catalog.build import (CONTENT_TABLES, BuildFailed, BuildReport, _check_integrity, _counts, _fts,
                            load)
 from catalog.datasets import Problems
@@ -87,6 +88,7 @@ def _build_file(root, target, problems, model_documents, progress, fts, analysis
                 if problems:
                     raise BuildFailed(problems)
                 next_id, carried = _carry_over(conn, carry, next_id)
+                _check_lengths(conn, problems)
                 resolve(conn, next_id)
                 counts = _counts(conn) | carried
                 counts.update({k: v for k, v in _analyze(conn, analysis).items() if k != "data_version"})
@@ -115,12 +117,20 @@ def _build_in_place(root, url, problems, model_documents, progress, analysis) ->
             if problems:
                 raise BuildFailed(problems)  # rolls the transaction back
             next_id, carried = _carry_over(conn, carry, next_id)
+            _check_lengths(conn, problems)
             resolve(conn, next_id)
             counts = _counts(conn) | carried
             counts.update({k: v for k, v in _analyze(conn, analysis).items() if k != "data_version"})
     finally:
         engine.dispose()
     return BuildReport(url, counts)
+
+
+def _check_lengths(conn: Connection, problems: Problems) -> None:
+    """Every text the build wrote fits what the server can show (catalog/limits.py)."""
+    check_text_lengths(conn, [t.__table__ for t in schema.TABLES], problems)
+    if problems:
+        raise BuildFailed(problems)
 
 
 def _read_carry(url: str):

@@ -436,3 +436,51 @@ def test_encoding_and_nul_errors_in_yaml_name_their_line(tmp_path, raw, line, me
     with pytest.raises(YamlError) as err:
         load_yaml(path)
     assert err.value.line == line and message in err.value.message
+
+
+# --- 19. a scrape on a full disk stops at once and leaves the rollback journal ---------------------------
+
+def test_a_scrape_on_a_full_disk_stops_at_the_first_item(built_db, tmp_path, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from scrapers import store
+
+    calls = []
+
+    def full(self, item):
+        calls.append(item)
+        raise OperationalError("INSERT INTO claim ...", {}, sqlite3.OperationalError("database or disk is full"))
+
+    monkeypatch.setattr(store.Catalog, "store", full)
+    result = _scrape_epoch(built_db, tmp_path)
+    assert result.exit_code == 1 and "disk is full" in result.output, result.output
+    assert len(calls) == 1 and result.output.count("Traceback") == 0 and len(result.output) < 2000
+    assert rows(built_db, "pragma journal_mode") == [("delete",)]
+
+
+# --- 13. a text too long to serve is refused where it comes in -------------------------------------------
+
+def test_a_text_too_long_to_serve_is_a_validate_problem_with_its_line(tmp_path):
+    from conftest import TOY_MOE, write_catalog
+
+    long_quote = "x" * 150_000
+    datasets = write_catalog(tmp_path, **{"models/toylab/toy-moe.yaml": TOY_MOE.replace(
+        'quote: "100B total parameters"', f'quote: "{long_quote}"')})
+    result = _cli("validate", "--datasets", str(datasets), "--db", str(tmp_path / "none.sqlite"))
+    assert result.exit_code == 1, result.output
+    assert "toy-moe.yaml:" in result.output and "150,000 bytes of text" in result.output
+
+
+def test_a_scraped_text_too_long_to_serve_is_refused_with_the_item(built_db):
+    from catalog import db as catalog_db
+    from scrapers.store import Catalog, Item, ItemInvalid
+
+    engine = catalog_db.make_engine(f"sqlite:///{built_db}")
+    try:
+        with engine.connect() as conn:
+            item = Item(key="k", origin="scraper:hf", label="x/y", model={"name": "Y" * 60_000},
+                        sources=[{"id": "hf-x", "kind": "model_card", "title": "t", "url": "https://h.co/x"}])
+            with pytest.raises(ItemInvalid, match="model name: longer than"):
+                Catalog(conn).store(item)
+    finally:
+        engine.dispose()
