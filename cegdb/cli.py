@@ -14,13 +14,11 @@ from rich.logging import RichHandler
 
 from catalog import db
 from catalog.build import BuildFailed
-from cegdb.cli_errors import ErrorHandlingGroup, remember_db
+from cegdb.cli_errors import ErrorHandlingGroup, remember_db, restrict_sizes
 from cegdb.pipeline import build as run_build
 
 stderr = Console(stderr=True)
 DEFAULT_DATASETS = Path("datasets")
-# Bootstrap sizes: 0 skips the intervals; past a million resamples the arrays alone take GBs.
-BOOTSTRAP_RANGE = click.IntRange(0, 1_000_000)
 
 db_option = click.option(
     "--db", "db_url", envvar="CEGDB_DATABASE_URL", default=None, callback=remember_db,
@@ -100,8 +98,7 @@ class _null:
 
 @main.command()
 @datasets_option
-@click.option("--sample", "size", default=15, show_default=True, type=click.IntRange(0, None),
-              help="How many numeric claims to draw.")
+@click.option("--sample", "size", default=15, show_default=True, help="How many numeric claims to draw.")
 @click.option("--seed", default=0, show_default=True, help="Random seed: the same seed draws the same claims.")
 @click.option("--coverage", "coverage_only", is_flag=True, help="Print only quote coverage and computed counts.")
 def audit(datasets_dir: Path, size: int, seed: int, coverage_only: bool) -> None:
@@ -208,10 +205,8 @@ def serve(db_url: str | None, datasets_dir: Path, port: int, host: str, rebuild:
 @main.command()
 @db_option
 @click.argument("which", type=click.Choice(["compute", "ceg", "progress", "all"]), default="all")
-@click.option("--bootstrap", default=200, show_default=True, type=BOOTSTRAP_RANGE,
-              help="Bootstrap resamples per CEG series.")
-@click.option("--resamples", default=100, show_default=True, type=BOOTSTRAP_RANGE,
-              help="Bootstrap resamples of the progress fit.")
+@click.option("--bootstrap", default=200, show_default=True, help="Bootstrap resamples per CEG series.")
+@click.option("--resamples", default=100, show_default=True, help="Bootstrap resamples of the progress fit.")
 @click.option("--seed", default=0, show_default=True, help="Random seed (results are reproducible).")
 @click.option("--figures", "figures_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Also write the figures (SVG and PNG) to this folder.")
@@ -431,8 +426,7 @@ def current(db_url: str | None) -> None:
 @main.command(name="ceg")
 @click.argument("runs_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list, one object per (innovation, series).")
-@click.option("--bootstrap", default=200, show_default=True, type=BOOTSTRAP_RANGE,
-              help="Bootstrap resamples over runs.")
+@click.option("--bootstrap", default=200, show_default=True, help="Bootstrap resamples over runs.")
 @click.option("--seed", default=0, show_default=True, help="Random seed (results are reproducible).")
 def ceg_command(runs_csv: Path, as_json: bool, bootstrap: int, seed: int) -> None:
     """The CEG engine on your own runs: each treatment run's compute-equivalent gain, the slope of
@@ -461,6 +455,12 @@ def ceg_command(runs_csv: Path, as_json: bool, bootstrap: int, seed: int) -> Non
                                    "UTF-8 CSV") from None
     except csv.Error as exc:
         raise click.ClickException(f"{runs_csv}: not a readable CSV ({exc})") from None
+    from cegdb.runs import RunsRangeError, check_run_ranges
+
+    try:
+        check_run_ranges(groups, str(runs_csv))
+    except RunsRangeError as exc:
+        raise click.ClickException(str(exc)) from None
     results = []
     for (innovation, series), (baseline, treatment) in sorted(groups.items()):
         try:
@@ -470,7 +470,10 @@ def ceg_command(runs_csv: Path, as_json: bool, bootstrap: int, seed: int) -> Non
         results.append(series_summary(innovation, series, result))
     if as_json:
         # Strict JSON: NaN and Infinity are not JSON; the input checks keep them out of the results.
-        click.echo(json.dumps(results, indent=2, allow_nan=False))
+        try:
+            click.echo(json.dumps(results, indent=2, allow_nan=False))
+        except ValueError:
+            raise click.ClickException(f"{runs_csv}: a result is not a finite number; nothing printed") from None
         return
     for item in results:
         click.echo(_ceg_text(item))
@@ -501,6 +504,7 @@ from scrapers.scrape_cli import scrape as _scrape  # noqa: E402
 
 main.add_command(_parse)
 main.add_command(_scrape)
+restrict_sizes(main)  # --sample, --bootstrap, --resamples of every command: one range check
 
 
 if __name__ == "__main__":  # pragma: no cover

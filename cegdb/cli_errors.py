@@ -117,3 +117,20 @@ class ErrorHandlingGroup(click.Group):
             if message is None:
                 raise
             raise click.ClickException(message + " (run with --verbose for the traceback)") from None
+
+
+# Sizes a user passes: negative ones used to be blamed on the data, --bootstrap 1e9 tried to
+# allocate 22 GiB. 0 skips the intervals.
+SIZE_RANGES = {"bootstrap": click.IntRange(0, 1_000_000), "resamples": click.IntRange(0, 1_000_000),
+               "size": click.IntRange(0, 1_000_000)}
+
+
+def restrict_sizes(group: click.Group) -> None:
+    """Give every integer size option of every command of `group` (recursively) its range."""
+    for command in group.commands.values():
+        if isinstance(command, click.Group):
+            restrict_sizes(command)
+        for param in command.params:
+            if isinstance(param, click.Option) and param.name in SIZE_RANGES and \
+                    isinstance(param.type, click.types.IntParamType):
+                param.type = SIZE_RANGES[param.name]

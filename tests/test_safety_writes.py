@@ -484,3 +484,51 @@ def test_a_scraped_text_too_long_to_serve_is_refused_with_the_item(built_db):
                 Catalog(conn).store(item)
     finally:
         engine.dispose()
+
+
+# --- 22, 23, 26. cegdb ceg: input ranges, strict JSON, files named ---------------------------------------
+
+def _runs_csv(tmp_path, compute: str, encoding: str = "utf-8") -> Path:
+    path = tmp_path / "runs.csv"
+    rows = ["innovation,arm,series,params,tokens,compute_flop,loss"]
+    for i, c in enumerate(("1e18", "1e19", "1e20")):
+        rows.append(f"x,baseline,s,,,{c},{3.0 - 0.3 * i}")
+        rows.append(f"x,treatment,s,,,{compute if i == 1 else c},{2.9 - 0.3 * i}")
+    path.write_text("\n".join(rows) + "\n", encoding=encoding)
+    return path
+
+
+@pytest.mark.parametrize("compute", ["1e-300", "1e300"])
+def test_ceg_refuses_compute_outside_the_range_of_curated_runs(tmp_path, compute):
+    result = _cli("ceg", str(_runs_csv(tmp_path, compute)), "--json")
+    assert result.exit_code == 1 and "line 5, column compute_flop" in result.output, result.output
+    assert "Infinity" not in result.output and "NaN" not in result.output
+
+
+def test_ceg_json_is_strict_and_in_range_input_works(tmp_path):
+    import json
+
+    result = _cli("ceg", str(_runs_csv(tmp_path, "1e19")), "--json", "--bootstrap", "20")
+    assert result.exit_code == 0, result.output
+    json.loads(result.output, parse_constant=lambda c: pytest.fail(f"non-JSON constant {c}"))
+
+
+def test_ceg_on_a_utf16_file_or_a_huge_field_names_the_file(tmp_path):
+    path = _runs_csv(tmp_path, "1e19", encoding="utf-16")
+    result = _cli("ceg", str(path))
+    assert result.exit_code == 1 and str(path) in result.output and "UTF-8" in result.output, result.output
+    path.write_text("innovation,arm,series,params,tokens,compute_flop,loss\nx,baseline,\"" + "y" * 200_000 + "\"\n")
+    result = _cli("ceg", str(path))
+    assert result.exit_code == 1 and str(path) in result.output and "Traceback" not in result.output, result.output
+
+
+def test_cegdb_ceg_api_refuses_out_of_range_compute():
+    import pandas as pd
+
+    import cegdb
+    from cegdb.runs import RunsRangeError
+
+    frame = pd.DataFrame([{"innovation": "x", "arm": arm, "compute_flop": c, "loss": 2.0}
+                          for arm in ("baseline", "treatment") for c in (1e18, 1e300)])
+    with pytest.raises(RunsRangeError, match="compute_flop"):
+        cegdb.ceg(frame)
