@@ -149,7 +149,14 @@ def write_generated(path: Path, command: str, origin: str, retrieved: Iterable[M
     if path.exists() and path.read_text(encoding="utf-8") == text:
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
+    from catalog.safety import check_writable, remove_stale
+
+    check_writable(path, "generated file")
+    remove_stale(path.parent, f".{path.name}.tmp-")  # temporaries of writers that were killed
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return True

@@ -532,3 +532,16 @@ def test_cegdb_ceg_api_refuses_out_of_range_compute():
                           for arm in ("baseline", "treatment") for c in (1e18, 1e300)])
     with pytest.raises(RunsRangeError, match="compute_flop"):
         cegdb.ceg(frame)
+
+
+def test_writing_a_generated_file_removes_temporaries_of_killed_writers(tmp_path):
+    from scrapers.generated import write_generated
+
+    target = tmp_path / "imported" / "toydb" / "models.yaml"
+    target.parent.mkdir(parents=True)
+    stale = target.with_name(f".{target.name}.tmp-{_dead_pid()}")
+    stale.write_text("half")
+    retrieved = [{"url": "https://example.org/x.csv", "sha256": "ab" * 32, "retrieved_on": "2026-01-01",
+                  "route": "direct"}]
+    assert write_generated(target, "cegdb scrape test", "import:toydb", retrieved, {"models": [{"id": "a", "name": "A"}]})
+    assert not stale.exists() and sorted(p.name for p in target.parent.iterdir()) == ["models.yaml"]
