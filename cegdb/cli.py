@@ -191,6 +191,7 @@ def serve(db_url: str | None, datasets_dir: Path, port: int, host: str, rebuild:
     from catalog import safety
 
     _require_catalog(path)
+    _refuse_crafted(path)
     with safety.serving_copy(path) as copy:
         # Beside the private copy, not beside the catalog: a catalog on a read-only filesystem
         # (a mounted release) is served as it is, and nothing is left behind when the server stops.
@@ -347,6 +348,18 @@ def _require_database(url: str) -> None:
         raise click.ClickException(f"{path}: no such database; run `cegdb build` first")
     if path is not None:
         _require_catalog(path)
+
+
+def _refuse_crafted(path: Path) -> None:
+    """The checks of `cegdb.open` (views, triggers or generated columns where the schema has tables)
+    before a catalog is served to the public."""
+    from cegdb.api import Catalog
+    from cegdb.errors import CatalogError
+
+    try:
+        Catalog(path).close()
+    except CatalogError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def _require_catalog(path: Path) -> None:

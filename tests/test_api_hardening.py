@@ -94,3 +94,15 @@ def test_a_sha256sums_that_is_not_utf8_names_the_file(release_folder):  # noqa: 
         cegdb.open(release_folder)
     with pytest.raises(cegdb.CatalogError, match="SHA256SUMS: not UTF-8"):
         cegdb.open(release_folder / "cegdb-2026.12.0.sqlite")
+
+
+def test_serve_refuses_a_crafted_catalog(built_db, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from cegdb.cli import main
+    from publish import serving
+
+    monkeypatch.setattr(serving, "run_forwarding_signals", lambda args: pytest.fail("served a crafted catalog"))
+    crafted = _crafted(built_db, tmp_path, f"DROP TABLE release; CREATE VIEW release AS {ENDLESS};")
+    result = CliRunner().invoke(main, ["serve", "--db", str(crafted)])
+    assert result.exit_code == 1 and "release is a view" in result.output, result.output
