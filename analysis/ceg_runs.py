@@ -228,9 +228,11 @@ def place(curve: BaselineCurve, loss: float) -> tuple[float, str, bool]:
     if y[-1] <= target <= y[0]:
         if len(x) == 1:
             return math.exp(x[0]), "", False
-        k = 1
-        while y[k] > target:  # the first point at or below the target loss
-            k += 1
+        from bisect import bisect_left  # (here, not at the top: keeps this edit apart from the imports)
+
+        # the first point at or below the target loss, by binary search on the decreasing curve: a
+        # scan from the start made `cegdb ceg` quadratic (16k rows: 99.7 s; issue 18)
+        k = bisect_left(y, -target, 1, len(y) - 1, key=lambda v: -v)
         share = (y[k - 1] - target) / (y[k - 1] - y[k])
         return math.exp(x[k - 1] + share * (x[k] - x[k - 1])), "", False
     fit = curve.fit

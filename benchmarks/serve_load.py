@@ -6,11 +6,14 @@ arguments, immutable, the cegdb plugin), and runs phases of `--seconds` each, al
 * clean:   20 normal clients (table pages, model pages, JSON, a small SQL query), one request at a time;
 * abusive: the same 20 plus 2 clients sending failing or expensive requests back to back
            (`sql=delete from model`, `?_sort=nope`, a POST, printf('%.*c', 999999999, 'x'),
-           randomblob(300000000), an unknown table).
+           randomblob(300000000), an unknown table), and since issue 18 the printf variants (a text
+           or float precision, a BLOB format) and the log flood (a ~100 kB `_search`,
+           `name__exact` or `_where`, sent over a raw socket since httpx caps URLs at 64 KiB).
 
-It prints the normal clients' requests per second in each phase, their errors, and the ratio
-abusive / clean. Target: ratio >= 0.80 and 0 errors for normal clients (before the fixes: 39.6 ->
-2.9 requests/s, 7%). No assertion: the numbers depend on the machine.
+It prints the normal clients' requests per second in each phase, their errors, the ratio
+abusive / clean and the server log's growth per minute per abusive client. Targets: ratio >= 0.80,
+0 errors for normal clients, log growth under 1 MB per minute per abusive client (before the
+fixes of issue 10: 39.6 -> 2.9 requests/s, 7%). No assertion: the numbers depend on the machine.
 
     python benchmarks/serve_load.py [--seconds 8] [--rounds 2] [--code-root PATH]
 
@@ -50,12 +53,32 @@ def normal_paths(db: str, model_ids: list[str]) -> list[str]:
     return paths
 
 
+LONG = "x" * 100_001  # past SQLite's 100 kB length limit on served connections
+
+
 def abusive_requests(db: str) -> list[tuple[str, str]]:
     return [("GET", f"/{db}.json?sql=delete+from+model"), ("GET", f"/{db}/model?_sort=nope"),
             ("POST", f"/{db}/model"),
             ("GET", f"/{db}.json?sql=select+printf('%25.*c',+999999999,+'x')"),
             ("GET", f"/{db}.json?sql=select+randomblob(300000000)"),
-            ("GET", f"/{db}.json?sql=select+*+from+no_such_table")]
+            ("GET", f"/{db}.json?sql=select+*+from+no_such_table"),
+            # issue 18: printf with a text or float precision or a BLOB format (9 to 22 s each before)
+            ("GET", f"/{db}.json?sql=select+printf('%25.*c',+'2147483647',+'x')"),
+            ("GET", f"/{db}.json?sql=select+printf('%25.*c',+999999999.0,+'x')"),
+            ("GET", f"/{db}.json?sql=select+printf(x'252e2a63',+999999999,+'x')"),
+            # issue 18: the log flood (a 500 with 203 kB of log each before)
+            ("RAW", f"/{db}/model.json?_search={LONG}"),
+            ("RAW", f"/{db}/model.json?name__exact={LONG}"),
+            ("RAW", f"/{db}/model.json?_where=name+%3D+'{LONG}'")]
+
+
+def raw_get(base: str, path: str) -> None:
+    """A GET over a plain socket: httpx refuses URLs over 64 KiB before sending them."""
+    host, port = base.rsplit("/", 1)[1].split(":")
+    with socket.create_connection((host, int(port)), timeout=60) as sock:
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\n\r\n".encode())
+        while sock.recv(65536):
+            pass
 
 
 def free_port() -> int:
@@ -98,8 +121,11 @@ def _abusive_clients(base: str, abusive: list[tuple[str, str]], stop_at: float, 
                 if time.time() >= stop_at:
                     return
                 try:
-                    http.request(method, path)
-                except httpx.HTTPError:
+                    if method == "RAW":
+                        raw_get(base, path)
+                    else:
+                        http.request(method, path)
+                except (httpx.HTTPError, OSError):
                     pass
                 sent[i] += 1
 
@@ -183,9 +209,12 @@ def main() -> None:
         log_bytes = (Path(tmp) / "server.log").stat().st_size
     clean = totals["clean"][0] / (args.seconds * args.rounds)
     abusive_rate = totals["abusive"][0] / (args.seconds * args.rounds)
+    abusive_minutes = args.seconds * args.rounds / 60
+    per_client = log_bytes / abusive_minutes / ABUSIVE_CLIENTS / 1024**2
     print(f"normal throughput: clean {clean:.1f}/s, with {ABUSIVE_CLIENTS} abusive clients {abusive_rate:.1f}/s, "
           f"ratio {abusive_rate / clean:.2f} (target >= 0.80); normal-client errors "
-          f"{totals['clean'][1] + totals['abusive'][1]} (target 0); server log {log_bytes / 1024:.0f} KiB")
+          f"{totals['clean'][1] + totals['abusive'][1]} (target 0); server log {log_bytes / 1024:.0f} KiB, "
+          f"{per_client:.2f} MB per minute per abusive client (target < 1)")
 
 
 if __name__ == "__main__":

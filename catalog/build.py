@@ -185,7 +185,8 @@ def load(conn: Connection, root: Path, problems: Problems,
             conn.execute(text("UPDATE model SET base_model_id = :b WHERE id = :m"), {"b": base, "m": model_id})
     _finish_generated_models(conn, after, reconciler)
     writer.flush()
-    corrections.apply_corrections(conn, corrections.read_corrections(root, problems, refs), problems)
+    rows_complete = not problems  # the rows corrections apply to were all written (none skipped)
+    corrections.apply_corrections(conn, corrections.read_corrections(root, problems, refs), problems, rows_complete)
     link_shared_pretraining(conn, shared_runs, refs, problems)
     if not problems:
         apart = {frozenset(reconciler.model_of_ref.get(n, n) for n in pair) for pair, _ in distinct_pairs}

@@ -47,8 +47,13 @@ def read_corrections(root: Path, problems: Problems, refs: Refs) -> list[dict]:
     return rows
 
 
-def apply_corrections(conn: Connection, corrections: list[dict], problems: Problems) -> int:
+def apply_corrections(conn: Connection, corrections: list[dict], problems: Problems,
+                      rows_complete: bool = True) -> int:
     """Deprecate the claims each correction names; returns how many claims changed."""
+    # Once a problem is recorded the build stops writing rows (catalog/build.py), so a correction
+    # can match nothing only because its claims were never written: calling it stale then would
+    # tell the user to delete a valid correction. `rows_complete` says whether every row was written.
+    judged = rows_complete
     changed = 0
     for c in corrections:
         note = f"deprecated by {c['where']} ({c['source']}): {c['why']}"
@@ -57,7 +62,7 @@ def apply_corrections(conn: Connection, corrections: list[dict], problems: Probl
             "note = CASE WHEN note IS NULL OR note = '' THEN :note ELSE note || '; ' || :note END "
             "WHERE entity_type = 'model' AND entity_id = :model AND field = :field AND origin = :origin"),
             {"note": note, "model": c["model"], "field": c["field"], "origin": c["origin"]})
-        if result.rowcount == 0:
+        if result.rowcount == 0 and judged:
             path, _, line = c["where"].rpartition(":")
             problems.add(path, int(line), "correction",
                          f"no {c['origin']} claim for {c['model']}.{c['field']}: remove the stale correction")

@@ -24,13 +24,22 @@ def database_url(db: str | None = None) -> str:
     value = db or os.environ.get("CEGDB_DATABASE_URL") or DEFAULT_DB
     if "://" in value:
         return value
-    return f"sqlite:///{Path(value).expanduser()}"
+    return sqlite_url(Path(value).expanduser())
+
+
+def sqlite_url(path: Path) -> str:
+    """The sqlite:/// URL of a file. `%`, `?` and `#` are percent-encoded: SQLAlchemy reads what
+    follows `?` as options and decodes `%xx`, so `a?b.sqlite` used to open `a` and `%41` `A`."""
+    text = str(path).replace("%", "%25").replace("?", "%3F").replace("#", "%23")
+    return f"sqlite:///{text}"
 
 
 def sqlite_path(url: str) -> Path | None:
     """The file behind a sqlite:/// URL, or None for other databases."""
     if url.startswith("sqlite:///"):
-        return Path(url[len("sqlite:///"):])
+        from sqlalchemy.engine import make_url
+
+        return Path(make_url(url).database or "")
     return None
 
 

@@ -12,6 +12,7 @@ The layer's format is docs/generated-layer.md. Three things differ from curated 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections import defaultdict
@@ -25,8 +26,13 @@ from catalog.datasets import (DATE, MODEL_KEYS, SLUG, ModelEntry, Problems, Refs
 from catalog.names import hf_key, name_key, name_keys, split_format
 
 LAYERS = ("imported", "scraped")
-HEADER_KEYS = {"generated_by", "origin", "retrieved", "sources", "organizations", "models", "hardware",
-               "runs", "series", "ablations", "verdicts", "hardware_prices", "price_index"}
+SECTIONS = ("sources", "organizations", "models", "hardware", "series", "runs", "ablations", "verdicts",
+            "hardware_prices", "price_index")
+HEADER_KEYS = {"generated_by", "origin", "retrieved", "entries", *SECTIONS}
+# The last header line of every generated file: how many entries its sections hold and the sha256
+# of every byte after this line. A file cut at an entry boundary is still valid YAML (325 models
+# and 1,000 claims once went missing that way without a word); the stamp makes it an error.
+STAMP = re.compile(r"^entries: \{count: (\d+), sha256: ([0-9a-f]{64})\}\n", re.M)
 ORIGIN = re.compile(r"^(import|scraper):[a-z0-9-]+$")
 RETRIEVED_KEYS = {"url", "sha256", "retrieved_on", "route", "copy"}
 SOURCE_KEYS = {"id", "kind", "title", "authors", "date", "year", "venue", "url", "arxiv_id", "doi",
@@ -57,6 +63,38 @@ class GeneratedFile:
         return good
 
 
+def stamp_line(body: str, count: int) -> str:
+    """The stamp line for the sections text `body` (everything after the stamp) holding `count` entries."""
+    return f"entries: {{count: {count}, sha256: {hashlib.sha256(body.encode('utf-8')).hexdigest()}}}\n"
+
+
+def entry_count(data: Mapping) -> int:
+    return sum(len(data[name]) for name in SECTIONS if isinstance(data.get(name), list))
+
+
+def check_stamp(path: Path, rel: Path, data: Mapping, problems: Problems) -> None:
+    """The file's stamp matches its sections: nothing was cut off or edited by hand."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return  # already reported by the YAML loader
+    match = STAMP.search(text)
+    fix = "re-run its generator (datasets/scrapes.yaml), or restore the file from git"
+    if match is None:
+        problems.add(rel, _line(data, "generated_by"), "entries",
+                     f"no `entries: {{count, sha256}}` stamp: not a file as its generator writes it; {fix}")
+        return
+    line = text[:match.start()].count("\n") + 1
+    count, digest = int(match.group(1)), match.group(2)
+    actual = entry_count(data)
+    if actual != count:
+        problems.add(rel, line, "entries", f"the stamp says {count} entries, the file holds {actual}: it was cut "
+                                            f"or edited; {fix}")
+    elif hashlib.sha256(text[match.end():].encode("utf-8")).hexdigest() != digest:
+        problems.add(rel, line, "entries", f"the entries' sha256 differs from the stamp: the file was edited or "
+                                            f"damaged; {fix}")
+
+
 def generated_paths(root: Path) -> list[Path]:
     """Every generated file, imports before scrapes, each layer in path order (a stable order)."""
     return [p for layer in LAYERS for p in sorted((root / layer).glob("**/*.yaml"))]
@@ -70,6 +108,7 @@ def read_files(root: Path, problems: Problems) -> list[GeneratedFile]:
         if not data:
             continue
         _unknown_keys(data, HEADER_KEYS, rel, problems)
+        check_stamp(path, rel, data, problems)
         origin = _text(data, "origin", rel, problems, required=True, pattern=ORIGIN)
         _text(data, "generated_by", rel, problems, required=True)
         retrieved = data.get("retrieved")

@@ -142,14 +142,27 @@ class YamlError(Exception):
 def load_yaml(path: Path) -> Any:
     """Parse one file; malformed YAML raises YamlError with the line PyYAML points at."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise YamlError(path, 0, f"cannot read file: {exc}") from exc
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise YamlError(path, 0, f"cannot read file: {exc.strerror or exc}") from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # The line of the first bad byte, not line 0: the user has to find it.
+        line = raw[:exc.start].count(b"\n") + 1
+        raise YamlError(path, line, f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+                                    "save the file as UTF-8") from None
     try:
         return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
         raise YamlError(path, line, f"malformed YAML: {exc.problem or exc}") from exc
+    except yaml.reader.ReaderError as exc:
+        # A character YAML does not allow (NUL, other control characters): the reader gives an
+        # offset, not a mark.
+        line = text[:exc.position].count("\n") + 1
+        char = chr(exc.character) if isinstance(exc.character, int) else exc.character
+        raise YamlError(path, line, f"character {char!r} is not allowed in YAML; remove it") from None
     except yaml.YAMLError as exc:
         raise YamlError(path, 0, f"malformed YAML: {exc}") from exc

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +24,14 @@ REQUIRED_TABLES = ("model", "claim", "source", "alembic_version")
 # sqlite3 authorizer action codes a SELECT needs (https://sqlite.org/c3ref/c_alter_table.html).
 READ_ACTIONS = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE}
 SQL_COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/", re.S)
+# A catalog may come from anywhere (a release URL brings its own matching SHA256SUMS), so the
+# connection is bounded like the public server's: values up to 10 MB (the longest in the catalog
+# is a few kB; zeroblob(4e9) in a crafted view fails at once), statements stopped past a time
+# limit by a progress handler (an endless recursive CTE in a view), printf/format bounded by value.
+MAX_VALUE_BYTES = 10_000_000
+OPEN_TIME_LIMIT_S = 5.0
+QUERY_TIME_LIMIT_S = 60.0
+PROGRESS_STEPS = 10_000
 
 
 def _read_only(action, *_args):
@@ -50,33 +59,82 @@ def open(location: str | Path, *, cache_dir: str | Path | None = None) -> Catalo
             raise CatalogError(f"{path}: no such file; build one with `cegdb build --db {path}`")
         elif (path.parent / release_fetch.SUMS).is_file():
             # A SQLite file inside a release folder is verified against the folder's SHA256SUMS.
-            sums = release_fetch.parse_sums((path.parent / release_fetch.SUMS).read_text(encoding="utf-8"),
-                                            str(path.parent / release_fetch.SUMS))
+            sums = release_fetch.read_sums(path.parent / release_fetch.SUMS)
             if path.name in sums:
                 release_fetch.verified_folder(path.parent, only=path.name)
     return Catalog(path, text)
 
 
+def _bound(conn: sqlite3.Connection, deadline) -> None:
+    """Length limits, a progress handler that stops statements past deadline(), bounded printf."""
+    from publish.plugin.guards import printf_refusal
+
+    if hasattr(conn, "setlimit"):
+        conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+        conn.setlimit(sqlite3.SQLITE_LIMIT_SQL_LENGTH, 1_000_000)
+    conn.set_progress_handler(lambda: 1 if time.monotonic() > deadline() else 0, PROGRESS_STEPS)
+    helper = sqlite3.connect(":memory:", check_same_thread=False)
+
+    def printf(fmt=None, *args):
+        refusal = printf_refusal(fmt, args)
+        if refusal:
+            raise ValueError(refusal)
+        marks = ", ".join("?" * (len(args) + 1))
+        return helper.execute(f"SELECT printf({marks})", (fmt, *args)).fetchone()[0]
+
+    for name in ("printf", "format"):
+        conn.create_function(name, -1, printf, deterministic=True)
+
+
+def _schema_problem(conn: sqlite3.Connection, kinds: dict[str, str]) -> str | None:
+    """A crafted file can put a view (an endless recursive CTE), a trigger or a generated column
+    (zeroblob, printf) where cegdb writes plain tables; reading it would run that code."""
+    views = sorted(n for n in TABLES if kinds.get(n) == "view")
+    if views:
+        return f"{', '.join(views)} {'is a view' if len(views) == 1 else 'are views'} where the schema has tables"
+    triggers = sorted(n for n, kind in kinds.items() if kind == "trigger")
+    if triggers:
+        return f"it has triggers ({', '.join(triggers[:3])}), which no cegdb catalog has"
+    for name in TABLES:
+        if kinds.get(name) == "table":
+            hidden = [r[1] for r in conn.execute(f'PRAGMA table_xinfo("{name}")') if r[6] in (2, 3)]
+            if hidden:
+                return f"table {name} has generated columns ({', '.join(hidden)}), which no cegdb catalog has"
+    return None
+
+
 class Catalog:
     """A cegdb catalog opened read-only (`file:...?mode=ro`); every method returns a new DataFrame."""
 
-    def __init__(self, path: Path, location: str | None = None):
+    def __init__(self, path: Path, location: str | None = None, *, time_limit_s: float = QUERY_TIME_LIMIT_S):
         self.path = Path(path)
         self.location = location or str(path)
+        self.time_limit_s = time_limit_s
+        self._deadline = time.monotonic() + OPEN_TIME_LIMIT_S
         try:
             self._conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
                                          check_same_thread=False)
-            names = {r[0] for r in self._conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            _bound(self._conn, lambda: self._deadline)
+            kinds = {r[0]: r[1] for r in self._conn.execute("SELECT name, type FROM sqlite_master")}
         except sqlite3.DatabaseError as exc:
             raise CatalogError(f"{self.path}: not a SQLite catalog ({exc})") from None
+        names = {n for n, kind in kinds.items() if kind == "table"}
+        problem = _schema_problem(self._conn, kinds)
+        if problem:
+            self._conn.close()
+            raise CatalogError(f"{self.path}: {problem}; not a catalog cegdb wrote, refused")
         missing = [t for t in REQUIRED_TABLES if t not in names]
         if missing:
             self._conn.close()
             raise CatalogError(f"{self.path}: not a cegdb catalog (no table {', '.join(missing)}); "
                                f"build one with `cegdb build`")
         self._conn.set_authorizer(_read_only)
-        row = self._conn.execute("SELECT data_version FROM release ORDER BY data_version DESC LIMIT 1").fetchone() \
-            if "release" in names else None
+        try:
+            row = self._conn.execute("SELECT data_version FROM release ORDER BY data_version DESC LIMIT 1"
+                                     ).fetchone() if "release" in names else None
+        except sqlite3.DatabaseError as exc:
+            self._conn.close()
+            raise CatalogError(f"{self.path}: cannot read its release row ({exc})") from None
         self.release = row[0] if row else None
 
     def __repr__(self) -> str:
@@ -204,22 +262,39 @@ class Catalog:
         Anything else (DELETE, UPDATE, ATTACH, PRAGMA and pragma functions, several statements) raises
         QueryRefused; the connection is read-only as well (columns: `SELECT sql FROM sqlite_master`). attrs["units"] is empty: a query can compute anything, so
         no unit is guessed (the schema's column names carry their unit: training_compute_flop)."""
-        bare = SQL_COMMENT.sub(" ", query).strip().rstrip(";").strip()
+        bare = SQL_COMMENT.sub(" ", query).strip()
         first = bare.split(None, 1)[0].upper() if bare else ""
-        if first not in ("SELECT", "WITH", "VALUES") or ";" in bare:
+        if first not in ("SELECT", "WITH", "VALUES"):
             raise QueryRefused(f"sql() runs one read-only SELECT; refused: {query.strip()[:60]!r}")
         try:
-            cursor = self._conn.execute(query, params or ())
+            # sqlite3 itself refuses a second statement (ProgrammingError); a `;` inside a string
+            # literal, `SELECT ';'`, is no second statement.
+            columns, records = self._run(query, params or ())
+        except sqlite3.ProgrammingError as exc:
+            if "one statement" in str(exc):
+                raise QueryRefused(f"sql() runs one statement; refused: {query.strip()[:60]!r}") from None
+            raise
         except sqlite3.DatabaseError as exc:
             if "not authorized" in str(exc):
                 raise QueryRefused(f"sql() runs one read-only SELECT; refused: {query.strip()[:60]!r}") from None
             raise
-        columns = [d[0] for d in cursor.description]
-        frame = pd.DataFrame.from_records(cursor.fetchall(), columns=columns)
+        frame = pd.DataFrame.from_records(records, columns=columns)
         frame.attrs.update(units={}, descriptions={}, source=self.location, release=self.release, table=None)
         return frame
 
     # --- helpers ------------------------------------------------------------------------------
+
+    def _run(self, query: str, params) -> tuple[list[str], list[tuple]]:
+        """Execute and fetch within this catalog's time limit."""
+        self._deadline = time.monotonic() + self.time_limit_s
+        try:
+            cursor = self._conn.execute(query, params)
+            return [d[0] for d in cursor.description], cursor.fetchall()
+        except sqlite3.OperationalError as exc:
+            if str(exc) == "interrupted":
+                raise QueryRefused(f"the query ran longer than {self.time_limit_s:g} s and was stopped "
+                                   "(Catalog.time_limit_s)") from None
+            raise
 
     def _model_id(self, model: str) -> str:
         row = self._conn.execute(
@@ -243,9 +318,8 @@ class Catalog:
                 extra: dict[str, tuple[str, str | None]] | None = None) -> pd.DataFrame:
         if where:
             query += " WHERE " + " AND ".join(where)
-        cursor = self._conn.execute(f"{query} ORDER BY {order}", params)
-        columns = [d[0] for d in cursor.description]
-        frame = pd.DataFrame.from_records(cursor.fetchall(), columns=columns)
+        columns, records = self._run(f"{query} ORDER BY {order}", params)
+        frame = pd.DataFrame.from_records(records, columns=columns)
         model = TABLES[table]
         docs = {**schema.column_docs(model), **(extra or {})}
         types = {c.name: c.type for c in model.__table__.columns}

@@ -14,13 +14,14 @@ from rich.logging import RichHandler
 
 from catalog import db
 from catalog.build import BuildFailed
+from cegdb.cli_errors import ErrorHandlingGroup, remember_db, restrict_sizes
 from cegdb.pipeline import build as run_build
 
 stderr = Console(stderr=True)
 DEFAULT_DATASETS = Path("datasets")
 
 db_option = click.option(
-    "--db", "db_url", envvar="CEGDB_DATABASE_URL", default=None,
+    "--db", "db_url", envvar="CEGDB_DATABASE_URL", default=None, callback=remember_db,
     help="Database path or SQLAlchemy URL (sqlite:///..., postgresql+psycopg://...). "
          "Default: $CEGDB_DATABASE_URL, else ./cegdb.sqlite.")
 datasets_option = click.option(
@@ -28,8 +29,8 @@ datasets_option = click.option(
     default=DEFAULT_DATASETS, show_default=True, help="Folder with the curated YAML.")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-v", "--verbose", is_flag=True, help="Debug logging on stderr.")
+@click.group(cls=ErrorHandlingGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="Debug logging on stderr, and a traceback with every error.")
 @click.version_option(package_name="cegdb")
 def main(verbose: bool) -> None:
     """cegdb: a sourced catalog of AI models, accelerators and innovations.
@@ -147,7 +148,10 @@ def validate(db_url: str | None, datasets_dir: Path) -> None:
     if path is not None and path.exists():
         import sqlite3
 
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        from catalog import safety
+
+        _require_catalog(path)
+        conn = sqlite3.connect(safety.sqlite_uri(path, mode="ro"), uri=True)
         try:
             integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
             foreign = conn.execute("PRAGMA foreign_key_check").fetchall()
@@ -186,9 +190,13 @@ def serve(db_url: str | None, datasets_dir: Path, port: int, host: str, rebuild:
     path = path.resolve()
     from catalog import safety
 
+    _require_catalog(path)
+    _refuse_crafted(path)
     with safety.serving_copy(path) as copy:
-        meta = serving.write_metadata(path.with_name(path.stem + ".metadata.json"), database=path.stem)
-        counts = serving.inspect(copy, path.with_name(path.stem + ".inspect.json"))
+        # Beside the private copy, not beside the catalog: a catalog on a read-only filesystem
+        # (a mounted release) is served as it is, and nothing is left behind when the server stops.
+        meta = serving.write_metadata(copy.with_name(path.stem + ".metadata.json"), database=path.stem)
+        counts = serving.inspect(copy, copy.with_name(path.stem + ".inspect.json"))
         args = serving.datasette_args(copy, meta, counts, host, port)
         stderr.print(f"serving a copy of {path} on http://{host}:{port}/")
         code = serving.run_forwarding_signals(args)
@@ -267,10 +275,11 @@ def export_command(db_url, what, out_dir) -> None:
     """
     import sqlite3
 
+    from catalog.safety import sqlite_uri
     from publish import export
 
     path = _sqlite_file(db_url)
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn = sqlite3.connect(sqlite_uri(path, mode="ro"), uri=True)
     try:
         if what == "bib":
             written = [export.write_bib(conn, out_dir)]
@@ -278,6 +287,8 @@ def export_command(db_url, what, out_dir) -> None:
             written = export.write_csvs(conn, out_dir)
         else:
             written = [*export.write_csvs(conn, out_dir), export.write_datapackage(out_dir)]
+    except export.ExportRefused as exc:
+        raise click.ClickException(str(exc)) from None
     finally:
         conn.close()
     for p in written:
@@ -335,6 +346,29 @@ def _require_database(url: str) -> None:
     path = db.sqlite_path(url)
     if path is not None and not path.exists():
         raise click.ClickException(f"{path}: no such database; run `cegdb build` first")
+    if path is not None:
+        _require_catalog(path)
+
+
+def _refuse_crafted(path: Path) -> None:
+    """The checks of `cegdb.open` (views, triggers or generated columns where the schema has tables)
+    before a catalog is served to the public."""
+    from cegdb.api import Catalog
+    from cegdb.errors import CatalogError
+
+    try:
+        Catalog(path).close()
+    except CatalogError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _require_catalog(path: Path) -> None:
+    """A SQLite path a command reads must be a cegdb catalog: one line naming it, never a traceback."""
+    from catalog import safety
+
+    problem = safety.catalog_problem(path)
+    if problem:
+        raise click.ClickException(f"{path}: {problem}; pass the catalog `cegdb build` wrote")
 
 
 @main.group(name="db")
@@ -350,13 +384,24 @@ def db_group() -> None:
 @db_group.command()
 @db_option
 @click.argument("revision", default="head")
-def upgrade(db_url: str | None, revision: str) -> None:
+@click.option("--force", is_flag=True, help="Add the catalog's tables even to a SQLite database of something else.")
+def upgrade(db_url: str | None, revision: str, force: bool) -> None:
     """Upgrade the schema to REVISION (default head).
 
     \b
     Example:
         cegdb db upgrade
     """
+    path = db.sqlite_path(db.database_url(db_url))
+    if path is not None:
+        from catalog import safety
+
+        safety.check_writable(path)
+        if not force:
+            problem = safety.foreign_database_problem(path)
+            if problem:
+                raise click.ClickException(f"{path}: {problem}; `cegdb db upgrade` would add the catalog's "
+                                           "tables to it. Pass another --db, or --force.")
     with _writing(db.database_url(db_url), "db upgrade"):
         db.upgrade(db.database_url(db_url), revision)
     click.echo(db.current_revision(db.database_url(db_url)) or "base")
@@ -428,9 +473,22 @@ def ceg_command(runs_csv: Path | None, db_url, as_json: bool, method: str, boots
 
     from analysis.ceg_runs import RunsFileError, read_runs_csv, series_ceg, series_summary
 
+    import csv
+
     try:
         groups = read_runs_csv(runs_csv.read_text(encoding="utf-8-sig"), str(runs_csv))
-    except (RunsFileError, UnicodeDecodeError) as exc:
+    except RunsFileError as exc:
+        raise click.ClickException(str(exc)) from None
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(f"{runs_csv}: not UTF-8 text (byte {exc.start}: {exc.reason}); save it as "
+                                   "UTF-8 CSV") from None
+    except csv.Error as exc:
+        raise click.ClickException(f"{runs_csv}: not a readable CSV ({exc})") from None
+    from cegdb.runs import RunsRangeError, check_run_ranges
+
+    try:
+        check_run_ranges(groups, str(runs_csv))
+    except RunsRangeError as exc:
         raise click.ClickException(str(exc)) from None
     results = []
     for (innovation, series), (baseline, treatment) in sorted(groups.items()):
@@ -440,7 +498,11 @@ def ceg_command(runs_csv: Path | None, db_url, as_json: bool, method: str, boots
             raise click.ClickException(f"{runs_csv}: innovation {innovation!r}, series {series!r}: {exc}") from None
         results.append(series_summary(innovation, series, result))
     if as_json:
-        click.echo(json.dumps(results, indent=2))
+        # Strict JSON: NaN and Infinity are not JSON; the input checks keep them out of the results.
+        try:
+            click.echo(json.dumps(results, indent=2, allow_nan=False))
+        except ValueError:
+            raise click.ClickException(f"{runs_csv}: a result is not a finite number; nothing printed") from None
         return
     for item in results:
         click.echo(_ceg_text(item))
@@ -527,6 +589,7 @@ from scrapers.scrape_cli import scrape as _scrape  # noqa: E402
 
 main.add_command(_parse)
 main.add_command(_scrape)
+restrict_sizes(main)  # --sample, --bootstrap, --resamples of every command: one range check
 
 from cegdb.cost_cli import cost_command as _cost  # noqa: E402
 

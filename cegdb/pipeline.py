@@ -16,7 +16,8 @@ from pathlib import Path
 
 from sqlalchemy import Connection, text
 
-from catalog import db, safety
+from catalog import db, safety, schema
+from catalog.limits import check_text_lengths
 from catalog.build import (CONTENT_TABLES, BuildFailed, BuildReport, _check_integrity, _counts, _fts,
                            load)
 from catalog.datasets import Problems
@@ -78,7 +79,7 @@ def _build_file(root, target, problems, model_documents, progress, fts, analysis
     carry = _read_carry(carry_from) if carry_from else _read_old_catalog(target, force)
     tmp = target.with_name(f".{target.name}.building-{os.getpid()}")
     tmp.unlink(missing_ok=True)
-    tmp_url = f"sqlite:///{tmp}"
+    tmp_url = db.sqlite_url(tmp)
     try:
         db.upgrade(tmp_url)
         engine = db.make_engine(tmp_url)
@@ -95,6 +96,7 @@ def _build_file(root, target, problems, model_documents, progress, fts, analysis
                 if problems:
                     raise BuildFailed(problems)
                 next_id, carried = _carry_over(conn, carry, next_id)
+                _check_lengths(conn, problems)
                 resolve(conn, next_id, _derivers())
                 counts = _counts(conn) | carried
                 counts.update({k: v for k, v in _analyze(conn, analysis).items() if k != "data_version"})
@@ -123,6 +125,7 @@ def _build_in_place(root, url, problems, model_documents, progress, analysis) ->
             if problems:
                 raise BuildFailed(problems)  # rolls the transaction back
             next_id, carried = _carry_over(conn, carry, next_id)
+            _check_lengths(conn, problems)
             resolve(conn, next_id, _derivers())
             counts = _counts(conn) | carried
             counts.update({k: v for k, v in _analyze(conn, analysis).items() if k != "data_version"})
@@ -131,11 +134,21 @@ def _build_in_place(root, url, problems, model_documents, progress, analysis) ->
     return BuildReport(url, counts)
 
 
+def _check_lengths(conn: Connection, problems: Problems) -> None:
+    """Every text the build wrote fits what the server can show (catalog/limits.py)."""
+    check_text_lengths(conn, [t.__table__ for t in schema.TABLES], problems)
+    if problems:
+        raise BuildFailed(problems)
+
+
 def _read_carry(url: str):
     """Scraped and imported rows of another database; an unreadable one is an error here, since
     the caller asked for it by name."""
     from scrapers.carry import read_carry
 
+    path = db.sqlite_path(url)
+    if path is not None:
+        safety.check_carry_source(path)
     engine = db.make_engine(url)
     try:
         with engine.connect() as conn:
@@ -150,7 +163,7 @@ def _read_old_catalog(target: Path, force: bool = False):
 
     if not target.exists():
         return Carry()
-    engine = db.make_engine(f"sqlite:///{target}")
+    engine = db.make_engine(db.sqlite_url(target))
     try:
         with engine.connect() as conn:
             return read_carry(conn)

@@ -26,6 +26,8 @@ SUM_LINE = re.compile(r"^([0-9a-f]{64}) [ *](\S.*)$")
 RELEASE_SQLITE = re.compile(r"^cegdb-[0-9][0-9.]*\.sqlite$")
 # A release is a few tens of MB today; refuse anything absurd rather than fill a disk.
 MAX_DOWNLOAD_BYTES = 2 * 1024**3
+# SHA256SUMS lists about 30 files (80 bytes a line); it is read whole, so it is capped hard.
+MAX_SUMS_BYTES = 1024**2
 
 
 def is_url(location: str) -> bool:
@@ -58,6 +60,18 @@ def parse_sums(text: str, where: str) -> dict[str, str]:
     return sums
 
 
+def read_sums(path: Path, where: str | None = None) -> dict[str, str]:
+    """parse_sums of a SHA256SUMS file, with errors that name it (size, encoding)."""
+    where = where or str(path)
+    if path.stat().st_size > MAX_SUMS_BYTES:
+        raise CatalogError(f"{where}: larger than {MAX_SUMS_BYTES} bytes; not a cegdb release's {SUMS}")
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CatalogError(f"{where}: not UTF-8 text (byte {exc.start}); not a cegdb release's {SUMS}") from None
+    return parse_sums(text, where)
+
+
 def release_sqlite_name(sums: dict[str, str], where: str) -> str:
     names = sorted(n for n in sums if RELEASE_SQLITE.match(n))
     if len(names) != 1:
@@ -80,7 +94,7 @@ def verified_folder(folder: Path, only: str | None = None) -> Path:
     if not sums_path.is_file():
         raise CatalogError(f"{folder}: no {SUMS}; a release folder is made by `cegdb release`, "
                            f"a built catalog is opened by its .sqlite path")
-    sums = parse_sums(sums_path.read_text(encoding="utf-8"), str(sums_path))
+    sums = read_sums(sums_path)
     name = only or release_sqlite_name(sums, str(sums_path))
     for listed, expected in sorted(sums.items()):
         if only is None or listed == only:
@@ -105,7 +119,8 @@ def _split_url(url: str) -> tuple[str, str | None]:
     return url.partition("?")[0].rstrip("/") + "/", None
 
 
-def _download(client, url: str, target: Path, expected: str | None = None) -> None:
+def _download(client, url: str, target: Path, expected: str | None = None,
+              max_bytes: int = MAX_DOWNLOAD_BYTES) -> None:
     """Stream url into target through a private temporary file in the same folder, hashed on the way;
     renamed into place only when its sha256 is `expected` (two processes filling one cache never see
     each other's partial files)."""
@@ -118,8 +133,8 @@ def _download(client, url: str, target: Path, expected: str | None = None) -> No
             size = 0
             for chunk in response.iter_bytes():
                 size += len(chunk)
-                if size > MAX_DOWNLOAD_BYTES:
-                    raise CatalogError(f"{url}: larger than {MAX_DOWNLOAD_BYTES} bytes; not a cegdb release")
+                if size > max_bytes:
+                    raise CatalogError(f"{url}: larger than {max_bytes} bytes; not a cegdb release")
                 digest.update(chunk)
                 handle.write(chunk)
         if expected is not None and digest.hexdigest() != expected:
@@ -132,38 +147,57 @@ def _download(client, url: str, target: Path, expected: str | None = None) -> No
 
 
 def fetch_release(url: str, cache: Path | None = None, client=None) -> Path:
-    """The verified local SQLite file of the release at url, downloaded on first use."""
+    """The verified local SQLite file of the release at url, downloaded on first use.
+
+    When what the cache holds fails (its SHA256SUMS is stale and names a file the server no longer
+    has, or the cached file was damaged), both are fetched once more: a cache is never pinned to an
+    error."""
     import httpx
 
     folder_url, named = _split_url(url)
     folder = (cache or cache_root()) / hashlib.sha256(folder_url.encode()).hexdigest()[:16]
     folder.mkdir(parents=True, exist_ok=True)
-    sums_path = folder / SUMS
     own_client = client is None
     client = client or httpx.Client(timeout=60.0, follow_redirects=True,
                                     headers={"User-Agent": "cegdb (Python API; release download)"})
     try:
-        if not sums_path.is_file():
-            try:
-                _download(client, folder_url + SUMS, sums_path)
-            except httpx.HTTPError as exc:
-                raise CatalogError(f"{folder_url}{SUMS}: download failed: {exc}") from None
+        cached = (folder / SUMS).is_file()
         try:
-            sums = parse_sums(sums_path.read_text(encoding="utf-8"), folder_url + SUMS)
-        except (CatalogError, UnicodeDecodeError):
-            sums_path.unlink(missing_ok=True)  # a bad download is not kept as the cache
-            raise
-        name = named or release_sqlite_name(sums, folder_url + SUMS)
-        if name not in sums:
-            raise CatalogError(f"{folder_url}{SUMS} does not list {name}")
-        target = folder / name
-        if not target.is_file():
-            try:
-                _download(client, folder_url + name, target, expected=sums[name])
-            except httpx.HTTPError as exc:
-                raise CatalogError(f"{folder_url}{name}: download failed: {exc}") from None
-        verify_file(target, sums[name])
-        return target
+            return _fetch(client, folder_url, named, folder)
+        except CatalogError:
+            if not cached:
+                raise
+        for stale in folder.iterdir():  # the cache is what failed: start it again, once
+            if stale.is_file():
+                stale.unlink(missing_ok=True)
+        return _fetch(client, folder_url, named, folder)
     finally:
         if own_client:
             client.close()
+
+
+def _fetch(client, folder_url: str, named: str | None, folder: Path) -> Path:
+    import httpx
+
+    sums_path = folder / SUMS
+    if not sums_path.is_file():
+        try:
+            _download(client, folder_url + SUMS, sums_path, max_bytes=MAX_SUMS_BYTES)
+        except httpx.HTTPError as exc:
+            raise CatalogError(f"{folder_url}{SUMS}: download failed: {exc}") from None
+    try:
+        sums = read_sums(sums_path, folder_url + SUMS)
+    except CatalogError:
+        sums_path.unlink(missing_ok=True)  # a bad download is not kept as the cache
+        raise
+    name = named or release_sqlite_name(sums, folder_url + SUMS)
+    if name not in sums:
+        raise CatalogError(f"{folder_url}{SUMS} does not list {name}")
+    target = folder / name
+    if not target.is_file():
+        try:
+            _download(client, folder_url + name, target, expected=sums[name])
+        except httpx.HTTPError as exc:
+            raise CatalogError(f"{folder_url}{name}: download failed: {exc}") from None
+    verify_file(target, sums[name])
+    return target

@@ -21,6 +21,32 @@ SERIES_UNITS = {"slope": "ratio", "slope_lower": "ratio", "slope_upper": "ratio"
                 "n_treatment": "runs", "resamples": "resamples"}
 
 
+# A researcher's runs are held to the range of curated runs (catalog/fields.py, compute 1e10 to
+# 1e28 FLOP): 1e-300 or 1e300 FLOP gave Infinity/NaN in --json and a confident class "over 281
+# decades". Losses must be finite and positive.
+RUN_COMPUTE_RANGE = (1e10, 1e28)
+
+
+class RunsRangeError(ValueError):
+    """A run's compute or loss is outside what the engine accepts; the message names the line."""
+
+
+def check_run_ranges(groups, name: str) -> None:
+    """Raise RunsRangeError for the first run outside RUN_COMPUTE_RANGE (or with a loss that is not
+    a finite positive number), naming its CSV line (read_runs_csv numbers rows from line 2)."""
+    import math
+
+    lo, hi = RUN_COMPUTE_RANGE
+    for (innovation, series), arms in sorted(groups.items()):
+        for run in (run for arm in arms for run in arm):
+            where = f"{name}: line {run.id}" if run.id is not None else f"{name}: innovation {innovation!r}"
+            if not (lo <= run.compute_flop <= hi):
+                raise RunsRangeError(f"{where}, column compute_flop: {run.compute_flop:.3g} FLOP is outside "
+                                     f"{lo:.0e}..{hi:.0e}, the range of training runs the engine accepts")
+            if not (math.isfinite(run.loss) and run.loss > 0):
+                raise RunsRangeError(f"{where}, column loss: {run.loss!r} is not a finite positive loss")
+
+
 class RunsCeg(NamedTuple):
     """points: one row per treatment run (innovation, series, compute_flop, loss, ceg, ceg_lower,
     ceg_upper, censored '>'/'<'/None, extrapolated, baseline_compute_flop, row = the run's position in
@@ -49,6 +75,7 @@ def ceg(runs: pd.DataFrame, *, bootstrap: int = 200, seed: int = 0) -> RunsCeg:
                                             (repr(float(v)) if isinstance(v, float) else str(v))) \
         .to_csv(index=False, lineterminator="\n")
     groups = read_runs_csv(text, "runs")
+    check_run_ranges(groups, "runs")
     points, series = [], []
     for (innovation, name), (baseline, treatment) in sorted(groups.items()):
         try:

@@ -1,13 +1,19 @@
 """Exports: one CSV per table, datapackage.json generated from the schema, sources.bib.
 
 Everything is written in a fixed order with fixed formatting, so the same database gives the
-same bytes (a release's SHA256SUMS depend on it).
+same bytes (a release's SHA256SUMS depend on it). Each file is written to a temporary beside it
+and renamed into place, and a release folder (one with SHA256SUMS) is never written into.
+
+CSV text cells that begin with `=`, `+`, `-`, `@`, a tab or a carriage return get a leading `'`
+(OWASP's rule against CSV formula injection): a scraped name `=HYPERLINK(...)` is otherwise a live
+formula in a spreadsheet. Numbers are written as numbers and never prefixed.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import os
 import sqlite3
 from pathlib import Path
 
@@ -24,25 +30,65 @@ def _tables() -> list:
     return [t.__table__ for t in schema.TABLES]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ExportRefused(Exception):
+    """The export would overwrite what must not be overwritten (a frozen release)."""
+
+
+def neutralise_formula(text: str) -> str:
+    """OWASP's CSV-injection rule: a text cell a spreadsheet would read as a formula gets a `'`."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def _cell(value) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
         return repr(value)  # shortest text that reads back to the same float
+    if isinstance(value, str):
+        return neutralise_formula(value)
     return str(value)
 
 
+def check_out_folder(out: Path) -> None:
+    """A folder holding SHA256SUMS is a release: its files are frozen (they would fail their checksums)."""
+    if (out / "SHA256SUMS").exists():
+        raise ExportRefused(f"{out} is a release folder (it has SHA256SUMS): its files are never overwritten; "
+                            "pass another --out")
+    if out.exists() and not out.is_dir():
+        raise ExportRefused(f"{out} is not a folder; pass another --out")
+
+
+def _replace_atomically(path: Path, write) -> Path:
+    """Call write(handle) on a temporary beside `path`, then rename it into place (a failed or killed
+    export leaves the previous file whole; the temporary is removed on failure)."""
+    from catalog.safety import check_writable, remove_stale
+
+    check_writable(path, "--out")
+    remove_stale(path.parent, f".{path.name}.tmp-")
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        with tmp.open("w", newline="", encoding="utf-8") as handle:
+            write(handle)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
 def write_csvs(conn: sqlite3.Connection, out: Path) -> list[Path]:
+    check_out_folder(out)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
     for table in _tables():
-        path = out / f"{table.name}.csv"
-        with path.open("w", newline="", encoding="utf-8") as handle:
+        def write(handle, table=table):
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow([c.name for c in table.columns])
             for row in db.table_rows(conn, table.name):
                 writer.writerow([_cell(v) for v in row])
-        paths.append(path)
+        paths.append(_replace_atomically(out / f"{table.name}.csv", write))
     return paths
 
 
@@ -92,19 +138,19 @@ def datapackage(version: str | None = None) -> dict:
 
 
 def write_datapackage(out: Path, version: str | None = None) -> Path:
+    check_out_folder(out)
     out.mkdir(parents=True, exist_ok=True)
-    path = out / "datapackage.json"
-    path.write_text(json.dumps(datapackage(version), indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    return path
+    text = json.dumps(datapackage(version), indent=2, sort_keys=True) + "\n"
+    return _replace_atomically(out / "datapackage.json", lambda handle: handle.write(text))
 
 
 def write_bib(conn: sqlite3.Connection, out: Path) -> Path:
+    check_out_folder(out)
     out.mkdir(parents=True, exist_ok=True)
     conn.row_factory = sqlite3.Row
     try:
         rows = [dict(r) for r in conn.execute("SELECT * FROM source ORDER BY id")]
     finally:
         conn.row_factory = None
-    path = out / "sources.bib"
-    path.write_text(bibtex.source_entries(rows), encoding="utf-8")
-    return path
+    text = bibtex.source_entries(rows)
+    return _replace_atomically(out / "sources.bib", lambda handle: handle.write(text))

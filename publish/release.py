@@ -13,13 +13,14 @@ import datetime as dt
 import hashlib
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from catalog import db
+from catalog.safety import sqlite_uri
 from publish import export
 
 CALVER = re.compile(r"^\d{4}\.\d{1,2}\.\d+$")
@@ -66,19 +67,26 @@ def content_sha256(conn: sqlite3.Connection) -> str:
 
 
 def _claims(path: Path) -> dict[tuple, tuple]:
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn = None
     try:
+        conn = sqlite3.connect(sqlite_uri(path, mode="ro"), uri=True)
         rows = conn.execute(f"SELECT {', '.join(CLAIM_KEY)}, value_num, value_text FROM claim "
                             "WHERE origin <> 'derived:cegdb'").fetchall()
+    except sqlite3.DatabaseError as exc:
+        raise ReleaseError(f"{path}: cannot read its claims ({exc})") from None
     finally:
-        conn.close()
+        if conn is not None:
+            conn.close()
     return {row[:len(CLAIM_KEY)]: row[len(CLAIM_KEY):] for row in rows}
 
 
 def _previous_release(dist: Path, version: str) -> tuple[str, Path] | None:
     def key(name: str):
         return tuple(int(p) for p in name.split("."))
-    older = sorted((p.name for p in dist.iterdir() if p.is_dir() and CALVER.match(p.name) and key(p.name) < key(version)),
+    # Only finished releases (with SHA256SUMS) count: a folder left half written by an older cegdb
+    # is not what the next release compares against.
+    older = sorted((p.name for p in dist.iterdir() if p.is_dir() and CALVER.match(p.name)
+                    and (p / "SHA256SUMS").is_file() and key(p.name) < key(version)),
                    key=key) if dist.is_dir() else []
     if not older:
         return None
@@ -120,15 +128,33 @@ def citation_cff(version: str, released: str) -> str:
             f"repository-code: \"https://github.com/cegdb/cegdb\"\n")
 
 
+def _staging_folder(dist: Path, version: str) -> Path:
+    """A private folder beside dist/VERSION, renamed onto it when every file is written (a full disk
+    or a kill leaves no half release under the version's name); debris of dead processes is
+    removed at the next release."""
+    from catalog.safety import remove_stale
+
+    for old in dist.glob(".*.partial-*"):
+        remove_stale(dist, old.name.rpartition("-")[0] + "-")
+    staging = dist / f".{version}.partial-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    return staging
+
+
 def release(source_db: Path, version: str, dist: Path, repo: Path) -> ReleaseReport:
     if not CALVER.match(version):
         raise ReleaseError(f"{version!r} is not a CalVer version like 2026.12.0")
     if not source_db.exists():
         raise ReleaseError(f"{source_db}: no such database; run `cegdb build` first")
+    if dist.exists() and not dist.is_dir():
+        raise ReleaseError(f"{dist} is not a folder; pass another --dist")
     folder = dist / version
+    if folder.exists() and not folder.is_dir():
+        raise ReleaseError(f"{folder} exists and is not a folder; move it away or pass another --dist")
     if folder.exists() and any(folder.iterdir()):
         raise ReleaseError(f"{folder} already exists: a release is never overwritten")
-    check = sqlite3.connect(f"file:{source_db}?mode=ro", uri=True)
+    check = sqlite3.connect(sqlite_uri(source_db, mode="ro"), uri=True)
     try:
         if check.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
             raise ReleaseError(f"{source_db}: integrity check failed")
@@ -139,30 +165,48 @@ def release(source_db: Path, version: str, dist: Path, repo: Path) -> ReleaseRep
         check.close()
 
     released = release_time(repo)
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"cegdb-{version}.sqlite"
-    with tempfile.TemporaryDirectory() as tmp:
-        staged = Path(tmp) / "staged.sqlite"
-        source = sqlite3.connect(f"file:{source_db}?mode=ro", uri=True)
-        try:
-            source.execute("VACUUM INTO ?", (str(staged),))
-        finally:
-            source.close()
-        conn = sqlite3.connect(staged)
-        try:
-            digest = content_sha256(conn)
-            conn.execute("DELETE FROM release")
-            conn.execute("INSERT INTO release (data_version, schema_revision, built_at, git_commit, content_sha256) "
-                         "VALUES (?, ?, ?, ?, ?)",
-                         (version, db.current_revision(f"sqlite:///{staged}") or "", released,
-                          _git("rev-parse", "HEAD", cwd=repo), digest))
-            conn.commit()
-            # VACUUM INTO writes a fresh, compact file: the same content gives the same bytes.
-            conn.execute("VACUUM INTO ?", (str(target),))
-        finally:
-            conn.close()
+    dist.mkdir(parents=True, exist_ok=True)
+    staging = _staging_folder(dist, version)
+    try:
+        digest, changes = _write_release(source_db, version, dist, staging, repo, released)
+        if folder.is_dir():
+            folder.rmdir()  # an empty folder (checked above); rename cannot replace a non-empty one
+        os.rename(staging, folder)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    files = [folder / name for name in _release_names(version)]
+    return ReleaseReport(folder, files, digest, changes)
 
-    conn = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
+
+def _release_names(version: str) -> list[str]:
+    return [f"cegdb-{version}.sqlite", *(f"{t.name}.csv" for t in export._tables()), "datapackage.json",
+            "sources.bib", "CITATION.cff", "CHANGES.md", "SHA256SUMS"]
+
+
+def _write_release(source_db: Path, version: str, dist: Path, folder: Path, repo: Path,
+                   released: str) -> tuple[str, dict[str, int]]:
+    target = folder / f"cegdb-{version}.sqlite"
+    staged = folder / ".staged.sqlite"  # inside the staging folder: removed with it, even after kill -9
+    source = sqlite3.connect(sqlite_uri(source_db, mode="ro"), uri=True)
+    try:
+        source.execute("VACUUM INTO ?", (str(staged),))
+    finally:
+        source.close()
+    conn = sqlite3.connect(staged)
+    try:
+        digest = content_sha256(conn)
+        conn.execute("DELETE FROM release")
+        conn.execute("INSERT INTO release (data_version, schema_revision, built_at, git_commit, content_sha256) "
+                     "VALUES (?, ?, ?, ?, ?)",
+                     (version, _revision(conn), released, _git("rev-parse", "HEAD", cwd=repo), digest))
+        conn.commit()
+        # VACUUM INTO writes a fresh, compact file: the same content gives the same bytes.
+        conn.execute("VACUUM INTO ?", (str(target),))
+    finally:
+        conn.close()
+    staged.unlink()
+
+    conn = sqlite3.connect(sqlite_uri(target, mode="ro"), uri=True)
     try:
         files = [target, *export.write_csvs(conn, folder), export.write_datapackage(folder, version),
                  export.write_bib(conn, folder)]
@@ -174,4 +218,9 @@ def release(source_db: Path, version: str, dist: Path, repo: Path) -> ReleaseRep
     files += [folder / "CITATION.cff", folder / "CHANGES.md"]
     sums = sorted(f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}" for p in files)
     (folder / "SHA256SUMS").write_text("\n".join(sums) + "\n", encoding="utf-8")
-    return ReleaseReport(folder, [*files, folder / "SHA256SUMS"], digest, changes)
+    return digest, changes
+
+
+def _revision(conn: sqlite3.Connection) -> str:
+    row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    return row[0] if row else ""

@@ -107,8 +107,13 @@ def _quick_commits(conn: Connection | None):
         if sqlite:
             if conn.in_transaction():
                 conn.rollback()
-            conn.exec_driver_sql("PRAGMA synchronous = FULL")
-            conn.exec_driver_sql("PRAGMA journal_mode = DELETE")
+            try:
+                conn.exec_driver_sql("PRAGMA synchronous = FULL")
+                conn.exec_driver_sql("PRAGMA journal_mode = DELETE")
+            except DBAPIError as exc:
+                # Checkpointing needs space; what the WAL holds is committed and is moved into the
+                # main file by the next build or serve (catalog/safety.py, settle).
+                log.warning("the catalog stays in WAL mode for now (%s); the next build settles it", exc.orig)
 
 
 def _run(tasks, client, origin, conn, refresh, workers, progress, keep_items) -> Summary:
@@ -188,6 +193,15 @@ def _parse(task: Task, fetched: list[Fetched], catalog: Catalog | None, conn, re
     return []
 
 
+# SQLite errors that are the machine's, not the item's: going on through the remaining rows
+# printed 3,606 tracebacks (10.5 MB) on a full disk and stored nothing.
+_ENVIRONMENT_ERRORS = ("disk is full", "disk i/o error", "readonly database", "unable to open database")
+
+
+def _environment_failure(exc: DBAPIError) -> bool:
+    return any(text in str(exc.orig).lower() for text in _ENVIRONMENT_ERRORS)
+
+
 def _store(item: Item, catalog: Catalog | None, summary: Summary, run_claims: set[int], keep: bool) -> None:
     if catalog is None:
         summary.warnings.extend(f"{item.label}: {w}" for w in item.warnings)
@@ -202,6 +216,8 @@ def _store(item: Item, catalog: Catalog | None, summary: Summary, run_claims: se
         summary.failures.append(Failure(item.label, "; ".join(exc.problems)))
         return
     except DBAPIError as exc:  # rolled back; the next item gets a transaction of its own
+        if _environment_failure(exc):
+            raise  # a full or read-only disk fails every item alike: stop at the first
         log.exception("storing %s failed", item.label)
         summary.failures.append(Failure(item.label, f"database error: {exc.orig}"))
         return

@@ -59,6 +59,16 @@ class Stored:
     model_created: bool = False
 
 
+def _long_text_problems(item: Item, rows: list[dict]) -> list[str]:
+    """Texts the server could not show (catalog/limits.py): the item is refused, nothing stored."""
+    from catalog.limits import MAX_TEXT_BYTES, too_long
+
+    found = [f"{what} {key}" for what, entries in (("claim", rows), ("source", item.sources),
+                                                    ("model", [item.model or {}]))
+             for entry in entries for key, value in entry.items() if too_long(value)]
+    return [f"{name}: longer than {MAX_TEXT_BYTES:,} bytes of text" for name in found]
+
+
 def normalise_name(name: str) -> str:
     """'Llama 3.1-405B' and 'llama-3.1-405b' -> 'llama-3-1-405b', for matching names to ids."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
@@ -170,6 +180,7 @@ class Catalog:
                 problems.append(f"{draft.field}{where}: {exc}")
                 continue
             rows.append(row)
+        problems += _long_text_problems(item, rows)
         if problems:
             raise ItemInvalid(item.label, problems)
         for source in item.sources:

@@ -168,10 +168,20 @@ def test_release_url_is_downloaded_once_and_verified(release_folder, tmp_path):
                 assert cat.models().attrs["source"] == url
         assert sums_route.call_count == 1 and sqlite_route.call_count == 1
     cached = next(cache.glob("*/cegdb-2026.12.0.sqlite"))
-    # A cache damaged later is found at the next open, never used.
+    # A cache damaged later is found at the next open, never used: it is fetched again (issue 18:
+    # it used to stay an error forever), and a server that serves damaged bytes is an error.
     _flip_last_byte(cached)
-    with pytest.raises(cegdb.ChecksumMismatch, match="cegdb-2026.12.0.sqlite"):
-        cegdb.open(BASE, cache_dir=cache)
+    with respx.mock(assert_all_called=False) as router:
+        sums_route, sqlite_route = _mock_release(router, release_folder)
+        with cegdb.open(BASE, cache_dir=cache) as cat:
+            assert cat.release == "2026.12.0"
+        assert sums_route.call_count == 1 and sqlite_route.call_count == 1
+    _flip_last_byte(cached)
+    good = (release_folder / "cegdb-2026.12.0.sqlite").read_bytes()
+    with respx.mock(assert_all_called=False) as router:
+        _mock_release(router, release_folder, body=good[:-1] + bytes([good[-1] ^ 1]))
+        with pytest.raises(cegdb.ChecksumMismatch, match="cegdb-2026.12.0.sqlite"):
+            cegdb.open(BASE, cache_dir=cache)
 
 
 def test_release_url_with_a_wrong_download_is_an_error_and_nothing_is_kept(release_folder, tmp_path):

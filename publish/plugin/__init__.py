@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import re
 import sqlite3
 import sys
 
@@ -21,6 +20,7 @@ from publish import bibtex
 from publish.plugin.chart import Fit, ceg_chart
 from publish.plugin import front, pages, readable_js, routes
 from publish.plugin.facets import replace_column_facet
+from publish.plugin import guards
 from catalog.schema import Model, column_docs
 from catalog.units import readable
 
@@ -43,8 +43,6 @@ SERVED_LIMITS = {
     "SQLITE_LIMIT_SQL_LENGTH": MAX_VALUE_BYTES,
     "SQLITE_LIMIT_LIKE_PATTERN_LENGTH": 1_000,
 }
-# printf's width and precision are digits in the format or `*` arguments.
-_PRINTF_NUMBERS = re.compile(r"%[-+ 0#,!]*(\d*)(?:\.(\d*))?")
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
     # Datasette's and datasette-dashboards' pages have inline scripts; Vega compiles chart
@@ -92,6 +90,7 @@ def startup(datasette):
     # and 50 KiB of log per `?_sort=nope`, so a few clients sending bad requests stalled everyone
     # (issue 10: 39.6 -> 2.9 requests/s). The error page itself stays Datasette's.
     datasette.handle_exception.rich = None
+    _install_guards()
     if pm.has_plugin("render_markdown"):
         pm.unregister(name="render_markdown")
 
@@ -165,12 +164,9 @@ def _bounded_printf(conn) -> None:
         helper.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
 
     def printf(fmt=None, *args):
-        if isinstance(fmt, str):
-            for match in _PRINTF_NUMBERS.finditer(fmt):
-                if any(len(group) > 6 or int(group) > MAX_VALUE_BYTES for group in match.groups() if group):
-                    raise PrintfRefused("printf width or precision too large")
-            if "*" in fmt and any(isinstance(a, int) and abs(a) > MAX_VALUE_BYTES for a in args):
-                raise PrintfRefused("printf width or precision too large")
+        refusal = guards.printf_refusal(fmt, args)  # by value, whatever the arguments' types
+        if refusal:
+            raise PrintfRefused(refusal)
         marks = ", ".join("?" * (len(args) + 1))
         return helper.execute(f"SELECT printf({marks})", (fmt, *args)).fetchone()[0]
 
@@ -184,6 +180,14 @@ def asgi_wrapper(datasette):
         async def with_headers(scope, receive, send):
             if scope["type"] != "http":
                 return await app(scope, receive, send)
+            scope = guards.pinned_host(scope)
+            refused = guards.request_refusal(scope)
+            if refused is not None:
+                await asyncio.sleep(ERROR_DELAY_S)
+                await send({"type": "http.response.start", "status": refused[0],
+                            "headers": [(b"content-type", b"text/plain; charset=utf-8"), *SECURITY_HEADERS]})
+                await send({"type": "http.response.body", "body": refused[1]})
+                return
             if scope.get("method", "GET") not in READ_METHODS:
                 await asyncio.sleep(ERROR_DELAY_S)
                 # The catalog is immutable and its canned queries read-only: a POST can only fail,
@@ -206,6 +210,30 @@ def asgi_wrapper(datasette):
             return await app(scope, receive, send_with_headers)
         return with_headers
     return wrap
+
+
+def _install_guards() -> None:
+    """guards.py's patches of Datasette: quiet failing queries, short access lines, CSV formulas."""
+    import datasette.database
+    import datasette.views.base
+
+    guards.quiet_sql_errors(datasette.database.Database)
+    guards.install_log_limits()
+    if not isinstance(datasette.views.base.csv, guards.NeutralisingCsv):
+        datasette.views.base.csv = guards.NeutralisingCsv(datasette.views.base.csv)
+
+
+@hookimpl(wrapper=True)
+def handle_exception(datasette, request, exception):
+    # Every handler runs; the first answer is sent. Request mistakes Datasette calls a 500 go first as a 400.
+    answers = yield
+    message = guards.user_error(exception)
+    if message is None:
+        return answers
+    from datasette.handle_exception import handle_exception as default
+    from datasette.views.base import DatasetteError
+
+    return [default(datasette, request, DatasetteError(message, status=400)), *answers]
 
 
 @hookimpl
