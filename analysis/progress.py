@@ -248,7 +248,8 @@ def bootstrap_progress(data: ProgressData, resamples: int = 100, seed: int = 0, 
     return ProgressResult(fit, fit.doubling_time_months, interval(doublings), ceg, used, len(data), penalty)
 
 
-def _refit_batched(data: ProgressData, indices: list[np.ndarray], penalty: float, fit: ProgressFit) -> list[ProgressFit]:
+def _refit_batched(data: ProgressData, indices: list[np.ndarray], penalty: float,
+                   fit: ProgressFit) -> list[ProgressFit]:
     """All resamples at once, from three starts per resample because the surface is flat along
     year vs compute and has more than one basin: fit_progress's first start (what the loop uses),
     the full-data optimum, and the unpenalised optimum; the lowest penalised cost wins."""

@@ -126,40 +126,50 @@ def fit_many(data: ProgressData, index: np.ndarray, penalty: float, x0: np.ndarr
     for _ in range(max_iter):
         if active.size == 0:
             break
-        sub = stack.take(active) if active.size < R else stack
-        pa, ca, la = p[active], cost[active], lam[active]
-        r = sub.residuals(pa)
-        J = sub.jacobian(pa)
-        # matmul, not einsum: the batched products are most of an iteration's time
-        g = (r[:, None, :] @ J)[:, 0, :]
-        n = sub.n
-        Jd = J[:, :n]
-        H = Jd.transpose(0, 2, 1) @ Jd
-        # The penalty rows' Gauss-Newton curvature vanishes at theta = 0, where the smoothed |theta|
-        # is sharpest; its exact (positive) second derivative, lambda/2 * eps / (theta^2 + eps)^1.5,
-        # makes the steps converge instead of hopping across zero. Same objective, better model.
-        theta = pa[:, sub.first_pen:]
-        m = theta.shape[1]
-        H[:, sub.first_pen + np.arange(m), sub.first_pen + np.arange(m)] += \
-            0.5 * sub.sqrt_pen ** 2 * 1e-8 / np.power(np.square(theta) + 1e-8, 1.5)
-        # Active set: a parameter sitting on a bound with the gradient pushing it out stays put.
-        held = ((pa <= lower + 1e-12) & (g > 0)) | ((pa >= upper - 1e-12) & (g < 0))
-        g_free = np.where(held, 0.0, g)
-        done = np.abs(g_free).max(axis=1) < gtol
-        free = ~held
-        H = H * (free[:, :, None] & free[:, None, :]) + eye * held[:, :, None]
-        diag = np.maximum(np.einsum("rpp->rp", H), 1e-12)
-        A = H + (la[:, None] * diag)[:, :, None] * eye
-        step = -np.linalg.solve(A, g_free[:, :, None])[:, :, 0]
-        trial = np.clip(pa + step, lower, upper)
-        trial_cost = 0.5 * np.square(sub.residuals(trial)).sum(axis=1)
-        better = np.isfinite(trial_cost) & (trial_cost < ca)
-        small = better & (ca - trial_cost <= ftol * ca)
-        p[active] = np.where(better[:, None], trial, pa)
-        cost[active] = np.where(better, trial_cost, ca)
-        lam[active] = np.where(better, np.maximum(la / 3.0, 1e-12), np.minimum(la * 4.0, 1e12))
-        # A row stops when the cost has stopped falling, the gradient is gone, or damping cannot
-        # find any descent (lambda at its ceiling: a point no step improves).
-        stop = done | small | (~better & (la >= 1e12))
-        active = active[~stop]
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflowing trial is just rejected
+            active = _iterate(stack, active, p, cost, lam, lower, upper, eye, R, ftol, gtol)
     return p, cost
+
+
+def _iterate(stack, active, p, cost, lam, lower, upper, eye, R, ftol, gtol):
+    """One damped step for every active row; updates p, cost, lam in place, returns the rows
+    still active."""
+    sub = stack.take(active) if active.size < R else stack
+    pa, ca, la = p[active], cost[active], lam[active]
+    r = sub.residuals(pa)
+    J = sub.jacobian(pa)
+    # matmul, not einsum: the batched products are most of an iteration's time
+    g = (r[:, None, :] @ J)[:, 0, :]
+    n = sub.n
+    Jd = J[:, :n]
+    H = Jd.transpose(0, 2, 1) @ Jd
+    # The penalty rows' Gauss-Newton curvature vanishes at theta = 0, where the smoothed |theta|
+    # is sharpest; its exact (positive) second derivative, lambda/2 * eps / (theta^2 + eps)^1.5,
+    # makes the steps converge instead of hopping across zero. Same objective, better model.
+    theta = pa[:, sub.first_pen:]
+    m = theta.shape[1]
+    H[:, sub.first_pen + np.arange(m), sub.first_pen + np.arange(m)] += \
+        0.5 * sub.sqrt_pen ** 2 * 1e-8 / np.power(np.square(theta) + 1e-8, 1.5)
+    # Active set: a parameter sitting on a bound with the gradient pushing it out stays put.
+    held = ((pa <= lower + 1e-12) & (g > 0)) | ((pa >= upper - 1e-12) & (g < 0))
+    g_free = np.where(held, 0.0, g)
+    done = np.abs(g_free).max(axis=1) < gtol
+    free = ~held
+    H = H * (free[:, :, None] & free[:, None, :]) + eye * held[:, :, None]
+    diag = np.maximum(np.einsum("rpp->rp", H), 1e-12)
+    A = H + (la[:, None] * diag)[:, :, None] * eye
+    try:
+        step = -np.linalg.solve(A, g_free[:, :, None])[:, :, 0]
+    except np.linalg.LinAlgError:  # one singular system stops numpy's whole batch
+        step = -(np.linalg.pinv(A) @ g_free[:, :, None])[:, :, 0]
+    trial = np.clip(pa + step, lower, upper)
+    trial_cost = 0.5 * np.square(sub.residuals(trial)).sum(axis=1)
+    better = np.isfinite(trial_cost) & (trial_cost < ca)
+    small = better & (ca - trial_cost <= ftol * ca)
+    p[active] = np.where(better[:, None], trial, pa)
+    cost[active] = np.where(better, trial_cost, ca)
+    lam[active] = np.where(better, np.maximum(la / 3.0, 1e-12), np.minimum(la * 4.0, 1e12))
+    # A row stops when the cost has stopped falling, the gradient is gone, or damping cannot
+    # find any descent (lambda at its ceiling: a point no step improves).
+    stop = done | small | (~better & (la >= 1e12))
+    return active[~stop]
