@@ -203,29 +203,32 @@ class ProgressResult:
 
 
 def bootstrap_progress(data: ProgressData, resamples: int = 100, seed: int = 0, penalty: float | None = None,
-                       level: float = 0.95) -> ProgressResult:
+                       level: float = 0.95, method: str = "batched") -> ProgressResult:
     """Point fit plus percentile intervals from refits on results resampled with replacement.
 
-    penalty=None chooses the L1 strength by cross-validation."""
+    penalty=None chooses the L1 strength by cross-validation. method="batched" (the default) refits
+    every resample at once (analysis.progress_batch) from two starts, fit_progress's own and the
+    full-data fit, keeping the lower cost; method="loop" is the earlier one scipy least_squares
+    call per resample, kept for comparison (tests/test_analysis_progress.py). Both draw the same
+    resamples for a given seed."""
+    if method not in ("batched", "loop"):
+        raise ValueError(f"bootstrap method must be 'batched' or 'loop', not {method!r}")
     if penalty is None:
         penalty = choose_penalty(data, seed=seed)
     fit = fit_progress(data, penalty=penalty, seed=seed)
     rng = np.random.default_rng(seed)
-    doublings, cegs = [], {(name, c): [] for name in data.innovations for c in CEG_REPORT_FLOP}
-    used = 0
+    indices = []
     for _ in range(resamples):
         index = rng.integers(0, len(data), len(data))
         if len(set(data.benchmark[index])) < len(data.benchmarks):
             continue  # a resample missing a benchmark cannot estimate its constant
-        try:
-            refit = fit_progress(data.take(index), penalty=penalty, starts=1, seed=seed)
-        except ValueError:
-            continue
-        used += 1
-        doublings.append(refit.doubling_time_months)
-        for k, name in enumerate(data.innovations):
-            for c in CEG_REPORT_FLOP:
-                cegs[(name, c)].append(refit.ceg(k, c))
+        indices.append(index)
+    refits = _refit_batched(data, indices, penalty, fit) if method == "batched" else \
+        [fit_progress(data.take(index), penalty=penalty, starts=1, seed=seed) for index in indices]
+    used = len(refits)
+    doublings = [refit.doubling_time_months for refit in refits]
+    cegs = {(name, c): [refit.ceg(k, c) for refit in refits]
+            for k, name in enumerate(data.innovations) for c in CEG_REPORT_FLOP}
     tail = (1 - level) / 2 * 100
 
     def interval(values):
@@ -243,3 +246,34 @@ def bootstrap_progress(data: ProgressData, resamples: int = 100, seed: int = 0, 
         for c in CEG_REPORT_FLOP:
             ceg[(name, c)] = (fit.ceg(k, c), *interval(cegs[(name, c)]))
     return ProgressResult(fit, fit.doubling_time_months, interval(doublings), ceg, used, len(data), penalty)
+
+
+def _refit_batched(data: ProgressData, indices: list[np.ndarray], penalty: float,
+                   fit: ProgressFit) -> list[ProgressFit]:
+    """All resamples at once, from three starts per resample because the surface is flat along
+    year vs compute and has more than one basin: fit_progress's first start (what the loop uses),
+    the full-data optimum, and the unpenalised optimum; the lowest penalised cost wins."""
+    from analysis import progress_batch  # imported here: progress_batch builds on this module
+
+    if not indices:
+        return []
+    index = np.array(indices)
+    n_bench, n_innov = len(data.benchmarks), len(data.innovations)
+    full = np.concatenate([fit.E, [fit.lnA, fit.alpha, fit.lnB, fit.a], fit.gamma, fit.delta])
+    cold, cold_cost = progress_batch.fit_many(data, index, penalty)
+    warm, warm_cost = progress_batch.fit_many(data, index, penalty, x0=np.tile(full, (len(index), 1)))
+    # Third start: the unpenalised optimum from the first start. The smoothed L1 term makes
+    # gamma = delta = 0 a local minimum even where a larger gain fits better; a start that has
+    # already left zero reaches that other basin (as scipy's trust region sometimes does).
+    free, _ = progress_batch.fit_many(data, index, 0.0, max_iter=100)
+    away, away_cost = progress_batch.fit_many(data, index, penalty, x0=free)
+    candidates, costs = np.stack([cold, warm, away]), np.stack([cold_cost, warm_cost, away_cost])
+    pick = np.argmin(np.where(np.isfinite(costs), costs, np.inf), axis=0)
+    best = candidates[pick, np.arange(len(index))]
+    costs = costs[pick, np.arange(len(index))]
+    refits = []
+    for p, cost in zip(best, costs):
+        refit = _unpack(p, n_bench, n_innov)
+        refit.cost = float(cost)
+        refits.append(refit)
+    return refits
