@@ -130,6 +130,15 @@ MODEL_FIELDS: dict[str, FieldSpec] = {f.name: f for f in (
     _enum("norm", "layernorm", "rmsnorm"),
     _enum("norm_position", "pre", "post"),
     FieldSpec("tied_embeddings", "bool"),
+    # Data set and tokens seen apart (docs/generated-layer.md, "Dataset size"); a source's own
+    # utilisation and dollar figures (Epoch's late-2025 exports), kept as claims beside ours.
+    _num("training_dataset_tokens", "tokens", 1e3, 1e16),
+    _num("training_epochs", "epochs", 1e-4, 1e5),
+    _num("hardware_utilization_mfu", "ratio", 0.005, 1),
+    _num("hardware_utilization_hfu", "ratio", 0.005, 1),
+    _num("training_cost_cloud_usd", "USD", 1, 1e11),
+    _num("training_cost_upfront_usd", "USD", 1, 1e12),
+    FieldSpec("frontier_model", "bool"),
 )}
 
 HARDWARE_FIELDS: dict[str, FieldSpec] = {f.name: f for f in (

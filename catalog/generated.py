@@ -160,6 +160,7 @@ def read_hardware(files: list[GeneratedFile], problems: Problems, refs: Refs,
         for key in name_keys(row["id"], row["name"]):
             by_key.setdefault(key, row["id"])
     hw_map: dict[str, str] = {}
+    key_file: dict[str, str] = {}  # name key -> the generated file whose chip registered it
     pending = []
     for gen in files:
         for entry in gen.section("hardware", problems):
@@ -174,12 +175,16 @@ def read_hardware(files: list[GeneratedFile], problems: Problems, refs: Refs,
                 same = None
             # A chip marked distinct (two boards of one name) matches only by id or `same_as`.
             keys = name_keys(hid) if entry.get("distinct_from") else name_keys(hid, name)
+            # A chip another entry of the same file registered is another chip: the file's writer
+            # already kept its variants apart (9800 GTX and 9800 GTX+, B300 and "B300 (draft)" share
+            # a name key once punctuation is dropped).
             target = same or (hid if hid in curated_ids else None) or \
-                next((by_key[k] for k in keys if k in by_key), None)
+                next((by_key[k] for k in keys if k in by_key and key_file.get(k) != str(gen.path)), None)
             if target is None:
                 target = hid
                 for key in name_keys(hid, name):
-                    by_key.setdefault(key, hid)
+                    if key not in by_key:
+                        by_key[key], key_file[key] = hid, str(gen.path)
             hw_map[hid] = target
             pending.append((gen, entry, hid, target, target == hid and hid not in curated_ids))
     refs.hardware.update(hw_map.values())
@@ -240,10 +245,14 @@ class Reconciler:
     curated: set[str] = field(default_factory=set)
     model_of_ref: dict[str, str] = field(default_factory=dict)
     links: set[tuple[str, str]] = field(default_factory=set)  # (model, innovation) already linked
+    files_of: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # model -> generated files
+    dates: dict[str, str] = field(default_factory=dict)  # model -> release date, for identity checks
 
     def add_curated(self, entry: ModelEntry) -> None:
         mid = entry.row["id"]
         self.curated.add(mid)
+        if entry.row.get("release_date"):
+            self.dates[mid] = entry.row["release_date"]
         self._register(mid, name_keys(mid, entry.row["name"], *entry.aliases, strip_parenthesis=False),
                        entry.row.get("hf_repo_id"))
         self.links.update((mid, link["innovation_id"]) for link in entry.innovations)
@@ -262,19 +271,49 @@ class Reconciler:
     def _apart(self, ref: str, mid: str) -> bool:
         return any(frozenset((ref, r)) in self.distinct for r in self.refs_of.get(mid, {mid}))
 
+    def _same_file(self, mid: str, file: str | None) -> bool:
+        # One generated file never holds one model twice: its writer already decided which rows are
+        # one system (Epoch's PanGu-alpha and PanGu-Sigma, NVILA 15B and 8B sharing a Hub link).
+        return file is not None and file in self.files_of.get(mid, ())
+
+    def _other_date(self, mid: str, date: str | None) -> bool:
+        # The 1997 LSTM is not "LSTM (Hebbian, Cache, MbPA)" of 2018: a name match more than a year
+        # apart in release date is another system.
+        other = self.dates.get(mid)
+        if not date or not other:
+            return False
+        import datetime as dt
+
+        try:
+            return abs((dt.date.fromisoformat(date) - dt.date.fromisoformat(other)).days) > 366
+        except ValueError:
+            return False
+
     def place(self, ref: str, wanted_id: str, name: str, hf: str | None, aliases: list[str],
-              distinct_from: list[str]) -> tuple[str, bool]:
-        """(model id, whether the entry creates that model)."""
+              distinct_from: list[str], *, file: str | None = None, release_date: str | None = None,
+              names_first: bool = False) -> tuple[str, bool]:
+        """(model id, whether the entry creates that model).
+
+        `file`: the generated file the entry is in (never two entries of one file on one row);
+        `names_first`: try the name before the Hub repository (imports of other databases, whose
+        names are their identity; a Hub link there may be a collection shared by several sizes).
+        """
         source = ref.split("/", 1)[0]
         for other in distinct_from:
             self.distinct.add(frozenset((ref, other if "/" in other else f"{source}/{other}")))
         keys = name_keys(wanted_id, name, *aliases)
-        candidates = [self.explicit.get(ref), self.by_hf.get(hf_key(hf)) if hf_key(hf) else None,
-                      *(self.by_key.get(k) for k in keys)]
+        by_hf = [self.by_hf.get(hf_key(hf)) if hf_key(hf) else None]
+        by_name = [self.by_key.get(k) for k in keys]
+        candidates = [self.explicit.get(ref), *((by_name + by_hf) if names_first else (by_hf + by_name))]
         for mid in candidates:
-            if mid is not None and (mid == self.explicit.get(ref) or not self._apart(ref, mid)):
+            if mid is None:
+                continue
+            if mid == self.explicit.get(ref) or not (self._apart(ref, mid) or self._same_file(mid, file)
+                                                     or self._other_date(mid, release_date)):
                 self.refs_of[mid].add(ref)
                 self.model_of_ref[ref] = mid
+                if file:
+                    self.files_of[mid].add(file)
                 if hf_key(hf):
                     self.by_hf.setdefault(hf_key(hf), mid)
                 return mid, False
@@ -286,6 +325,10 @@ class Reconciler:
         self._register(mid, name_keys(wanted_id, name, *aliases, strip_parenthesis=False), hf)
         self.refs_of[mid].add(ref)
         self.model_of_ref[ref] = mid
+        if file:
+            self.files_of[mid].add(file)
+        if release_date:
+            self.dates[mid] = release_date
         return mid, True
 
 
@@ -322,15 +365,16 @@ def _read_entry(gen, entry, problems, refs, reconciler, hw_map, out) -> Iterator
     ref = f"{gen.source}/{gid}"
     hf = _text(entry, "hf_repo", path, problems)
     aliases = text_list(entry, "aliases", path, problems, SLUG)
-    mid, created = reconciler.place(ref, gid, name, hf, aliases,
-                                    text_list(entry, "distinct_from", path, problems))
+    release_date = _text(entry, "release_date", path, problems, pattern=DATE)
+    mid, created = reconciler.place(ref, gid, name, hf, aliases, text_list(entry, "distinct_from", path, problems),
+                                    file=str(path), release_date=release_date,
+                                    names_first=gen.origin.startswith("import:"))
     warnings = out.warnings[mid]
     warnings.extend(str(w) for w in (entry.get("warnings") or []))
     org = _text(entry, "organization", path, problems)
     if org is not None and org not in refs.organizations:
         warnings.append(f"organization: unknown organization id {org!r}")
         org = None
-    release_date = _text(entry, "release_date", path, problems, pattern=DATE)
     columns = {"name": name,
                "family": _text(entry, "family", path, problems),
                "organization_id": org,

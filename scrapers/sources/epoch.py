@@ -131,10 +131,13 @@ def _item(record: dict, ref: str, source: dict, columns: dict, fetched: Fetched,
               method="reported" if reported or not methods else "estimated",
               note=f"Epoch's estimation method: {', '.join(methods)}" if methods else None,
               lower=bounds.get("lower"), upper=bounds.get("upper"))
-    if "dataset_size_tokens" in record:
-        converted = record.get("dataset_size_unit") == "words"
-        claim("training_tokens", record["dataset_size_tokens"], "dataset_size", note_key="dataset_size",
-              method="derived" if converted else "reported", note=record.get("dataset_size_tokens_note"))
+    if record.get("tokens_seen"):  # scrapers/parsers/epoch_dataset.py: tokens only where the unit is text
+        claim("training_tokens", record["tokens_seen"], "dataset_size", note_key="dataset_size",
+              method="derived" if record.get("tokens_seen_from") else "reported", note=record.get("tokens_seen_note"))
+    if record.get("dataset_tokens"):
+        claim("training_dataset_tokens", record["dataset_tokens"], "dataset_size", note_key="dataset_size",
+              method="derived" if record.get("dataset_tokens_from") else "reported",
+              note=record.get("dataset_tokens_note"))
     if "gpu_hours" in record:
         claim("gpu_hours", record["gpu_hours"], "gpu_hours")
     if "hardware_count" in record:
