@@ -396,7 +396,8 @@ def _claims(record: dict, source_id: str, column, hardware_names: dict, known_ha
         if value < 0:
             drop(claim_field, row, column_key, f"{_fmt(value)} is negative")
             continue
-        if claim_field == "training_dataset_tokens" and record.get("dataset_size_unit_basis") == "gradients column" \
+        if claim_field in ("training_tokens", "training_dataset_tokens") \
+                and record.get("dataset_size_unit_basis") == "gradients column" \
                 and "dataset_size" not in record:
             column_key = "dataset_size_gradients"
         stated = record["training_time_hours"] if claim_field == "training_days" else (
