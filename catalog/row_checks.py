@@ -36,7 +36,9 @@ SELECT m.id, m.training_compute_flop, m.gpu_hours, m.hardware_id, m.parameters, 
        COALESCE(h.bf16_tflops, h.fp16_tflops, h.fp32_tflops),
        CASE WHEN h.bf16_tflops IS NOT NULL THEN 'bf16' WHEN h.fp16_tflops IS NOT NULL THEN 'fp16'
             WHEN h.fp32_tflops IS NOT NULL THEN 'fp32' END,
-       b.training_compute_flop, w.method, w.confidence, wc.origin
+       b.training_compute_flop, w.method, w.confidence, wc.origin,
+       CASE m.training_precision WHEN 'fp32' THEN h.fp32_tflops WHEN 'fp16' THEN h.fp16_tflops
+            WHEN 'bf16' THEN h.bf16_tflops WHEN 'fp8' THEN h.fp8_tflops END, m.training_precision
 FROM model m
 LEFT JOIN hardware h ON h.id = m.hardware_id
 LEFT JOIN model b ON b.id = m.base_model_id
@@ -53,15 +55,26 @@ def _pct(x: float) -> str:
 def row_warnings(row: tuple) -> list[str]:
     """The warnings for one row of _ROWS (pure: tested on planted rows)."""
     (mid, compute, hours, hw, params, active, tokens, epochs, base, no_6nd, peak, precision, base_compute,
-     method, confidence, origin) = row
+     method, confidence, origin, *stated) = row
     out = []
-    if compute and hours and peak:
-        mfu = compute / (hours * 3600 * peak * 1e12)
-        if mfu > MFU_HIGH or mfu < MFU_LOW:
-            side = "above 100%: impossible" if mfu > MFU_HIGH else "below 1%"
-            out.append(f"implied_mfu: {_pct(mfu)} ({compute:.3g} FLOP in {hours:.4g} GPU-hours at {hw}'s "
-                       f"{peak:g} TFLOP/s {precision} peak), {side} - the hours and the compute are not one run")
     n = active or params
+    # The resolved compute, and 6ND (what the report's implied MFU uses), each against the 16-bit peak
+    # and against the stated training precision's peak: one warning for the first that fails.
+    peaks = [(peak, precision)] + ([(stated[0], stated[1])] if stated and stated[0] else [])
+    flops = [(compute, "FLOP")] + ([(6 * n * tokens, "FLOP by 6ND")] if n and tokens and not no_6nd else [])
+    for flop, what in flops:
+        for chip_peak, chip_precision in peaks:
+            if not (flop and hours and chip_peak):
+                continue
+            mfu = flop / (hours * 3600 * chip_peak * 1e12)
+            if mfu > MFU_HIGH or mfu < MFU_LOW:
+                side = "above 100%: impossible" if mfu > MFU_HIGH else "below 1%"
+                out.append(f"implied_mfu: {_pct(mfu)} ({flop:.3g} {what} in {hours:.4g} GPU-hours at {hw}'s "
+                           f"{chip_peak:g} TFLOP/s {chip_precision} peak), {side} - the hours and the compute are "
+                           "not one run")
+                break
+        if out:
+            break
     if compute and n and tokens and not no_6nd and method != "derived":
         six_nd = 6 * n * tokens
         ratio = compute / six_nd

@@ -91,7 +91,7 @@ def test_regression_entries_of_one_file_never_share_a_row():
 def _row(**kw):
     base = dict(mid="m", compute=None, hours=None, hw="nvidia-v100", params=None, active=None, tokens=None,
                 epochs=None, base=None, no_6nd=None, peak=125.0, precision="fp16", base_compute=None,
-                method="reported", confidence="high", origin="import:epoch")
+                method="reported", confidence="high", origin="import:epoch", stated_peak=None, stated=None)
     base.update(kw)
     return tuple(base.values())
 
@@ -102,6 +102,9 @@ def test_regression_impossible_mfu_is_a_warning():
     assert len(warnings) == 1 and warnings[0].startswith("implied_mfu:") and "above 100%" in warnings[0]
     assert row_warnings(_row(compute=3.14e23, hours=3.552e6)) == []  # GPT-3: 19.6%, plausible
     assert "below 1%" in row_warnings(_row(compute=1e19, hours=1e6))[0]
+    # The report's MFU is 6ND's: flagged too, even when the row's compute is plausible.
+    sixnd = row_warnings(_row(compute=1e21, hours=1e4, params=1e11, tokens=1e12, peak=125.0))
+    assert any(w.startswith("implied_mfu:") and "6ND" in w for w in sixnd)
 
 
 def test_regression_6nd_disagreement_carries_a_reason_or_says_none():
