@@ -406,9 +406,19 @@ def _claims(record: dict, source_id: str, column, hardware_names: dict, known_ha
         note, derived = why, None
         if claim_field == "training_compute_flop":
             # Epoch's own estimation-method column says how, and its Confidence rates this figure.
-            method, confidence = ("reported" if any(m.lower() == "reported" for m in methods) or not methods
-                                  else "estimated"), row_confidence
-            note = f"Epoch's estimation method: {', '.join(methods)}" if methods else None
+            # Without that column (the late-2025 notable and large-scale files) the figure is reported
+            # only where the note quotes it; else Epoch's estimate, and the note says the method is missing.
+            if methods:
+                method = "reported" if any(m.lower() == "reported" for m in methods) else "estimated"
+                note = f"Epoch's estimation method: {', '.join(methods)}"
+            else:
+                quoted = label(claim_field, value, notes.get(note_key), row_confidence)[0] == "reported" \
+                    and notes.get(note_key) and short_quote(notes.get(note_key), value) is not None \
+                    and '"' in notes.get(note_key, "")
+                method = "reported" if quoted else "estimated"
+                note = "Epoch states no estimation method in this export" + (
+                    "; its note quotes the figure" if quoted else "")
+            confidence = row_confidence
         elif claim_field == "active_parameters":
             method, note = "derived", "read from Epoch's parameters note (the cell holds the MoE total)"
         elif claim_field in ("training_tokens", "training_dataset_tokens"):
