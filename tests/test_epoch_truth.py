@@ -122,3 +122,32 @@ def test_regression_finetune_compute_and_speculative_compute():
     assert any(w.startswith("finetune_compute:") for w in ft)
     guess = row_warnings(_row(compute=7.7e23, confidence="low", peak=None))
     assert guess[0].startswith("speculative_compute:")
+
+
+FRONTIER = (b"Model,Domain,Publication date,Parameters,Training compute (FLOP),Training chip-hours,Confidence,"
+            b"Training dataset size,Dataset size notes,Epochs\n"
+            b"Big LM,Language,2025-01-01,1e11,6e23,1e6,Confident,1e12,1T tokens,1\n")
+NOTABLE = (b"Model,Domain,Publication date,Parameters,Training dataset size (gradients),Dataset size notes,"
+           b"Training compute cost (cloud),Hardware utilization (HFU),Frontier model,Confidence\n"
+           b"Small LM,Language,2024-06-01,1e9,2e10,,12345.6,0.41,,Likely\n"
+           b"Big LM,Language,2025-01-01,1e11,1e12,1T tokens,5000000,,True,Confident\n")
+
+
+def test_regression_december_2025_export_files_merge_with_each_cell_located():
+    from scrapers.sources.epoch_models import build_models
+
+    sections, report = build_models([("frontier_ai_models.csv", FRONTIER), ("notable_ai_models.csv", NOTABLE)],
+                                    file_name="frontier_ai_models.csv", hardware_names={}, known_hardware=set(),
+                                    organizations={}, source_id="epoch-ai-models-2025-12", source_date="2025-12-02")
+    models = {m["id"]: m for m in sections["models"]}
+    assert set(models) == {"big-lm", "small-lm"} and report.rows == 2  # one record per model across files
+    big = models["big-lm"]["claims"]
+    assert big["gpu_hours"]["locator"] == "frontier_ai_models.csv row 2, column 'Training chip-hours'"
+    assert big["training_cost_cloud_usd"]["locator"] == "notable_ai_models.csv row 3, column 'Training compute cost (cloud)'"
+    assert big["training_cost_cloud_usd"]["method"] == "estimated" and big["frontier_model"]["value"] is True
+    small = models["small-lm"]["claims"]
+    # Only the gradients column gives a size: tokens for a language model, located at that cell.
+    assert small["training_tokens"]["value"] == 2e10
+    assert small["training_tokens"]["locator"] == "notable_ai_models.csv row 2, column 'Training dataset size (gradients)'"
+    assert small["hardware_utilization_hfu"]["value"] == 0.41
+    assert sections["sources"][0]["date"] == "2025-12-02"

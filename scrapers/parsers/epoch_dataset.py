@@ -134,6 +134,11 @@ def dataset_claims(record: dict, notes: dict) -> None:
         return
     record["dataset_tokens"], record["dataset_tokens_note"] = tokens, how
     epochs = record.get("epochs")
+    if epochs and epochs < 1 and not size:
+        # The gradients column counts the data gradients were taken on: a fraction of an epoch is
+        # already in it (BloombergGPT: 569B of a 709B-token set at Epoch's 0.8 epochs).
+        how += f"; Epoch's {epochs:g} epochs are already in the gradients figure"
+        epochs = None
     if epochs and epochs != 1:
         words = record.get("dataset_tokens_from")
         record["tokens_seen_from"] = (
@@ -146,4 +151,5 @@ def dataset_claims(record: dict, notes: dict) -> None:
             record["tokens_seen_from"] = record["dataset_tokens_from"]
         record["tokens_seen"] = tokens
         record["tokens_seen_note"] = how + ("; Epoch gives 1 epoch" if epochs == 1 else
+                                            "" if "already in the gradients" in how else
                                             "; Epoch gives no epochs: taken as one pass")
