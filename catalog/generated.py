@@ -314,7 +314,9 @@ class Reconciler:
                 self.model_of_ref[ref] = mid
                 if file:
                     self.files_of[mid].add(file)
-                if hf_key(hf):
+                # An import matched by name does not lend its Hub link to the row: Epoch's "Kimi K2"
+                # links the Instruct checkpoint, and the curated Kimi K2 is the Base one.
+                if hf_key(hf) and not names_first:
                     self.by_hf.setdefault(hf_key(hf), mid)
                 return mid, False
         mid = wanted_id
