@@ -301,12 +301,35 @@ def build_models(content: bytes | list[tuple[str, bytes]], *, file_name: str, ha
             report.distinct_duplicates.append(
                 f"{' / '.join(sorted({g[0]['model'] for g in siblings}))}: rows "
                 f"{', '.join(str(g[0]['row']) for g in siblings)} -> {', '.join(ids[id(g)] for g in siblings)}")
+    _mark_lookalikes(entries)
     report.entries = len(entries)
     report.warnings = sum(len(e.get("warnings", [])) for e in entries)
     # Only organisations a model names: co-developers after the first would be rows without models.
     used = {e.get("organization") for e in entries}
     org_entries = [o for o in org_entries if o["id"] in used]
     return {"sources": [source], "organizations": org_entries, "models": entries}, report
+
+
+def _mark_lookalikes(entries: list[dict]) -> None:
+    """`distinct_from` between entries of this file that a reader (or the build's matching) could take
+    for one model: the same name once punctuation goes (DeepLabV3 / DeepLabV3+, PointNet / PointNet++)
+    or the same Hugging Face link (NVILA 15B and 8B, Emu1 and Emu2, Aquila 33B and 7B). Epoch lists
+    them as separate systems, so they stay separate rows."""
+    from catalog.names import hf_key, name_key
+
+    groups: dict[str, set[str]] = collections.defaultdict(set)
+    for entry in entries:
+        groups["name:" + name_key(entry["name"])].add(entry["id"])
+        if entry.get("hf_repo"):
+            groups["hf:" + hf_key(entry["hf_repo"])].add(entry["id"])
+    apart: dict[str, set[str]] = collections.defaultdict(set)
+    for ids in groups.values():
+        if len(ids) > 1:
+            for one in ids:
+                apart[one] |= ids - {one}
+    for entry in entries:
+        if apart.get(entry["id"]):
+            entry["distinct_from"] = sorted(set(entry.get("distinct_from", [])) | apart[entry["id"]])
 
 
 def _entry(group: list[dict], eid: str, source_id: str, columns: dict, row_errors: dict, org_ids: dict,
