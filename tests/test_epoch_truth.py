@@ -44,6 +44,9 @@ def test_regression_words_convert_with_arithmetic_and_tokens_seen_multiply_epoch
     qwen = {"dataset_size": 36e12, "domain": ["Language"], "epochs": 1.0}
     dataset_claims(qwen, {"dataset_size": "36T", "training_compute_flop": "22*10^9 * 36000000000000 tokens"})
     assert qwen["tokens_seen"] == 36e12 and "dataset_tokens_from" not in qwen  # not 48T
+    audio = {"dataset_size": 61.56e6, "domain": ["Audio", "Speech"]}
+    dataset_claims(audio, {"dataset_size": "4,500 hours * 13,680 English words per hour = 61560000 words"})
+    assert audio["dataset_size_unit"] == "words" and "tokens_seen" not in audio  # audio hours, never tokens
     llama = {"dataset_size": 6e9, "domain": ["Multimodal", "Vision", "Language"]}
     dataset_claims(llama, {"dataset_size": '"6B (image, text) pairs"'})
     assert "tokens_seen" not in llama and "dataset_tokens" not in llama

@@ -118,7 +118,8 @@ def dataset_claims(record: dict, notes: dict) -> None:
         record["dataset_size_unit"], record["dataset_size_unit_basis"] = unit, basis
         if unit == "tokens":
             tokens, how = size, f"Epoch gives {size:.4g} tokens (unit from its {basis})"
-        elif unit == "words":
+        elif unit == "words" and text_only:  # a speech row's words are hours of audio transcribed:
+            # Audioseal's "4,500 hours * 13,680 English words per hour" is audio, never tokens
             record["dataset_tokens_from"] = {"inputs": {"words": size}, "formula": TOKENS_PER_WORD_FORMULA}
             tokens = size * 4 / 3
             how = (f"Epoch gives {size:.4g} words (unit from its {basis}); converted at Epoch's 4/3 tokens per "
