@@ -176,7 +176,11 @@ def gpu_hours_figure(conn: Connection, out: Path) -> list[Path]:
         group = [r for r in rows if (r[3] or "unknown") == hardware]
         ax.scatter([r[1] for r in group], [r[2] for r in group], label=hardware)
     for r in sorted(rows, key=lambda r: -r[1])[:NOTABLE_LABELS]:  # the largest runs by GPU-hours
-        mfu = f" ({r[4]:.0%} MFU)" if r[4] else ""
+        # An MFU above 100% (or below 1%) is no utilisation: the hours and the tokens are not one
+        # run (catalog/row_checks.py warns on the row); the label says so instead of printing it plain.
+        mfu = "" if not r[4] else (f" ({r[4]:.0%} MFU: impossible, see row warnings)" if r[4] > 1 else
+                                   f" ({r[4]:.2%} MFU: below 1%, see row warnings)" if r[4] < 0.01 else
+                                   f" ({r[4]:.0%} MFU)")
         ax.annotate(r[0] + mfu, (r[1], r[2]), fontsize=6, xytext=(3, 2), textcoords="offset points")
     ax.set_xscale("log")
     ax.set_yscale("log")
@@ -254,7 +258,10 @@ def write_report(conn: Connection, out: Path) -> Path:
                       "FROM innovation_summary ORDER BY innovation_id, basis"),
         compute=table("SELECT model_id, operation_count_flop, hardware_time_flop, gpu_hours, hardware_id, "
                       "precision, ROUND(implied_utilisation, 3) AS implied_utilisation, "
-                      "ROUND(implied_utilisation_bf16, 3) AS implied_utilisation_bf16 "
+                      "ROUND(implied_utilisation_bf16, 3) AS implied_utilisation_bf16, "
+                      "CASE WHEN implied_utilisation_bf16 > 1 OR implied_utilisation > 1 "
+                      "THEN 'impossible: above 100%, hours and tokens are not one run' "
+                      "WHEN implied_utilisation_bf16 < 0.01 THEN 'below 1%' END AS mfu_check "
                       f"FROM compute_estimate WHERE model_id IN (SELECT id FROM model WHERE {ONE_ROW_PER_RUN}) "
                       "ORDER BY operation_count_flop DESC"),
         progress=table("SELECT quantity, innovation_id, compute_flop, value, lower, upper, unit, n_results, "

@@ -15,8 +15,8 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from catalog.datasets import (Problems, Refs, iter_model_documents, read_hardware, read_innovations, read_model,
-                              read_organizations, read_sources)
+from catalog.datasets import (Problems, Refs, iter_model_documents, read_claims, read_hardware, read_innovations,
+                              read_model, read_organizations, read_sources)
 from catalog.fields import FIELDS_BY_ENTITY
 
 
@@ -43,6 +43,32 @@ def read_curated(root: Path) -> Curated:
             if entry.same_pretraining_as:
                 shared[entry.row["id"]] = entry.same_pretraining_as
     return Curated(claims, refs.sources, problems, shared)
+
+
+def read_generated(root: Path, origin: str = "import:") -> Curated:
+    """Every model claim of the generated layer whose file's origin starts with `origin`
+    (`import:epoch`, `scraper:hf`, or `import:` for all imports), read as the build reads them;
+    each claim's `origin_ref` is the generated file and line, the entity its entry id."""
+    from catalog import generated
+
+    problems, refs = Problems(), Refs()
+    read_sources(root, problems, refs)
+    read_organizations(root, problems, refs)
+    read_innovations(root, problems, refs)
+    hardware, _ = read_hardware(root, problems, refs)
+    files = generated.read_files(root, problems)
+    generated.read_sources(files, problems, refs)
+    generated.read_organizations(files, problems, refs)
+    generated.read_hardware(files, problems, refs, hardware)
+    claims = []
+    for gen in files:
+        if not gen.origin.startswith(origin):
+            continue
+        for entry in gen.section("models", problems):
+            if isinstance(entry.get("id"), str):
+                claims.extend(read_claims("model", entry["id"], entry.get("claims"), gen.path, problems, refs,
+                                          getattr(entry, "line", 0), []))
+    return Curated(claims, refs.sources, problems)
 
 
 def unlinked_shared_runs(curated: Curated) -> list[tuple[str, str]]:
@@ -115,5 +141,5 @@ def describe(claim: dict, sources: dict[str, dict]) -> str:
     ]
     if claim.get("note"):
         lines.append(f"  note     {claim['note']}")
-    lines.append(f"  curated  {claim['origin_ref']}")
+    lines.append(f"  {'curated ' if claim.get('origin', 'curated') == 'curated' and 'imported/' not in claim['origin_ref'] and 'scraped/' not in claim['origin_ref'] else 'file    '} {claim['origin_ref']}")
     return "\n".join(lines)

@@ -135,6 +135,13 @@ MODEL_FIELDS: dict[str, FieldSpec] = {f.name: f for f in (
     _num("training_cost_cloud_usd", "USD", 0.01, 1e12),
     _num("training_cost_amortized_usd", "USD", 0.01, 1e12),
     _num("training_cost_upfront_usd", "USD", 0.01, 1e12),
+    # Data set and tokens seen apart (docs/generated-layer.md, "Dataset size"); a source's own
+    # utilisation (Epoch's late-2025 exports); Epoch's dollar figures use the cost fields above.
+    _num("training_dataset_tokens", "tokens", 1e3, 1e16),
+    _num("training_epochs", "epochs", 1e-4, 1e5),
+    _num("hardware_utilization_mfu", "ratio", 0.005, 1),
+    _num("hardware_utilization_hfu", "ratio", 0.005, 1),
+    FieldSpec("frontier_model", "bool"),
 )}
 
 HARDWARE_FIELDS: dict[str, FieldSpec] = {f.name: f for f in (

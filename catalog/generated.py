@@ -199,6 +199,7 @@ def read_hardware(files: list[GeneratedFile], problems: Problems, refs: Refs,
         for key in name_keys(row["id"], row["name"]):
             by_key.setdefault(key, row["id"])
     hw_map: dict[str, str] = {}
+    key_file: dict[str, str] = {}  # name key -> the generated file whose chip registered it
     pending = []
     for gen in files:
         for entry in gen.section("hardware", problems):
@@ -213,12 +214,16 @@ def read_hardware(files: list[GeneratedFile], problems: Problems, refs: Refs,
                 same = None
             # A chip marked distinct (two boards of one name) matches only by id or `same_as`.
             keys = name_keys(hid) if entry.get("distinct_from") else name_keys(hid, name)
+            # A chip another entry of the same file registered is another chip: the file's writer
+            # already kept its variants apart (9800 GTX and 9800 GTX+, B300 and "B300 (draft)" share
+            # a name key once punctuation is dropped).
             target = same or (hid if hid in curated_ids else None) or \
-                next((by_key[k] for k in keys if k in by_key), None)
+                next((by_key[k] for k in keys if k in by_key and key_file.get(k) != str(gen.path)), None)
             if target is None:
                 target = hid
                 for key in name_keys(hid, name):
-                    by_key.setdefault(key, hid)
+                    if key not in by_key:
+                        by_key[key], key_file[key] = hid, str(gen.path)
             hw_map[hid] = target
             pending.append((gen, entry, hid, target, target == hid and hid not in curated_ids))
     refs.hardware.update(hw_map.values())
@@ -294,10 +299,14 @@ class Reconciler:
     links: set[tuple[str, str]] = field(default_factory=set)  # (model, innovation) already linked
     hf_of: dict[str, str] = field(default_factory=dict)  # model id -> its Hugging Face repository
     checkpoint_ids: set[str] = field(default_factory=set)
+    files_of: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # model -> generated files
+    dates: dict[str, str] = field(default_factory=dict)  # model -> release date, for identity checks
 
     def add_curated(self, entry: ModelEntry) -> None:
         mid = entry.row["id"]
         self.curated.add(mid)
+        if entry.row.get("release_date"):
+            self.dates[mid] = entry.row["release_date"]
         self._register(mid, name_keys(mid, entry.row["name"], *entry.aliases, strip_parenthesis=False),
                        entry.row.get("hf_repo_id"))
         self.links.update((mid, link["innovation_id"]) for link in entry.innovations)
@@ -317,31 +326,63 @@ class Reconciler:
     def _apart(self, ref: str, mid: str) -> bool:
         return any(frozenset((ref, r)) in self.distinct for r in self.refs_of.get(mid, {mid}))
 
-    def _attach(self, ref: str, mid: str, hf: str | None) -> None:
+    def _attach(self, ref: str, mid: str, hf: str | None, file: str | None = None) -> None:
         self.refs_of[mid].add(ref)
         self.model_of_ref[ref] = mid
         if hf_key(hf):
             self.by_hf.setdefault(hf_key(hf), mid)
+        if file:
+            self.files_of[mid].add(file)
+
+    def _same_file(self, mid: str, file: str | None) -> bool:
+        # One generated file never holds one model twice: its writer already decided which rows are
+        # one system (Epoch's PanGu-alpha and PanGu-Sigma, NVILA 15B and 8B sharing a Hub link).
+        return file is not None and file in self.files_of.get(mid, ())
+
+    def _other_date(self, mid: str, date: str | None) -> bool:
+        # The 1997 LSTM is not "LSTM (Hebbian, Cache, MbPA)" of 2018: a name match more than a year
+        # apart in release date is another system.
+        other = self.dates.get(mid)
+        if not date or not other:
+            return False
+        import datetime as dt
+
+        try:
+            return abs((dt.date.fromisoformat(date) - dt.date.fromisoformat(other)).days) > 366
+        except ValueError:
+            return False
 
     def place(self, ref: str, wanted_id: str, name: str, hf: str | None, aliases: list[str],
-              distinct_from: list[str], base: str | None = None) -> Placement:
+              distinct_from: list[str], base: str | None = None, *, file: str | None = None,
+              release_date: str | None = None, names_first: bool = False) -> Placement:
         """The model an entry is about: same_as, repository, name key; else, for a name with format
-        suffixes, the model it is a checkpoint of; else a new model row."""
+        suffixes, the model it is a checkpoint of; else a new model row.
+
+        `file`: the generated file the entry is in (never two entries of one file on one row);
+        `names_first`: try the name before the Hub repository (imports of other databases, whose
+        names are their identity; a Hub link there may be a collection shared by several sizes).
+        """
         source = ref.split("/", 1)[0]
         for other in distinct_from:
             self.distinct.add(frozenset((ref, other if "/" in other else f"{source}/{other}")))
         keys = name_keys(wanted_id, name, *aliases)
-        candidates = [self.explicit.get(ref), self.by_hf.get(hf_key(hf)) if hf_key(hf) else None,
-                      *(self.by_key.get(k) for k in keys)]
+        by_hf = [self.by_hf.get(hf_key(hf)) if hf_key(hf) else None]
+        by_name = [self.by_key.get(k) for k in keys]
+        candidates = [self.explicit.get(ref), *((by_name + by_hf) if names_first else (by_hf + by_name))]
         for mid in candidates:
-            if mid is not None and (mid == self.explicit.get(ref) or not self._apart(ref, mid)):
-                self._attach(ref, mid, hf)
+            if mid is None:
+                continue
+            if mid == self.explicit.get(ref) or not (self._apart(ref, mid) or self._same_file(mid, file)
+                                                     or self._other_date(mid, release_date)):
+                # An import matched by name does not lend its Hub link to the row: Epoch's "Kimi K2"
+                # links the Instruct checkpoint, and the curated Kimi K2 is the Base one.
+                self._attach(ref, mid, None if names_first else hf, file)
                 return Placement(mid, False, name)
         stem, formats = split_format(name)
         if formats:
             target, reason, apart = self._checkpoint_target(ref, stem, formats, base, source)
             if target is not None:
-                self._attach(ref, target, hf)
+                self._attach(ref, target, hf, file)
                 return Placement(target, False, name, formats, reason)
             if not apart:
                 # The first re-upload of a model the catalog does not have: the model row is
@@ -349,13 +390,15 @@ class Reconciler:
                 id_stem, id_formats = split_format(wanted_id)
                 mid = self._new_id(id_stem if id_formats else wanted_id, source)
                 self._register(mid, name_keys(stem, strip_parenthesis=False), None)
-                self._attach(ref, mid, hf)
+                self._attach(ref, mid, hf, file)
                 return Placement(mid, True, stem, formats,
                                  f"{reason}; no model of that name was in the catalog, so the model row is named "
                                  "after it")
         mid = self._new_id(wanted_id, source)
         self._register(mid, name_keys(wanted_id, name, *aliases, strip_parenthesis=False), hf)
-        self._attach(ref, mid, hf)
+        self._attach(ref, mid, hf, file)
+        if release_date:
+            self.dates[mid] = release_date
         return Placement(mid, True, name)
 
     def _new_id(self, wanted_id: str, source: str) -> str:
@@ -444,7 +487,10 @@ def _read_entry(gen, entry, problems, refs, reconciler, hw_map, out) -> Iterator
     hf = _text(entry, "hf_repo", path, problems)
     aliases = text_list(entry, "aliases", path, problems, SLUG)
     base = _text(entry, "base_model", path, problems) or _text(entry, "base_model_name", path, problems)
-    placed = reconciler.place(ref, gid, name, hf, aliases, text_list(entry, "distinct_from", path, problems), base)
+    release_date = _text(entry, "release_date", path, problems, pattern=DATE)
+    placed = reconciler.place(ref, gid, name, hf, aliases, text_list(entry, "distinct_from", path, problems), base,
+                              file=str(path), release_date=release_date,
+                              names_first=gen.origin.startswith("import:"))
     mid, created = placed.model_id, placed.created
     warnings = out.warnings[mid]
     warnings.extend(str(w) for w in (entry.get("warnings") or []))
@@ -452,7 +498,6 @@ def _read_entry(gen, entry, problems, refs, reconciler, hw_map, out) -> Iterator
     if org is not None and org not in refs.organizations:
         warnings.append(f"organization: unknown organization id {org!r}")
         org = None
-    release_date = _text(entry, "release_date", path, problems, pattern=DATE)
     primary = _primary_source(gen, entry, problems, refs)
     columns = {"name": placed.name,
                "family": _text(entry, "family", path, problems),

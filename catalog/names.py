@@ -13,8 +13,15 @@ import unicodedata
 _PAREN = re.compile(r"\s*\([^()]*\)\s*$")
 
 
+# Greek letters are spelled out, not dropped: PanGu-alpha and PanGu-Sigma are two models, and
+# dropping the letter gave both the key "pangu".
+_GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "θ": "theta", "λ": "lambda",
+          "μ": "mu", "π": "pi", "σ": "sigma", "Σ": "sigma", "ω": "omega", "Ω": "omega"}
+
+
 def name_key(name: str) -> str:
-    ascii_name = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
+    spelled = "".join(_GREEK.get(ch, ch) for ch in str(name))
+    ascii_name = unicodedata.normalize("NFKD", spelled).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "", ascii_name.lower())
 
 

@@ -267,6 +267,9 @@ def resolve(conn: Connection, next_claim_id: int, derivers=()) -> dict:
                 reselect_winners(conn, name)
         apply_winners(conn, "model")
     conflicts = find_conflicts(conn)
+    from catalog.row_checks import check_rows  # the reader's checks on every resolved row
+
+    checks = check_rows(conn)
     conn.execute(text("DROP TABLE IF EXISTS claim_winner"))
     fill_claim_keys(conn)  # derived and carried-over claims
-    return {"claims": next_claim_id - 1, "conflicts": conflicts}
+    return {"claims": next_claim_id - 1, "conflicts": conflicts, "row_checks": checks}

@@ -197,14 +197,24 @@ class Model(SQLModel, table=True):
                                           default=None)
     tied_embeddings: Optional[bool] = col("Input and output embeddings shared", default=None)
     vocab_size: Optional[float] = col("Vocabulary size", unit="tokens", default=None)
+    training_dataset_tokens: Optional[float] = col(
+        "Size of the training data set in tokens (unique data, before epochs); training_tokens is what was "
+        "seen (data set x epochs)", unit="tokens", default=None)
+    training_epochs: Optional[float] = col("Passes over the training data set", unit="epochs", default=None)
+    hardware_utilization_mfu: Optional[float] = col("Model FLOP utilisation stated by a source", unit="ratio",
+                                                    default=None)
+    hardware_utilization_hfu: Optional[float] = col("Hardware FLOP utilisation stated by a source", unit="ratio",
+                                                    default=None)
+    frontier_model: Optional[bool] = col("A source lists the model as a frontier model (Epoch: top 10 by "
+                                         "training compute when released)", default=None)
     origin: str = col("Where the row came from: curated (datasets/) | import:epoch | scraper:hf",
                       default="curated", sa_column_kwargs={"server_default": "curated"})
     warnings: Optional[str] = col("Plausibility notes from the generated layer: unusual magnitudes kept, "
                                   "not refused (e.g. TD-Gammon's 25,000 parameters)", default=None)
     warning_fields: Optional[str] = col("Fields with a warning, as a JSON array (facet with _facet_array)",
                                         default=None)
-    # Training cost (issue 19): the resolved claim of each method; bounds, inputs and assumptions
-    # are on the claims (docs/cost.md).
+    # Training cost (issue 19): the resolved claim of each method (ours, a publisher's or Epoch's:
+    # the claims keep them apart); bounds, inputs and assumptions are on the claims (docs/cost.md).
     training_cost_cloud_usd: Optional[float] = col(
         "Training cost at cloud rental prices (chip-hours x price per chip-hour)", unit="USD", default=None)
     training_cost_amortized_usd: Optional[float] = col(

@@ -101,7 +101,10 @@ class _null:
 @click.option("--sample", "size", default=15, show_default=True, help="How many numeric claims to draw.")
 @click.option("--seed", default=0, show_default=True, help="Random seed: the same seed draws the same claims.")
 @click.option("--coverage", "coverage_only", is_flag=True, help="Print only quote coverage and computed counts.")
-def audit(datasets_dir: Path, size: int, seed: int, coverage_only: bool) -> None:
+@click.option("--generated", "generated_origin", default=None, metavar="ORIGIN",
+              help="Draw from the generated layer instead: files whose origin starts with ORIGIN "
+                   "(import:epoch, scraper:hf, import:).")
+def audit(datasets_dir: Path, size: int, seed: int, coverage_only: bool, generated_origin: str | None) -> None:
     """Draw curated numeric claims at random and print what a reviewer checks against each source.
 
     Then the quote coverage, and model pairs that look like one pre-training run but are not linked.
@@ -109,10 +112,12 @@ def audit(datasets_dir: Path, size: int, seed: int, coverage_only: bool) -> None
     \b
     Example:
         cegdb audit --sample 15 --seed 7
+        cegdb audit --generated import:epoch --sample 40 --seed 2020
     """
     from catalog import audit as audit_mod
 
-    curated = audit_mod.read_curated(datasets_dir)
+    curated = (audit_mod.read_generated(datasets_dir, generated_origin) if generated_origin
+               else audit_mod.read_curated(datasets_dir))
     if curated.problems:  # claims with problems are left out of the draw; validate lists them
         _report_problems(curated.problems)
         stderr.print(f"{len(curated.problems)} problem(s) in datasets/ (run cegdb validate); "

@@ -119,6 +119,16 @@ limit 100 offset 100 * max(coalesce(cast(nullif(:page, '') as integer), 1) - 1, 
   group_concat(id, ', ') as model_ids
 from (select id, same_pretraining_as from model order by id) group by 1 order by 1""",
     },
+    "row_checks": {
+        "title": "Rows that fail a reader's check: impossible MFU, compute far from 6ND, fine-tune compute, guesses",
+        "sql": """select m.id, m.name, m.origin, m.training_compute_flop, m.gpu_hours, m.hardware_id,
+  m.training_tokens, m.warning_fields, m.warnings
+from model m
+where exists (select 1 from json_each(m.warning_fields) j
+              where j.value in ('implied_mfu', 'compute_vs_6nd', 'finetune_compute', 'speculative_compute'))
+  and (:check = '' or exists (select 1 from json_each(m.warning_fields) k where k.value = :check))
+order by m.id""",
+    },
     "compare_models": {
         "title": "Two models side by side (resolved values)",
         "sql": _compare_sql(),

@@ -141,7 +141,9 @@ def write_carry(conn: Connection, carry: Carry, next_claim_id: int) -> tuple[int
             values = check_value(row["entity_type"], row["field"], row["value_num"], row["value_text"],
                                  lower=row["lower"], upper=row["upper"], locator=row["locator"],
                                  method=row["method"], confidence=row["confidence"], evidence=row["evidence"],
-                                 rank=row["rank"], hardware_exists=hardware.__contains__)
+                                 rank=row["rank"], hardware_exists=hardware.__contains__,
+                                 # imports keep unusual magnitudes (warnings), as when they were stored
+                                 magnitudes=[] if str(row["origin"]).startswith("import:") else None)
         except ValueProblem as exc:
             dropped.append(f"{what}: {exc}")
             continue

@@ -25,7 +25,7 @@ PARSERS = {
     "epoch-csv": parse_epoch_csv,
 }
 # Columns of the readable Epoch summary (the full records are in --json).
-EPOCH_COLUMNS = ("model", "publication_date", "parameters", "training_compute_flop", "dataset_size_tokens", "hardware",
+EPOCH_COLUMNS = ("model", "publication_date", "parameters", "training_compute_flop", "tokens_seen", "hardware",
                  "hardware_count", "gpu_hours", "confidence")
 
 

@@ -409,19 +409,21 @@ def _curated(datasets_dir: Path) -> dict:
     return {"organizations": curated_orgs, "hardware": curated_chips, "figures": figures}
 
 
-def _write(out: Path, command: str, retrieved: dict, sections: dict) -> bool:
+def _write(out: Path, command: str, retrieved: dict | list[dict], sections: dict) -> bool:
     from scrapers.generated import write_generated
 
     try:
-        return write_generated(out, command, "import:epoch", [retrieved], sections)
+        return write_generated(out, command, "import:epoch", retrieved if isinstance(retrieved, list) else [retrieved],
+                               sections)
     except ValueError as exc:
         raise click.ClickException(f"{out}: {exc}") from exc
 
 
 @scrape.command()
 @click.option("--url", "url", default=None, help="Download the CSV from this URL.")
-@click.option("--file", "file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Read a CSV downloaded before.")
+@click.option("--file", "files", type=click.Path(exists=True, dir_okay=False, path_type=Path), multiple=True,
+              help="Read a CSV downloaded before; repeat for several files of one export (notable, "
+                   "large-scale, frontier), each with its own --copy and --source-url in the same order.")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
               default=Path("datasets/imported/epoch/models.yaml"), show_default=True,
               help="Generated file to write (ignored with --db).")
@@ -430,17 +432,23 @@ def _write(out: Path, command: str, retrieved: dict, sections: dict) -> bool:
               help="Curated datasets/ folder: ids of curated organisations and chips.")
 @click.option("--hardware-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="The generated chip file whose ids `hardware` claims use. Default: hardware.yaml beside --out.")
-@click.option("--source-url", default="https://epoch.ai/data/all_ai_models.csv", show_default=True,
+@click.option("--source-url", "source_urls", multiple=True, default=("https://epoch.ai/data/all_ai_models.csv",),
+              show_default=True,
               help="The original address of the CSV, recorded in the header (with --file, or when --url is a copy).")
-@click.option("--copy", "copy", default=None,
+@click.option("--copy", "copies", multiple=True,
               help="The public copy read instead of the original: github:<owner>/<repo>@<commit>:<path>.")
 @click.option("--retrieved-on", "retrieved_on", default=None,
               help="Date the raw file was retrieved (YYYY-MM-DD). Default: the snapshot's fetch date with --url; "
                    "with --file, the date --out already records for the same sha256, else today.")
+@click.option("--source-id", default="epoch-ai-models", show_default=True,
+              help="Source key of the claims (another key for a second export kept beside the first).")
+@click.option("--source-title", default="Epoch AI, Data on AI Models (all models)", show_default=True)
+@click.option("--source-date", default=None, help="The export's date (YYYY-MM-DD); default: its latest 'Last modified'.")
 @common_options
 @click.pass_context
-def epoch(ctx: click.Context, options: Options, url: str | None, file: Path | None, out: Path, datasets_dir: Path,
-          hardware_file: Path | None, source_url: str, copy: str | None, retrieved_on: str | None) -> None:
+def epoch(ctx: click.Context, options: Options, url: str | None, files: tuple[Path, ...], out: Path,
+          datasets_dir: Path, hardware_file: Path | None, source_urls: tuple[str, ...], copies: tuple[str, ...],
+          retrieved_on: str | None, source_id: str, source_title: str, source_date: str | None) -> None:
     """Import Epoch AI's models CSV (CC BY 4.0) into the generated layer, every row a model entry.
 
     Writes --out (datasets/imported/epoch/models.yaml): one entry per model with its organisation,
@@ -459,6 +467,13 @@ def epoch(ctx: click.Context, options: Options, url: str | None, file: Path | No
         cegdb scrape epoch --url https://epoch.ai/data/all_ai_models.csv
         cegdb scrape epoch --file All_ML_Systems_-_full_view.csv --db cegdb.sqlite
     """
+    file = files[0] if files else None
+    if len(files) > 1 and (url is not None or (copies and len(copies) != len(files))
+                           or len(source_urls) not in (1, len(files))):
+        raise click.UsageError("several --file take one --copy each (or none) and one --source-url each, "
+                               "in the same order, and no --url")
+    copy = copies[0] if copies else None
+    source_url = source_urls[0]
     if _explicit_db(ctx) or options.to_yaml is not None or not options.store:
         from scrapers.sources import epoch as glue
 
@@ -474,8 +489,12 @@ def epoch(ctx: click.Context, options: Options, url: str | None, file: Path | No
 
     from scrapers.sources.epoch_models import build_models
 
-    content, retrieved, name = _raw_input(options, url, file, source_url=source_url, copy=copy,
-                                          retrieved_on=retrieved_on, out=out)
+    inputs = [_raw_input(options, url if i == 0 else None, f, source_url=source_urls[i % len(source_urls)],
+                         copy=copies[i] if copies else None, retrieved_on=retrieved_on, out=out)
+              for i, f in enumerate(files or [None])]
+    content, retrieved, name = inputs[0]
+    if len(inputs) > 1:
+        content = [(n, c) for c, _, n in inputs]
     curated = _curated(datasets_dir)
     names = dict(curated["hardware"])
     known = set(curated["figures"])
@@ -492,10 +511,11 @@ def epoch(ctx: click.Context, options: Options, url: str | None, file: Path | No
                      "(run `cegdb scrape epoch-chips` first)", soft_wrap=True)
     try:
         sections, report = build_models(content, file_name=name, hardware_names=names, known_hardware=known,
-                                        organizations=curated["organizations"])
+                                        organizations=curated["organizations"], source_id=source_id,
+                                        source_title=source_title, source_date=source_date)
     except ParseError as exc:
         raise click.ClickException(f"{exc}; nothing written") from exc
-    changed = _write(out, "cegdb scrape epoch", retrieved, sections)
+    changed = _write(out, "cegdb scrape epoch", [r for _, r, _ in inputs], sections)
 
 
     say(f"scrape epoch: {report.rows} row(s) -> {report.entries} model entr(ies) in {out} "

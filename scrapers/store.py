@@ -172,9 +172,13 @@ class Catalog:
 
     def _store(self, item: Item, model_id: str | None, created: bool) -> Stored:
         rows, problems = [], list(self._source_problems(item))
+        # An import of another database keeps unusual magnitudes as warnings on the model, the rule of
+        # the generated layer (TD-Gammon's 25,000 parameters are true): one rule for both routes.
+        magnitudes: list[str] | None = list((item.model or {}).get("warnings") or []) \
+            if item.origin.startswith("import:") else None
         for draft in item.claims:
             try:
-                row = check_draft(draft, self.hardware.__contains__)
+                row = check_draft(draft, self.hardware.__contains__, magnitudes)
             except ValueProblem as exc:
                 where = f" ({draft.locator})" if draft.locator else ""
                 problems.append(f"{draft.field}{where}: {exc}")
@@ -189,7 +193,17 @@ class Catalog:
             self._insert_model(model_id, item)
         stored = self._write_claims(item, model_id, rows)
         stored.model_created = created
+        if magnitudes and model_id is not None:
+            self._add_warnings(model_id, magnitudes)
         return stored
+
+    def _add_warnings(self, model_id: str, warnings: list[str]) -> None:
+        from catalog.generated import warning_columns
+
+        old = self.conn.execute(text("SELECT warnings FROM model WHERE id = :id"), {"id": model_id}).scalar()
+        columns = warning_columns((old.split("; ") if old else []) + warnings)
+        self.conn.execute(text("UPDATE model SET warnings = :warnings, warning_fields = :warning_fields "
+                               "WHERE id = :id"), {**columns, "id": model_id})
 
     def _forget(self, model_id: str) -> None:
         self._origin.pop(model_id, None)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from catalog import schema
-from catalog.fields import FIELDS_BY_ENTITY, ValueProblem, parse_number
+from catalog.fields import FIELDS_BY_ENTITY, ImplausibleMagnitude, ValueProblem, parse_number
 
 
 @dataclass
@@ -43,10 +43,13 @@ def _number(value: Any) -> float:
 def check_value(entity_type: str, field: str, value_num: Any, value_text: Any, *, lower: Any = None,
                 upper: Any = None, locator: str | None = None, method: str = "reported",
                 confidence: str = "medium", evidence: str = "primary", rank: str = "normal",
-                hardware_exists: Callable[[str], bool] = lambda _id: False) -> dict:
+                hardware_exists: Callable[[str], bool] = lambda _id: False,
+                magnitudes: list[str] | None = None) -> dict:
     """Normalised value columns of a claim, or ValueProblem saying what is wrong.
 
     `value_num` holds numbers and booleans, `value_text` enumerations and ids, as in the claim table.
+    With a `magnitudes` list (imports of other databases, as in the generated layer), an unusual but
+    possible magnitude is appended there as "field: message" and the value is kept.
     """
     specs = FIELDS_BY_ENTITY.get(entity_type)
     if specs is None or field not in specs:
@@ -62,7 +65,12 @@ def check_value(entity_type: str, field: str, value_num: Any, value_text: Any, *
         if value_num is None:
             raise ValueProblem("missing value")
         number = _number(value_num)
-        spec.check_number(number)
+        try:
+            spec.check_number(number)
+        except ImplausibleMagnitude as exc:
+            if magnitudes is None:
+                raise
+            magnitudes.append(f"{field}: {exc}")
         out["value_num"] = number
         for bound, given in (("lower", lower), ("upper", upper)):
             if given is not None:
@@ -91,7 +99,8 @@ def check_value(entity_type: str, field: str, value_num: Any, value_text: Any, *
     return out
 
 
-def check_draft(draft: ClaimDraft, hardware_exists: Callable[[str], bool]) -> dict:
+def check_draft(draft: ClaimDraft, hardware_exists: Callable[[str], bool],
+                magnitudes: list[str] | None = None) -> dict:
     """The claim columns of a draft (without id, entity, origin), or ValueProblem."""
     specs = FIELDS_BY_ENTITY.get(draft.entity_type, {})
     kind = specs[draft.field].kind if draft.field in specs else None
@@ -100,7 +109,7 @@ def check_draft(draft: ClaimDraft, hardware_exists: Callable[[str], bool]) -> di
     columns = check_value(draft.entity_type, draft.field, value_num, value_text, lower=draft.lower,
                           upper=draft.upper, locator=draft.locator, method=draft.method,
                           confidence=draft.confidence, evidence=draft.evidence,
-                          hardware_exists=hardware_exists)
+                          hardware_exists=hardware_exists, magnitudes=magnitudes)
     return {**columns, "field": draft.field, "method": draft.method, "confidence": draft.confidence,
             "evidence": draft.evidence, "source_id": draft.source_id, "locator": draft.locator,
             "quote": draft.quote, "note": draft.note, "snapshot_id": draft.snapshot_id,

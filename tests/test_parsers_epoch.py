@@ -12,8 +12,7 @@ from hypothesis import strategies as st
 
 from parsers_support import REPO, fixture, reference_dir
 from scrapers.errors import ParseError
-from scrapers.parsers.epoch import (HARDWARE_IDS, ORGANIZATION_IDS, TOKENS_PER_WORD, map_ids, parse_epoch_csv,
-                                    with_catalog_names)
+from scrapers.parsers.epoch import HARDWARE_IDS, ORGANIZATION_IDS, map_ids, parse_epoch_csv, with_catalog_names
 
 
 @pytest.fixture(scope="module")
@@ -30,27 +29,33 @@ def test_renamed_columns_map_and_unknown_ones_are_reported(old):
     assert mapped["System"] == "model"
     assert mapped["Country (from Organization)"] == "countries"
     assert mapped["Organization Categorization"] == "organization_categories"
-    assert old["columns"]["unmapped"] == ["Frontier model"]  # new to the table: reported, not fatal
+    assert mapped["Frontier model"] == "frontier_model"  # a late-2025 column, read
+    assert old["columns"]["unmapped"] == []
     assert "Abstract" not in mapped and "Abstract" not in old["columns"]["unmapped"]  # ignored on purpose
 
 
-def test_words_rows_are_converted_by_epochs_ratio_and_say_so(old):
+def test_words_rows_are_converted_by_epochs_ratio_and_show_the_arithmetic(old):
     gpt3 = by_name(old)["GPT-3 175B (davinci)"]
     assert (gpt3["dataset_size"], gpt3["dataset_size_unit"]) == (374e9, "words")
-    assert gpt3["dataset_size_unit_basis"] == "note"
-    assert gpt3["dataset_size_tokens"] == round(374e9 * 4 / 3)  # 498.7B, Epoch's own 499B tokens
-    assert "4/3 tokens per word" in gpt3["dataset_size_tokens_note"]
-    bert = by_name(old)["BERT-Large"]  # the note names no unit: the column's definition (words) applies
-    assert (bert["dataset_size_unit"], bert["dataset_size_unit_basis"]) == ("words", "column definition")
-    assert "assumed" in bert["dataset_size_tokens_note"]
-    assert TOKENS_PER_WORD == pytest.approx(1 / 0.75)
+    assert gpt3["dataset_size_unit_basis"] == "dataset-size note"
+    assert gpt3["dataset_tokens_from"] == {"inputs": {"words": 374e9}, "formula": "words * 4 / 3"}
+    assert gpt3["dataset_tokens"] == pytest.approx(374e9 * 4 / 3)  # 498.7B, Epoch's own 499B tokens
+    assert "4/3 tokens per word" in gpt3["dataset_tokens_note"]
+
+
+def test_regression_a_size_without_a_unit_is_not_taken_for_words(old):
+    # Issue 20: the note naming no unit made Qwen3's 36T tokens 48T. Now nothing is converted.
+    bert = by_name(old)["BERT-Large"]
+    assert (bert["dataset_size_unit"], bert["dataset_size_unit_basis"]) == ("unstated", "no unit in the note")
+    assert bert["dataset_tokens"] == 3.3e9 and "dataset_tokens_from" not in bert
+    assert "not converted" in bert["dataset_tokens_note"]
 
 
 def test_token_rows_and_non_language_rows_are_not_converted(old):
     llama = by_name(old)["Llama 3.1-405B"]
-    assert (llama["dataset_size_unit"], llama["dataset_size_tokens"]) == ("tokens", 15.6e12)
+    assert (llama["dataset_size_unit"], llama["dataset_tokens"]) == ("tokens", 15.6e12)
     resnet = by_name(old)["ResNet-50"]
-    assert resnet["dataset_size_unit"] == "datapoints" and "dataset_size_tokens" not in resnet
+    assert resnet["dataset_size_unit"] == "images" and "dataset_tokens" not in resnet
 
 
 def test_lists_costs_bounds_confidence(old):
@@ -89,7 +94,7 @@ def test_current_export_names():
     assert (v3["parameters"], v3["active_parameters"]) == (671e9, 37e9)
     assert "training_precision" not in v3 and v3["numerical_format"] == ["FP8", "BF16", "FP32"]
     assert models["Gemma 2 9B"]["training_precision"] == "bf16"
-    assert models["Gemma 2 9B"]["dataset_size_tokens"] == 8e12
+    assert models["Gemma 2 9B"]["dataset_tokens"] == 8e12
 
 
 @pytest.mark.parametrize("data, message", [(b"", "empty"), (b"Name,Parameters\nx,1\n", "model-name column")])
@@ -146,6 +151,6 @@ def test_the_whole_reference_export_loads_without_row_errors():
     assert result["columns"]["unmapped"] == []
     models = by_name(result)
     v3 = models["DeepSeek-V3"]
-    assert (v3["gpu_hours"], v3["hardware"], v3["dataset_size_tokens"]) == (2_788_000, ["NVIDIA H800 SXM5"], 14.8e12)
+    assert (v3["gpu_hours"], v3["hardware"], v3["dataset_tokens"]) == (2_788_000, ["NVIDIA H800 SXM5"], 14.8e12)
     assert models["GPT-3 175B (davinci)"]["dataset_size_unit"] == "words"
     assert models["Llama 3.1-405B"]["training_compute_flop"] == 3.8e25

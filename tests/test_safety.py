@@ -71,7 +71,7 @@ def test_build_and_scrape_exclude_each_other(built_db, tmp_path, catalog_dir):
         result = _scrape_epoch(built_db, tmp_path)
         assert result.exit_code == 1 and "is being written by cegdb build" in result.output
         assert _scraped_claims(built_db) == 0
-    assert _scrape_epoch(built_db, tmp_path).exit_code == 1  # one Epoch row is refused by design
+    assert _scrape_epoch(built_db, tmp_path).exit_code == 0  # unusual values are warnings, not refusals
     stored = _scraped_claims(built_db)
     assert stored > 0
     assert _cli("build", "--db", str(built_db), "--datasets", str(catalog_dir)).exit_code == 0

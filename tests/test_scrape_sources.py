@@ -87,9 +87,11 @@ def test_epoch_import_maps_rows_to_models_and_claims(built_db, tmp_path):
     csv = tmp_path / "epoch.csv"
     csv.write_text(EPOCH_CSV)
     result = cegdb(built_db, tmp_path, "epoch", "--file", str(csv))
-    assert result.exit_code == 1, result.output  # one row is refused, the others stored
-    assert "3 item(s) stored" in result.output and "2 model(s) created" in result.output
-    assert "Tiny Old Net" in result.output and "parameters" in result.output and "below" in result.output
+    # Issue 20: the --db route keeps an unusual magnitude with a warning, as the generated route does.
+    assert result.exit_code == 0, result.output
+    assert "4 item(s) stored" in result.output and "3 model(s) created" in result.output
+    tiny = rows(built_db, "select parameters, warnings, warning_fields from model where name = 'Tiny Old Net'")
+    assert tiny[0][0] is not None and "below" in tiny[0][1] and "parameters" in tiny[0][2]
     assert "Brand new column" in result.output  # unmapped column reported, not fatal
     assert "Unknown Institute" in result.output and "Mystery Chip 9000" in result.output
 
@@ -114,7 +116,7 @@ def test_epoch_import_maps_rows_to_models_and_claims(built_db, tmp_path):
 
     # New models: origin import:epoch, organisation mapped, duplicate names kept apart.
     imported = rows(built_db, "select id, name, organization_id, release_date, accessibility, origin, parameters "
-                              "from model where origin = 'import:epoch' order by id")
+                              "from model where origin = 'import:epoch' and name <> 'Tiny Old Net' order by id")
     assert imported == [
         ("imported-lm-base", "Imported LM (base)", "toylab", "2023-03-01", "api", "import:epoch", 7e9),
         ("imported-lm-base-2", "Imported LM (base)", "toylab", "2023-04-01", None, "import:epoch", 13e9)]
@@ -132,7 +134,7 @@ def test_epoch_import_maps_rows_to_models_and_claims(built_db, tmp_path):
 def test_epoch_offline_reads_the_snapshot_of_the_file(built_db, tmp_path):
     csv = tmp_path / "epoch.csv"
     csv.write_text(EPOCH_CSV)
-    assert cegdb(built_db, tmp_path, "epoch", "--file", str(csv)).exit_code == 1
+    assert cegdb(built_db, tmp_path, "epoch", "--file", str(csv)).exit_code == 0  # warnings, not refusals (issue 20)
     csv.unlink()
     result = cegdb(built_db, tmp_path, "epoch", "--file", str(tmp_path / "missing.csv"), "--offline")
     assert result.exit_code != 0  # click refuses a missing --file before anything runs
@@ -255,6 +257,10 @@ def test_done_when_the_real_epoch_export_loads_into_the_real_catalog_with_confli
         select k.entity_id, k.field from conflict k join claim a on a.id = k.claim_a_id join claim b on b.id = k.claim_b_id
         where 'curated' in (a.origin, b.origin) and 'import:epoch' in (a.origin, b.origin)""")
     assert len(curated_vs_epoch) >= 10
-    assert ("gpt-3-175b", "training_tokens") in curated_vs_epoch  # 300B trained vs 499B in the data set
+    # Issue 20: Epoch's tokens seen are its 374B words x 4/3 x 0.6 epochs = 299.2B, the paper's 300B;
+    # the 499B-token data set is training_dataset_tokens, so the two no longer conflict.
+    assert ("gpt-3-175b", "training_tokens") not in curated_vs_epoch
+    assert rows(path, "select distinct round(value_num / 1e9, 1) from claim where origin = 'import:epoch' "
+                      "and entity_id = 'gpt-3-175b' and field = 'training_tokens'") == [(299.2,)]
     assert rows(path, "pragma foreign_key_check") == []
     assert rows(path, "pragma journal_mode") == [("delete",)]

@@ -33,7 +33,6 @@ from scrapers.numbers import clean_text, find_quantities, is_missing, parse_quan
 from scrapers.parsers import decode_text
 from scrapers.parsers.csv_rows import mapped_rows, read_header
 
-TOKENS_PER_WORD = 4 / 3  # Epoch's ratio, see the module docstring
 
 # Our key -> Epoch column names across exports (compared case- and space-insensitively).
 # None as the key marks columns read on purpose and left out (long free text).
@@ -58,10 +57,15 @@ COLUMNS: dict[str | None, tuple[str, ...]] = {
     "training_dataset": ("Training dataset",),
     "dataset_size": ("Training dataset size (total)", "Training dataset size (datapoints)",
                      "(DEPRECATED) Training dataset size (datapoints)", "Training dataset size"),
+    "dataset_size_gradients": ("Training dataset size (gradients)",),
     "training_time_hours": ("Training time (hours)",),
     "hardware": ("Training hardware",),
     "hardware_count": ("Hardware quantity",),
     "hardware_utilization": ("Hardware utilization (MFU)", "Hardware utilization"),
+    "hardware_utilization_hfu": ("Hardware utilization (HFU)",),
+    "training_cost_cloud_usd": ("Training compute cost (cloud)",),
+    "training_cost_upfront_usd": ("Training compute cost (upfront)",),
+    "frontier_model": ("Frontier model",),
     "gpu_hours": ("Training chip-hours",),
     "training_cost_usd_2023": ("Training compute cost (2023 USD)",),
     "training_cost_usd_2020": ("Training compute cost (2020 USD)",),
@@ -88,6 +92,7 @@ COLUMNS: dict[str | None, tuple[str, ...]] = {
     "note:dataset_size": ("Dataset size notes",),
     "note:training_time_hours": ("Training time notes",),
     "note:hardware_utilization": ("Utilization notes",),
+    "note:training_cost": ("Compute cost notes",),
     "note:finetune_compute_flop": ("Finetune compute notes",),
     "note:post_training_compute_flop": ("Post-training compute notes",),
     "note:batch_size": ("Batch size notes",),
@@ -97,6 +102,7 @@ COLUMNS: dict[str | None, tuple[str, ...]] = {
     None: ("Abstract", "Archived links", "Benchmark data"),
 }
 NUMBERS = {"parameters", "training_compute_flop", "training_compute_lower", "training_compute_upper", "dataset_size",
+           "dataset_size_gradients", "hardware_utilization_hfu", "training_cost_cloud_usd", "training_cost_upfront_usd",
            "training_time_hours", "hardware_count", "hardware_utilization", "gpu_hours", "training_cost_usd_2023",
            "training_cost_usd_2020", "training_power_draw_w", "epochs", "batch_size", "finetune_compute_flop",
            "post_training_compute_flop", "citations", "compute_rank_when_published"}
@@ -258,8 +264,9 @@ def _record(cells: dict, line: int, name: str, source: str | None, errors: list)
     if confidence:
         record["confidence_epoch"] = confidence
         record["confidence"] = CONFIDENCE.get(confidence.lower())
-    if "foundation_model" in record:
-        record["foundation_model"] = record["foundation_model"].lower() == "checked"
+    for flag in ("foundation_model", "frontier_model"):
+        if flag in record:  # "checked" in older exports, "True" in the late-2025 ones
+            record[flag] = record[flag].strip().lower() in ("checked", "true", "yes")
     formats = [PRECISION[f.lower()] for f in record.get("numerical_format", []) if f.lower() in PRECISION]
     if len(set(formats)) == 1:
         record["training_precision"] = formats[0]
@@ -268,8 +275,10 @@ def _record(cells: dict, line: int, name: str, source: str | None, errors: list)
     bounds = {k: record.pop(f"training_compute_{k}") for k in ("lower", "upper") if f"training_compute_{k}" in record}
     if bounds:
         record["bounds"] = {"training_compute_flop": bounds}
-    if "dataset_size" in record:
-        _dataset_tokens(record, notes.get("dataset_size", ""))
+    if "dataset_size" in record or "dataset_size_gradients" in record:
+        from scrapers.parsers.epoch_dataset import dataset_claims  # it reads notes with readable_note below
+
+        dataset_claims(record, notes)
     if "parameters" in record and notes.get("parameters"):
         _active_parameters(record, notes["parameters"])
     if notes:
@@ -280,39 +289,6 @@ def _record(cells: dict, line: int, name: str, source: str | None, errors: list)
 def readable_note(note: str) -> str:
     # Epoch's notes write "374b words", "1382b tokens": lower-case suffixes the strict reader refuses.
     return re.sub(r"(?<=\d)([kmbt])\b", lambda m: m.group(1).upper(), clean_text(note))
-
-
-def _dataset_tokens(record: dict, note: str) -> None:
-    size = record["dataset_size"]
-    if "Language" not in record.get("domain", []):
-        record["dataset_size_unit"] = "datapoints"
-        return
-    unit, basis = None, None
-    text = readable_note(note)
-    for q in find_quantities(text):
-        if size and abs(q.value - size) <= 0.02 * size:
-            word = re.match(r"\s*(?:[\w-]+\s+){0,2}?(words?|tokens?)\b", q.rest, re.I)
-            if word:
-                unit, basis = ("words" if word.group(1).lower().startswith("word") else "tokens"), "note"
-                break
-    if unit is None:
-        says_words, says_tokens = re.search(r"\bwords?\b", text, re.I), re.search(r"\btokens?\b", text, re.I)
-        if says_words and not says_tokens:
-            unit, basis = "words", "note"
-        elif says_tokens and not says_words:
-            unit, basis = "tokens", "note"
-        else:
-            unit, basis = "words", "column definition"
-    record["dataset_size_unit"], record["dataset_size_unit_basis"] = unit, basis
-    if unit == "words":
-        record["dataset_size_tokens"] = round(size * TOKENS_PER_WORD)
-        why = ("its note says words" if basis == "note"
-               else "assumed: its dataset-size column counts words for language models")
-        record["dataset_size_tokens_note"] = (f"Epoch gives {size:.4g} words ({why}); converted at Epoch's "
-                                              "4/3 tokens per word (0.75 words per token)")
-    else:
-        record["dataset_size_tokens"] = size
-        record["dataset_size_tokens_note"] = "Epoch's note gives the dataset size in tokens; no conversion"
 
 
 def _active_parameters(record: dict, note: str) -> None:

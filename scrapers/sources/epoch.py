@@ -79,11 +79,13 @@ def build_items(fetched: Fetched, source_url: str, file_name: str, warnings: lis
                      hardware or HARDWARE_IDS)
         if seen[name] > 1:  # Epoch lists some names twice: separate rows, separate models
             item.model.update(id=f"{slug(name)}-{seen[name]}", match=False)
-        item.problems.extend(errors.get(record["row"], []))
+        # A cell that cannot be read drops that field alone, with a warning on the model, as the
+        # generated route does (docs/generated-layer.md): the rest of the row is stored.
+        item.model["warnings"] = [f"{m} (row {record['row']}; field dropped)" for m in errors.get(record["row"], [])]
         items.append(item)
     for row, messages in errors.items():
-        if not any(r["row"] == row for r in parsed["models"]):
-            items.append(Item(key=f"{source_url}#row={row}", origin=ORIGIN, label=f"row {row}", problems=messages))
+        if not any(r["row"] == row for r in parsed["models"]):  # a row without a model: skipped, as generated
+            warnings.append(f"row {row} skipped: {'; '.join(messages)}")
     for (kind, name), count in unmapped.most_common():
         warnings.append(f"{kind} {name!r} ({count} row(s)) is not mapped to a catalog id")
     return items
@@ -131,10 +133,13 @@ def _item(record: dict, ref: str, source: dict, columns: dict, fetched: Fetched,
               method="reported" if reported or not methods else "estimated",
               note=f"Epoch's estimation method: {', '.join(methods)}" if methods else None,
               lower=bounds.get("lower"), upper=bounds.get("upper"))
-    if "dataset_size_tokens" in record:
-        converted = record.get("dataset_size_unit") == "words"
-        claim("training_tokens", record["dataset_size_tokens"], "dataset_size", note_key="dataset_size",
-              method="derived" if converted else "reported", note=record.get("dataset_size_tokens_note"))
+    if record.get("tokens_seen"):  # scrapers/parsers/epoch_dataset.py: tokens only where the unit is text
+        claim("training_tokens", record["tokens_seen"], "dataset_size", note_key="dataset_size",
+              method="derived" if record.get("tokens_seen_from") else "reported", note=record.get("tokens_seen_note"))
+    if record.get("dataset_tokens"):
+        claim("training_dataset_tokens", record["dataset_tokens"], "dataset_size", note_key="dataset_size",
+              method="derived" if record.get("dataset_tokens_from") else "reported",
+              note=record.get("dataset_tokens_note"))
     if "gpu_hours" in record:
         claim("gpu_hours", record["gpu_hours"], "gpu_hours")
     if "hardware_count" in record:

@@ -19,6 +19,7 @@ from catalog.fields import MODEL_FIELDS, ValueProblem
 from scrapers.numbers import clean_text, find_quantities
 from scrapers.parsers.epoch import map_ids, parse_epoch_csv, readable_note
 from scrapers.sources.epoch import _accessibility, _domain
+from scrapers.sources.epoch_labels import label, weaker
 from scrapers.store import slug
 
 ORIGIN = "import:epoch"
@@ -51,7 +52,13 @@ COUNTRIES = {
 NUMERIC_CLAIMS = {
     "parameters": ("parameters", "parameters", "parameters"),
     "active_parameters": ("active_parameters", "parameters", "parameters"),
-    "training_tokens": ("dataset_size_tokens", "dataset_size", "dataset_size"),
+    "training_tokens": ("tokens_seen", "dataset_size", "dataset_size"),
+    "training_dataset_tokens": ("dataset_tokens", "dataset_size", "dataset_size"),
+    "training_epochs": ("epochs", None, "epochs"),
+    "hardware_utilization_mfu": ("hardware_utilization", "hardware_utilization", "hardware_utilization"),
+    "hardware_utilization_hfu": ("hardware_utilization_hfu", "hardware_utilization", "hardware_utilization_hfu"),
+    "training_cost_cloud_usd": ("training_cost_cloud_usd", "training_cost", "training_cost_cloud_usd"),
+    "training_cost_upfront_usd": ("training_cost_upfront_usd", "training_cost", "training_cost_upfront_usd"),
     "training_compute_flop": ("training_compute_flop", "training_compute_flop", "training_compute_flop"),
     "gpu_hours": ("gpu_hours", None, "gpu_hours"),
     "hardware_count": ("hardware_count", None, "hardware_count"),
@@ -214,23 +221,31 @@ def _same_system(a: dict, b: dict) -> bool:
     return all(a.get(k) == b.get(k) for k in keys)
 
 
-def build_models(content: bytes, *, file_name: str, hardware_names: dict[str, str], known_hardware: set[str],
-                 organizations: dict[str, str]) -> tuple[dict, ModelsReport]:
+def build_models(content: bytes | list[tuple[str, bytes]], *, file_name: str, hardware_names: dict[str, str],
+                 known_hardware: set[str], organizations: dict[str, str], source_id: str = SOURCE_ID,
+                 source_title: str = "Epoch AI, Data on AI Models (all models)",
+                 source_date: str | None = None) -> tuple[dict, ModelsReport]:
     """Sections for `write_generated` (sources, organizations, models) and a report.
 
+    `content`: one CSV, or (file name, bytes) of several files of one export (epoch_exports.py).
     `hardware_names`: Epoch chip names (and synonyms) -> hardware ids; `known_hardware`: ids that
     exist (the generated chip file and datasets/hardware.yaml). `organizations`: name -> curated id.
     """
-    parsed = parse_epoch_csv(content, file_name)
+    if isinstance(content, list):
+        from scrapers.sources.epoch_exports import parse_exports
+
+        parsed = parse_exports(content)
+    else:
+        parsed = parse_epoch_csv(content, file_name)
     report = ModelsReport(rows=len(parsed["models"]), unmapped_columns=parsed["columns"]["unmapped"])
     columns = {key: column for column, key in parsed["columns"]["mapped"].items()}
     records = parsed["models"]
     org_ids, org_entries = organizations_table(records, organizations)
     row_errors = collections.defaultdict(list)
     for error in parsed["row_errors"]:
-        row_errors[error["row"]].append(error)
-    exported = max((r.get("last_modified", "")[:10] for r in records), default="") or None
-    source = {"id": SOURCE_ID, "kind": "dataset", "title": "Epoch AI, Data on AI Models (all models)",
+        row_errors[(error.get("file"), error["row"])].append(error)
+    exported = source_date or max((r.get("last_modified", "")[:10] for r in records), default="") or None
+    source = {"id": source_id, "kind": "dataset", "title": source_title,
               "authors": "Epoch AI", "date": exported, "year": int(exported[:4]) if exported else None,
               "url": DATA_PAGE, "license": LICENSE}
 
@@ -286,12 +301,35 @@ def build_models(content: bytes, *, file_name: str, hardware_names: dict[str, st
             report.distinct_duplicates.append(
                 f"{' / '.join(sorted({g[0]['model'] for g in siblings}))}: rows "
                 f"{', '.join(str(g[0]['row']) for g in siblings)} -> {', '.join(ids[id(g)] for g in siblings)}")
+    _mark_lookalikes(entries)
     report.entries = len(entries)
     report.warnings = sum(len(e.get("warnings", [])) for e in entries)
     # Only organisations a model names: co-developers after the first would be rows without models.
     used = {e.get("organization") for e in entries}
     org_entries = [o for o in org_entries if o["id"] in used]
     return {"sources": [source], "organizations": org_entries, "models": entries}, report
+
+
+def _mark_lookalikes(entries: list[dict]) -> None:
+    """`distinct_from` between entries of this file that a reader (or the build's matching) could take
+    for one model: the same name once punctuation goes (DeepLabV3 / DeepLabV3+, PointNet / PointNet++)
+    or the same Hugging Face link (NVILA 15B and 8B, Emu1 and Emu2, Aquila 33B and 7B). Epoch lists
+    them as separate systems, so they stay separate rows."""
+    from catalog.names import hf_key, name_key
+
+    groups: dict[str, set[str]] = collections.defaultdict(set)
+    for entry in entries:
+        groups["name:" + name_key(entry["name"])].add(entry["id"])
+        if entry.get("hf_repo"):
+            groups["hf:" + hf_key(entry["hf_repo"])].add(entry["id"])
+    apart: dict[str, set[str]] = collections.defaultdict(set)
+    for ids in groups.values():
+        if len(ids) > 1:
+            for one in ids:
+                apart[one] |= ids - {one}
+    for entry in entries:
+        if apart.get(entry["id"]):
+            entry["distinct_from"] = sorted(set(entry.get("distinct_from", [])) | apart[entry["id"]])
 
 
 def _entry(group: list[dict], eid: str, source_id: str, columns: dict, row_errors: dict, org_ids: dict,
@@ -331,13 +369,14 @@ def _entry(group: list[dict], eid: str, source_id: str, columns: dict, row_error
 
     claims: dict[str, list[dict]] = collections.defaultdict(list)
     for record in group:
-        for error in row_errors.get(record["row"], []):
+        for error in row_errors.get((record.get("file"), record["row"]), []):
             if error["field"] not in PARSER_FIELDS:
                 continue  # a column cegdb does not keep (citations, cost, ...)
             drop(PARSER_FIELDS.get(error["field"], error["field"]), record["row"], error["field"], error["message"])
         for claim_field, claim in _claims(record, source_id, column, hardware_names, known_hardware, report,
                                           drop, warnings):
-            if not any(c["value"] == claim["value"] for c in claims[claim_field]):
+            if not any(c.get("value", c.get("derived_from")) == claim.get("value", claim.get("derived_from"))
+                       for c in claims[claim_field]):
                 claims[claim_field].append(claim)
     if claims:
         entry["claims"] = {k: (v[0] if len(v) == 1 else v) for k, v in claims.items()}
@@ -350,14 +389,17 @@ def _claims(record: dict, source_id: str, column, hardware_names: dict, known_ha
             drop, warnings: list[str]):
     row = record["row"]
     notes = record.get("notes", {})
-    confidence = record.get("confidence") or "low"
+    row_confidence = record.get("confidence") or "low"
     confidence_note = None if record.get("confidence") else (
         f"Epoch's confidence: {record.get('confidence_epoch') or 'not given'} (taken as low)")
 
-    def base(key: str, method: str, note: str | None = None) -> dict:
+    def base(key: str, method: str, note: str | None = None, confidence: str | None = None) -> dict:
         parts = [p for p in (note, confidence_note) if p]
-        claim = {"source": source_id, "locator": f"row {row}, column '{column(key)}'", "confidence": confidence,
-                 "evidence": "primary", "method": method}
+        where = record.get("at", {}).get(key)  # several files of one export: the cell's own file and row
+        locator = f"{where[0]} row {where[1]}, column '{where[2]}'" if where else f"row {row}, column '{column(key)}'"
+        # Epoch is a compilation: what it states was read in Epoch's table, not in the paper.
+        claim = {"source": source_id, "locator": locator, "confidence": confidence or row_confidence,
+                 "evidence": "secondary", "method": method}
         if parts:
             claim["note"] = "; ".join(parts)
         return claim
@@ -377,23 +419,60 @@ def _claims(record: dict, source_id: str, column, hardware_names: dict, known_ha
         if value < 0:
             drop(claim_field, row, column_key, f"{_fmt(value)} is negative")
             continue
-        method, note = "reported", None
-        if claim_field == "training_compute_flop" and methods:
-            method = "reported" if any(m.lower() == "reported" for m in methods) else "estimated"
-            note = f"Epoch's estimation method: {', '.join(methods)}"
+        if claim_field in ("training_tokens", "training_dataset_tokens") \
+                and record.get("dataset_size_unit_basis") == "gradients column" \
+                and "dataset_size" not in record:
+            column_key = "dataset_size_gradients"
+        stated = record["training_time_hours"] if claim_field == "training_days" else (
+            record.get("dataset_size") if claim_field in ("training_tokens", "training_dataset_tokens") else value)
+        method, confidence, why = label(claim_field, stated, notes.get(note_key) if note_key else None, row_confidence)
+        note, derived = why, None
+        if claim_field == "training_compute_flop":
+            # Epoch's own estimation-method column says how, and its Confidence rates this figure.
+            # Without that column (the late-2025 notable and large-scale files) the figure is reported
+            # only where the note quotes it; else Epoch's estimate, and the note says the method is missing.
+            if methods:
+                method = "reported" if any(m.lower() == "reported" for m in methods) else "estimated"
+                note = f"Epoch's estimation method: {', '.join(methods)}"
+            else:
+                quoted = label(claim_field, value, notes.get(note_key), row_confidence)[0] == "reported" \
+                    and notes.get(note_key) and short_quote(notes.get(note_key), value) is not None \
+                    and '"' in notes.get(note_key, "")
+                method = "reported" if quoted else "estimated"
+                note = "Epoch states no estimation method in this export" + (
+                    "; its note quotes the figure" if quoted else "")
+            confidence = row_confidence
         elif claim_field == "active_parameters":
             method, note = "derived", "read from Epoch's parameters note (the cell holds the MoE total)"
-        elif claim_field == "training_tokens":
-            converted = record.get("dataset_size_unit") == "words"
-            method, note = ("derived" if converted else "reported"), record.get("dataset_size_tokens_note")
+        elif claim_field in ("training_tokens", "training_dataset_tokens"):
+            derived = record.get("tokens_seen_from" if claim_field == "training_tokens" else "dataset_tokens_from")
+            how = record.get("tokens_seen_note" if claim_field == "training_tokens" else "dataset_tokens_note")
+            if derived:
+                method = "derived"
+            if record.get("dataset_size_unit_unstated"):
+                confidence = weaker(confidence, "medium")
+            note = "; ".join(p for p in (how, why) if p)
         elif claim_field == "training_days":
-            method, note = "derived", f"Epoch gives {record['training_time_hours']:g} hours; divided by 24"
+            derived = {"inputs": {"hours": record["training_time_hours"]}, "formula": "hours / 24"}
+            note = "; ".join(p for p in (f"Epoch gives {record['training_time_hours']:g} hours", why) if p)
+            method = "derived" if method == "reported" else method
+        elif claim_field == "gpu_hours" and record.get("hardware_count") and record.get("training_time_hours") \
+                and abs(record["hardware_count"] * record["training_time_hours"] - value) <= 0.01 * value:
+            # Epoch's chip-hours are its own product of chips and hours (GPT-3: 10,000 x 355.2 h).
+            derived = {"inputs": {"chips": record["hardware_count"], "hours": record["training_time_hours"]},
+                       "formula": "chips * hours"}
+            method = "derived"
+            note = "Epoch's chip-hours equal its hardware quantity x training hours"
         elif claim_field == "parameters" and record.get("parameters_scope"):
-            note = f"Epoch: {record['parameters_scope']}"
-        claim = {"value": tidy(value), **base(column_key, method, note)}
-        quote_value = record["training_time_hours"] if claim_field == "training_days" else (
-            record.get("dataset_size") if claim_field == "training_tokens" else value)
-        quote = short_quote(notes.get(note_key) if note_key else None, quote_value)
+            note = "; ".join(p for p in (f"Epoch: {record['parameters_scope']}", why) if p)
+        elif claim_field in ("training_cost_cloud_usd", "training_cost_upfront_usd"):
+            method = "estimated"  # Epoch prices the run itself; its dollar year is Epoch's
+            note = "Epoch's own cost estimate (late-2025 export), in the dollars Epoch states"
+        elif claim_field == "training_epochs":
+            method, confidence = "reported", weaker(row_confidence, "medium")
+        claim = {"derived_from": derived} if derived else {"value": tidy(value)}
+        claim.update(base(column_key, method, note, confidence))
+        quote = short_quote(notes.get(note_key) if note_key else None, stated)
         if quote:
             claim["quote"] = quote
         if claim_field == "training_compute_flop":
@@ -421,7 +500,13 @@ def _claims(record: dict, source_id: str, column, hardware_names: dict, known_ha
         yield claim_field, claim
     if chip:
         yield "hardware", {"value": chip, **base("hardware", "reported",
-                                                 f"Epoch's training hardware: {', '.join(record['hardware'])}")}
+                                                 f"Epoch's training hardware: {', '.join(record['hardware'])}",
+                                                 weaker(row_confidence, "medium"))}
     if record.get("training_precision"):
         yield "training_precision", {"value": record["training_precision"], **base(
-            "numerical_format", "reported", f"Epoch's numerical format: {', '.join(record['numerical_format'])}")}
+            "numerical_format", "reported", f"Epoch's numerical format: {', '.join(record['numerical_format'])}",
+            weaker(row_confidence, "medium"))}
+    if record.get("frontier_model"):
+        yield "frontier_model", {"value": True, **base(
+            "frontier_model", "reported", "Epoch marks it a frontier model (top 10 by training compute when released)",
+            "high")}
