@@ -76,7 +76,7 @@ def test_regression_entries_of_one_file_never_share_a_row():
     r = Reconciler()
 
     def place(*args, **kwargs):
-        placed = place(*args, **kwargs)
+        placed = r.place(*args, **kwargs)
         return placed.model_id, placed.created
 
     f = "datasets/imported/epoch/models.yaml"
