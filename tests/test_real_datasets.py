@@ -282,3 +282,10 @@ def test_training_cost_for_every_priced_run_and_deepseek_v3_at_two_dollars(real_
     # Ours differs from the publisher's (a $3.42 quote, not $2): the conflict says so.
     assert query(real_db, "select count(*) from conflict where entity_id = 'deepseek-v3' "
                           "and field = 'training_cost_cloud_usd'") == [(1,)]
+
+
+def test_b200_fp32_is_nvidias_figure_not_a_compilations(real_db):
+    """Issue 20: the B200's FP32 resolved to a compilation's 80 (tagged primary) over NVIDIA's 75."""
+    assert query(real_db, "select fp32_tflops from hardware where id = 'nvidia-b200'") == [(75.0,)]
+    assert query(real_db, "select distinct evidence from claim where source_id = 'bekman2024mlengineering' "
+                          "and entity_id = 'nvidia-b200'") == [("secondary",)]

@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from cegdb.pipeline import build
 from scrapers.errors import ParseError
 from tests.conftest import rows, write_catalog
+from scrapers.generated import restamp
 from scrapers.scrape_cli import scrape
 from scrapers.sources import runs_biderman2023, runs_clark2022, runs_gadre2024, runs_gundlach2025, runs_ho2024, runs_sanderson2025
 from scrapers.sources.runs_common import ROW_KEYS, check_rows, check_series, read_inputs
@@ -334,8 +335,8 @@ def test_generated_ablations_load_into_the_ablation_table(tmp_path):
                  "  - {innovation: rope, source: toy2024paper, locator: 'toy/repo@abc:e.json', evidence: primary,\n"
                  "     confidence: high, series: toy-bench, metric: accuracy, lower_is_better: false,\n"
                  "     baseline_value: 0.5, treatment_value: 0.6, parameters: 1e8}\n")
-    datasets = write_catalog(tmp_path, **{"imported/toy/e.yaml": generated})
+    datasets = write_catalog(tmp_path, **{"imported/toy/e.yaml": restamp(generated)})
     path = tmp_path / "a.sqlite"
     build(datasets, f"sqlite:///{path}", analysis=None, fts=False)
     assert rows(path, "SELECT innovation_id, series, treatment_value, origin_ref FROM ablation "
-                      "WHERE series = 'toy-bench'") == [("rope", "toy-bench", 0.6, "datasets/imported/toy/e.yaml:7")]
+                      "WHERE series = 'toy-bench'") == [("rope", "toy-bench", 0.6, "datasets/imported/toy/e.yaml:8")]

@@ -223,8 +223,8 @@ def _install_guards() -> None:
         datasette.views.base.csv = guards.NeutralisingCsv(datasette.views.base.csv)
 
 
-@hookimpl(wrapper=True)
-def handle_exception(datasette, request, exception):
+@hookimpl(wrapper=True, specname="handle_exception")
+def user_mistakes_are_400(datasette, request, exception):
     # Every handler runs; the first answer is sent. Request mistakes Datasette calls a 500 go first as a 400.
     answers = yield
     message = guards.user_error(exception)
@@ -364,8 +364,9 @@ def register_routes():
     return [(r"^/cite$", cite), *routes.ROUTES]
 
 
-@hookimpl
-def handle_exception(datasette, request, exception):
+@hookimpl(specname="handle_exception")
+def missing_rows_redirect_or_suggest(datasette, request, exception):
+    # (Two handle_exception hooks, so each has its own name: one module attribute per name.)
     # A missing row of an entity table: a redirect when the id is found loosely (case, alias,
     # unique prefix), else a 404 page with suggestions. Everything else: Datasette's handling.
     from datasette.utils.asgi import NotFound
