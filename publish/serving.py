@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from catalog import schema
-from catalog.pretraining import one_row_per_run
+from catalog.pretraining import ONE_ROW_PER_RUN, one_row_per_run
 
 TITLE = "cegdb: compute-equivalent gains database"
 DESCRIPTION = (

@@ -87,3 +87,33 @@ def test_variants_sharing_one_noisy_baseline_do_not_make_a_wrong_class():
         covered += answer.slope_lower <= 0 <= answer.slope_upper
         wrong += answer.compute_class in (cls.COMPUTE_DEPENDENT, cls.DIMINISHING)
     assert covered >= 11 and wrong == 0
+
+
+# --- (a) across series: pooled at the smallest common compute (analysis/summary.py) ---------------
+
+def _series(name, c_min, c_max, gain, lower, upper, baseline, at=None):
+    from types import SimpleNamespace
+
+    from analysis.summary import SeriesEvidence
+    result = SimpleNamespace(gain_small=gain, gain_small_lower=lower, gain_small_upper=upper, compute_small=c_min,
+                             gain_small_censored="", extra={"gain_at": at, "treatment_range": (c_min, c_max)})
+    return SeriesEvidence(name, result, "primary", "val", set(baseline), "src")
+
+
+def test_a_is_pooled_at_a_common_compute_not_taken_from_the_lowest_badly_fitted_series():
+    from analysis.summary import small_scale_gain
+    # one tiny series with a vacuous interval starting lowest, three precise ones a little higher
+    noisy = _series("noisy", 1e15, 1e18, 1.8, 0.02, 150.0, {"b0"}, at=lambda c: (1.8, 0.02, 150.0))
+    precise = [_series(f"s{k}", 2e15 * (1 + k), 1e19, 2.0, 1.8, 2.2, {f"b{k + 1}"},
+                       at=lambda c: (2.0, 1.8, 2.2)) for k in range(3)]
+    answer = small_scale_gain([noisy, *precise])
+    assert answer.compute == 6e15 and len(answer.series) == 4  # all four reach 6e15 (within a decade)
+    assert 1.7 < answer.lower < answer.value < answer.upper < 2.3  # the vacuous one barely weighs
+
+
+def test_a_is_undetermined_when_series_disagree_at_small_scale():
+    from analysis.summary import small_scale_gain
+    loss = _series("loss", 1e15, 1e17, 0.45, 0.35, 0.58, {"a"}, at=lambda c: (0.45, 0.35, 0.58))
+    gain = _series("gain", 4e15, 1e17, 3.6, 2.7, 4.9, {"b"}, at=lambda c: (3.6, 2.7, 4.9))
+    answer = small_scale_gain([loss, gain])
+    assert answer.disagree and answer.lower is None and "disagree" in answer.text
