@@ -35,6 +35,8 @@ class SeriesEvidence:
     baseline_identity: set
     source_id: str
     ablation_ids: tuple[int, ...] = ()
+    # the series' recipe-parity record (run_series: arms, one text per PARITY_FIELDS, parity), if any
+    parity: dict | None = None
 
     @property
     def decides(self) -> bool:
@@ -228,8 +230,8 @@ def _comparison(innovation: str, deciding: list[SeriesEvidence], shown_only: lis
         losses = sorted({s.loss_on for s in deciding if s.loss_on})
         evidence = sorted({s.evidence for s in deciding}, key=evidence_rank)
         loss = f"loss on {'; '.join(losses[:2])}" if losses else "loss as the source gives it"
-        sentence = (f"{innovation} against its baseline in {len(deciding)} measured series ({listed}), arms compared "
-                    f"within each series as the source ran them, each arm's loss-vs-compute frontier fitted jointly; "
+        sentence = (f"{innovation} against its baseline in {len(deciding)} measured series ({listed}); "
+                    f"{_recipe(deciding)}; each arm's loss-vs-compute frontier fitted jointly; "
                     f"{loss}; {min(points):.2g}-{max(points):.2g} FLOP; measured runs ({', '.join(evidence)})")
     else:
         sentence = f"{innovation}: no measured comparison of both arms"
@@ -240,3 +242,36 @@ def _comparison(innovation: str, deciding: list[SeriesEvidence], shown_only: lis
     if reported:
         extra.append(f"{len(reported)} reported gain(s) shown but not deciding")
     return sentence + (" (" + "; ".join(extra) + ")" if extra else "") + "."
+
+
+PARITY_WORDS = {"tokens_per_parameter": "tokens per parameter", "data": "data", "tokenizer": "tokenizer",
+                "schedule": "schedule", "tuning_budget": "tuning budget", "loss": "loss definition"}
+
+
+def _recipe(deciding: list[SeriesEvidence]) -> str:
+    """What the arms were and what their recipes held equal, from the series' parity records."""
+    records = [s.parity for s in deciding if s.parity]
+    if not records:
+        return "arms as the source ran them (no recipe-parity record)"
+    arms = list(dict.fromkeys(r["arms"] for r in records if r.get("arms")))  # the first listed series' first
+    parts = []
+    if arms:
+        parts.append("arms: " + arms[0] + (f" (and {len(arms) - 1} other pairing(s))" if len(arms) > 1 else ""))
+    held, differs, unstated = [], [], []
+    for key, word in PARITY_WORDS.items():
+        texts = [str(r.get(key) or "not stated") for r in records]
+        if any(t.startswith("differs") for t in texts):
+            differs.append(word)
+        elif any(t.startswith("not stated") for t in texts):
+            unstated.append(word)
+        elif all(t.startswith("held equal") for t in texts):
+            held.append(word)
+    if held:
+        parts.append("held equal: " + ", ".join(held))
+    if differs:
+        parts.append("differs (as part of the innovation, per the series' record): " + ", ".join(differs))
+    if unstated:
+        parts.append("not stated: " + ", ".join(unstated))
+    if len(records) < len(deciding):
+        parts.append(f"{len(deciding) - len(records)} series without a parity record")
+    return "; ".join(parts)

@@ -117,3 +117,31 @@ def test_a_is_undetermined_when_series_disagree_at_small_scale():
     gain = _series("gain", 4e15, 1e17, 3.6, 2.7, 4.9, {"b"}, at=lambda c: (3.6, 2.7, 4.9))
     answer = small_scale_gain([loss, gain])
     assert answer.disagree and answer.lower is None and "disagree" in answer.text
+
+
+def test_one_run_scored_on_two_validation_sets_is_one_baseline_run():
+    from types import SimpleNamespace
+
+    from analysis.store import _run_identity
+    ptb = SimpleNamespace(source_id="gadre", compute_flop=3.35e15, parameters=1.06e7, tokens=5.3e7, loss=7.81)
+    rpj = SimpleNamespace(source_id="gadre", compute_flop=3.35e15, parameters=1.06e7, tokens=5.3e7, loss=7.65)
+    other = SimpleNamespace(source_id="gadre", compute_flop=3.35e15, parameters=2e7, tokens=2.8e7, loss=7.65)
+    assert _run_identity(ptb) == _run_identity(rpj) != _run_identity(other)
+    names = pooling.clusters({"ptb": {_run_identity(ptb)}, "rpj": {_run_identity(rpj)}, "x": {_run_identity(other)}})
+    assert names["ptb"] == names["rpj"] != names["x"]
+
+
+def test_the_comparison_says_what_the_recipe_held_equal():
+    from analysis.summary import _recipe
+    record = {"arms": "C4 (baseline) vs RefinedWeb (treatment)", "parity": "justified differences",
+              "tokens_per_parameter": "held equal: 20", "data": "differs: the corpus is the innovation",
+              "tokenizer": "held equal: GPT-NeoX", "schedule": "held equal: same", "tuning_budget": "not stated",
+              "loss": "held equal: PTB"}
+    a = _series("a", 1e15, 1e17, 2.0, 1.5, 2.5, {"x"})
+    a.parity = record
+    b = _series("b", 1e15, 1e17, 2.0, 1.5, 2.5, {"y"})
+    text = _recipe([a, b])
+    assert "arms: C4 (baseline) vs RefinedWeb (treatment)" in text
+    assert "held equal: tokens per parameter, tokenizer, schedule, loss definition" in text
+    assert "differs (as part of the innovation" in text and ": data" in text
+    assert "not stated: tuning budget" in text and "1 series without a parity record" in text
