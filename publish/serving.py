@@ -139,7 +139,8 @@ order by e.innovation_id, e.basis, e.compute_flop""",
   s.reason
 from innovation_summary s join innovation i on i.id = s.innovation_id
 where s.basis = 'flop'
-order by s.compute_class = 'insufficient evidence', s.innovation_id""",
+order by s.compute_class in ('undetermined', 'insufficient evidence'), s.compute_class = 'insufficient evidence',
+  s.innovation_id""",
     },
     "training_cost": {
         "title": "Training cost of frontier runs over time: ours (cloud, amortised, with bounds) beside "
