@@ -362,6 +362,11 @@ def series_ceg(baseline: list[RunPoint], treatment: list[RunPoint], *, bootstrap
         result.gain_small, result.gain_small_lower, result.gain_small_upper = fit.gain(result.compute_small)
         result.slope, result.slope_lower, result.slope_upper = fit.slope()
         result.n_censored = len(fit.censored)
+        # (a) elsewhere in the treatment's measured range, for pooling series at a common compute;
+        # only where the fit has a trend (with s fixed at 0 it describes the smallest level alone)
+        result.extra["gain_at"] = fit.gain if fit.slope_free else None
+        result.extra["treatment_range"] = (min(r.compute_flop for r in treat_front),
+                                           max(r.compute_flop for r in treat_front))
         where = ("pooled over the release's series" if fit.noise_source == "release"
                  else f"from the scatter of {fit.n_runs} frontier runs around the joint fit")
         noise = (f"noise {fit.sigma_raw * 100:.2g}% per run in loss {where} ({fit.df} degrees of freedom"
@@ -408,6 +413,7 @@ def _along_optimal_allocation(result: SeriesCeg, baseline, treatment, notes: lis
         notes.append(f"L(N, D) fit not used: {exc}")
         return
     result.method = "frontier, L(N, D)"
+    result.extra["gain_at"] = None  # the frontier fit's gain no longer answers (a)
     result.compute_small = nd.compute_small
     result.gain_small, result.gain_small_lower, result.gain_small_upper = \
         nd.gain_small, nd.gain_small_lower, nd.gain_small_upper

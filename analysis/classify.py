@@ -11,11 +11,13 @@ questions separately, one gain basis at a time:
     an interval (no noise estimate) answers "undetermined".
 (b) The trend: the 95% interval of s = d ln CEG / d ln C. Above +0.05: "grows" (more than 12% per
     decade: 10^0.05 = 1.12); below -0.05: "shrinks"; both ends inside +/-0.10 (an equivalence test:
-    under 26% per decade either way): "flat"; anything else "undetermined".
+    under 26% per decade either way): "flat"; otherwise a lower end at or above -0.10 (it does not
+    shrink by more than the flat band, whichever of flat or growing it is): "flat or grows"; anything
+    else "undetermined".
 
 The class:
 
-    compute-independent  (a) gain, and (b) flat or grows
+    compute-independent  (a) gain, and (b) flat, grows, or "flat or grows"
     compute-dependent    (a) little or none, and (b) grows
     diminishing          (b) shrinks (not one of Sanderson et al.'s classes: the gain fades with scale)
     undetermined         every other combination, series that disagree, or measured runs spanning
@@ -50,7 +52,8 @@ INSUFFICIENT = "insufficient evidence"
 NO_CLASS = (UNDETERMINED, INSUFFICIENT)
 
 GROWS, SHRINKS, FLAT = "grows", "shrinks", "flat"
-TRENDS = (GROWS, SHRINKS, FLAT, UNDETERMINED)
+FLAT_OR_GROWS = "flat or grows"
+TRENDS = (GROWS, SHRINKS, FLAT, FLAT_OR_GROWS, UNDETERMINED)
 
 GAIN, LITTLE = "gain", "little or none"
 
@@ -65,6 +68,10 @@ def trend_of(lower: float | None, upper: float | None) -> str:
         return SHRINKS
     if -FLAT_BAND <= lower and upper <= FLAT_BAND:
         return FLAT
+    if lower >= -FLAT_BAND:
+        # not flat and not surely growing, but it does not shrink by more than the flat band allows:
+        # either of the two trends a compute-independent gain may have (calibrated: see docs/analysis.md)
+        return FLAT_OR_GROWS
     return UNDETERMINED
 
 
@@ -82,7 +89,7 @@ def gain_of(lower: float | None, upper: float | None) -> str:
 def class_of(gain: str, trend: str) -> str:
     if trend == SHRINKS:
         return DIMINISHING
-    if gain == GAIN and trend in (FLAT, GROWS):
+    if gain == GAIN and trend in (FLAT, GROWS, FLAT_OR_GROWS):
         return COMPUTE_INDEPENDENT
     if gain == LITTLE and trend == GROWS:
         return COMPUTE_DEPENDENT

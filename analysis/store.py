@@ -246,6 +246,8 @@ def _run_series(conn: Connection, stamps: Stamps, estimates: list[dict],
     by_series = defaultdict(list)
     for r in runs:
         by_series[(r.innovation_id, r.series)].append(r)
+    parity = {row.id: {"arms": row.arms, "parity": row.parity, **{f: getattr(row, f) for f in schema.PARITY_FIELDS}}
+              for row in conn.execute(text("SELECT * FROM run_series")).all()}
     used: dict[str, list[int]] = defaultdict(list)
     prepared = []
     for (innovation, series), rows in sorted(by_series.items()):
@@ -258,8 +260,10 @@ def _run_series(conn: Connection, stamps: Stamps, estimates: list[dict],
         base_points = [_run_point(r) for r in base]
         treat_points = [_run_point(r) for r in treat]
         result = ceg_runs.series_ceg(base_points, treat_points)
-        # series that share baseline runs (the same run listed in several series) are one cluster
-        identity = frozenset((r.source_id, float(f"{r.compute_flop:.9g}"), float(f"{r.loss:.9g}")) for r in base)
+        # series that share baseline runs (the same run listed in several series) are one cluster: a run
+        # is known by its source and configuration (compute, parameters, tokens), not by its loss, since
+        # one run scored on two validation sets (gadre2024's ptb and rpj series) is one run
+        identity = frozenset(_run_identity(r) for r in base)
         loss_on = next((r.loss_on for r in rows if r.loss_on), None)
         prepared.append([innovation, series, rows, base, treat, base_points, treat_points, result, identity, loss_on])
 
@@ -303,11 +307,22 @@ def _run_series(conn: Connection, stamps: Stamps, estimates: list[dict],
             series_by_innovation[innovation].append(SeriesEvidence(
                 f"run series {series} (measured runs)", decided,
                 max((p.evidence for p in (*deciding_base, *deciding_treat)), key=_evidence_rank), loss_on,
-                set(identity), base[0].source_id))
+                set(identity), base[0].source_id, parity=parity.get(series)))
         series_by_innovation[innovation].append(SeriesEvidence(
-            f"run series {series}", result, evidence, loss_on, set(identity), base[0].source_id))
+            f"run series {series}", result, evidence, loss_on, set(identity), base[0].source_id,
+            parity=parity.get(series)))
         used[innovation].extend(r.id for r in rows)
     return {k: tuple(sorted(v)) for k, v in used.items()}
+
+
+def _run_identity(r) -> tuple:
+    """What makes two run rows the same training run: its source and configuration. Without parameters
+    and tokens the loss stands in for them (two runs of one compute are told apart by their losses)."""
+    def g(v):
+        return float(f"{v:.9g}") if v is not None else None
+    if r.parameters and r.tokens:
+        return (r.source_id, g(r.compute_flop), g(r.parameters), g(r.tokens))
+    return (r.source_id, g(r.compute_flop), g(r.loss))
 
 
 def _run_point(r) -> ceg_runs.RunPoint:

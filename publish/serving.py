@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from catalog import schema
-from catalog.pretraining import one_row_per_run
+from catalog.pretraining import ONE_ROW_PER_RUN, one_row_per_run
 
 TITLE = "cegdb: compute-equivalent gains database"
 DESCRIPTION = (
@@ -149,7 +149,8 @@ order by e.innovation_id, e.basis, e.compute_flop""",
   s.reason
 from innovation_summary s join innovation i on i.id = s.innovation_id
 where s.basis = 'flop'
-order by s.compute_class = 'insufficient evidence', s.innovation_id""",
+order by s.compute_class in ('undetermined', 'insufficient evidence'), s.compute_class = 'insufficient evidence',
+  s.innovation_id""",
     },
     "training_cost": {
         "title": "Training cost of frontier runs over time: ours (cloud, amortised, with bounds) beside "

@@ -150,13 +150,10 @@ def test_the_summary_answers_both_questions_and_says_what_was_compared(ceg_db):
 def pooled_db(tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp("pooled")
     # two series against the same baseline runs (one cluster), one unverified series (shown only)
-    # one file, one `series:` and one `runs:` section: the second sweep's record and runs join the first's
-    first, second = runs_yaml(), runs_yaml(series="toy-sweep-2")
-    series_2 = second.split("series:\n", 1)[1].split("runs:\n", 1)[0]
-    runs_2 = second.split("runs:\n", 1)[1]
-    both = first.replace("runs:\n", series_2 + "runs:\n", 1) + runs_2
+    # (the second series in its own file: one file has one `series:` and one `runs:` section)
     unverified = runs_yaml("moe", gain=2.0, series="unchecked", evidence="unverified")
-    datasets = write_catalog(tmp, **{"runs/toy.yaml": both, "runs/unverified.yaml": unverified})
+    datasets = write_catalog(tmp, **{"runs/toy.yaml": runs_yaml(), "runs/toy2.yaml": runs_yaml(series="toy-sweep-2"),
+                                     "runs/unverified.yaml": unverified})
     path = tmp / "pooled.sqlite"
     build(datasets, f"sqlite:///{path}")
     return path

@@ -172,3 +172,20 @@ async def test_our_pages_keep_datasettes_links_from_other_tables(datasette, buil
     assert "cegdb-badge" in response.text  # our page, not Datasette's default one
     assert "<h2>Links from other tables</h2>" in response.text
     assert "from model_id in claim" in response.text or "from innovation_id in" in response.text
+
+
+def test_the_classes_query_puts_undetermined_and_insufficient_evidence_last():
+    import sqlite3
+    conn = sqlite3.connect(":memory:")
+    conn.executescript("""
+        create table innovation (id text, name text);
+        create table innovation_summary (innovation_id text, basis text, compute_class text, tentative int,
+          slope real, slope_lower real, slope_upper real, compute_min real, compute_max real, n_points int,
+          n_series int, literature_class text, literature_sources text, agreement text, reason text);""")
+    for i, klass in (("a", "insufficient evidence"), ("b", "undetermined"), ("c", "diminishing"),
+                     ("d", "compute-independent"), ("e", "undetermined")):
+        conn.execute("insert into innovation values (?, ?)", (i, i))
+        conn.execute("insert into innovation_summary (innovation_id, basis, compute_class) values (?, 'flop', ?)",
+                     (i, klass))
+    order = [r[2] for r in conn.execute(serving.CANNED_QUERIES["classes"]["sql"])]
+    assert order == ["diminishing", "compute-independent", "undetermined", "undetermined", "insufficient evidence"]

@@ -20,7 +20,7 @@ CLASS_WORDS = {
     "undetermined": "measured, but the data do not decide the trend",
 }
 TREND_WORDS = {"grows": "grows with compute", "shrinks": "shrinks with compute", "flat": "flat",
-               "undetermined": "undetermined"}
+               "flat or grows": "flat or grows (does not shrink)", "undetermined": "undetermined"}
 # The design's trend thresholds on the slope d ln CEG / d ln C (docs/analysis.md): used only when
 # the summary has no trend column of its own.
 GROWS, FLAT = 0.05, 0.10
