@@ -504,10 +504,19 @@ def ceg_command(runs_csv: Path | None, db_url, as_json: bool, method: str, boots
         results.append(series_summary(innovation, series, result))
     if as_json:
         # Strict JSON: NaN and Infinity are not JSON; the input checks keep them out of the results.
+        # Every item is checked before anything is printed, then the list is written item by item:
+        # one string of 200,000 points at once cost more memory than the results themselves.
         try:
-            click.echo(json.dumps(results, indent=2, allow_nan=False))
+            for item in results:
+                json.dumps(item, allow_nan=False)
         except ValueError:
             raise click.ClickException(f"{runs_csv}: a result is not a finite number; nothing printed") from None
+        out = click.get_text_stream("stdout")
+        out.write("[")
+        for i, item in enumerate(results):
+            text = json.dumps(item, indent=2, allow_nan=False).replace("\n", "\n  ")
+            out.write(("," if i else "") + "\n  " + text)
+        out.write("\n]\n" if results else "]\n")
         return
     for item in results:
         click.echo(_ceg_text(item))
