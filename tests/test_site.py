@@ -229,3 +229,13 @@ async def test_conflicts_query_splits_by_kind_with_ratios(datasette, built_db):
     assert kinds == sorted(kinds, key=lambda k: k == "source vs our arithmetic")
     gpu = next(r for r in rows_ if r["field"] == "gpu_hours" and r["kind"] == "source vs source")
     assert gpu["ratio"] == pytest.approx(2.0 / 1.5, abs=0.01)
+
+
+def test_plain_words_of_a_compute_independent_class_follow_its_trend():
+    """A growing compute-independent gain never reads 'about constant' beside 'grows'."""
+    from publish.plugin import front
+
+    assert "about constant" in front._class_words("compute-independent", "flat")
+    assert "grows with compute" in front._class_words("compute-independent", "grows")
+    assert "persists or grows" in front._class_words("compute-independent", "flat or grows")
+    assert front._class_words("undetermined", "grows") == front.CLASS_WORDS["undetermined"]

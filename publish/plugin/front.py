@@ -19,6 +19,10 @@ CLASS_WORDS = {
     "insufficient evidence": "not enough measurements to say",
     "undetermined": "measured, but the data do not decide the trend",
 }
+# A compute-independent gain may be flat or growing (Sanderson et al.: it "persists or grows"):
+# the plain words follow the trend, so a row never reads "about constant" beside "grows".
+INDEPENDENT_WORDS = {"grows": "gain already there at small scale, and it grows with compute",
+                     "flat or grows": "gain already there at small scale; it persists or grows"}
 TREND_WORDS = {"grows": "grows with compute", "shrinks": "shrinks with compute", "flat": "flat",
                "flat or grows": "flat or grows (does not shrink)", "undetermined": "undetermined"}
 # The design's trend thresholds on the slope d ln CEG / d ln C (docs/analysis.md): used only when
@@ -123,8 +127,10 @@ async def headline_rows(db, innovation_id: str | None = None) -> list[dict]:
             "innovation_id": r["innovation_id"], "name": r["innovation_name"], "category": r["category"],
             "gain_small": gain, "gain_small_lower": low, "gain_small_upper": high,
             "compute_min": r.get("compute_min"), "compute_max": r.get("compute_max"),
+            # where (a) was read: the engine's common compute when it has one, else the smallest
+            "gain_compute": (r.get("compute_small") if new and r.get("compute_small") else r.get("compute_min")),
             "trend": trend or "undetermined", "slope_text": slope_text, "trend_words": TREND_WORDS.get(trend or "undetermined", trend),
-            "compute_class": klass, "class_words": CLASS_WORDS.get(klass, klass),
+            "compute_class": klass, "class_words": _class_words(klass, trend),
             "tentative": bool(r.get("tentative")), "literature_class": r.get("literature_class"),
             "agreement": r.get("agreement"), "comparison": r.get("comparison") if new else None,
             "n_points": r.get("n_points"),
@@ -132,6 +138,12 @@ async def headline_rows(db, innovation_id: str | None = None) -> list[dict]:
     decided = ("compute-dependent", "compute-independent", "diminishing")
     out.sort(key=lambda row: (row["compute_class"] not in decided, row["compute_class"], row["name"].lower()))
     return out
+
+
+def _class_words(klass: str, trend: str | None) -> str:
+    if klass == "compute-independent" and trend in INDEPENDENT_WORDS:
+        return INDEPENDENT_WORDS[trend]
+    return CLASS_WORDS.get(klass, klass)
 
 
 def _database(datasette):
