@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
 from catalog import derive, schema
-from catalog.fields import (FIELDS_BY_ENTITY, FieldSpec, ImplausibleMagnitude, ValueProblem, parse_bool,
+from catalog.fields import (FIELDS_BY_ENTITY, FieldSpec, ValueProblem, parse_bool,
                             parse_number)
 from catalog.yamlio import YamlError, load_yaml
 
@@ -295,12 +295,7 @@ def _read_claim(entity_type: str, entity_id: str, spec: FieldSpec, claim: Any, p
             if claim.get("unit") not in (None, spec.unit):
                 raise ValueProblem(f"unit {claim.get('unit')!r} given, but {name} is stored in {spec.unit}")
             number = parse_number(value)
-            try:
-                spec.check_number(number)
-            except ImplausibleMagnitude as exc:
-                if warnings is None:
-                    raise
-                warnings.append(f"{name}: {exc}")
+            spec.check_number_noting(number, warnings)
             row["value_num"] = number
             for bound in ("lower", "upper"):
                 if claim.get(bound) is not None:

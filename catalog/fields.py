@@ -91,6 +91,16 @@ class FieldSpec:
             raise ImplausibleMagnitude(
                 f"implausible magnitude: {_fmt(number)} {self.unit or ''} is above {_fmt(self.high)}")
 
+    def check_number_noting(self, number: float, notes: list[str] | None) -> None:
+        """check_number; with a `notes` list (imports of other databases), an unusual but possible
+        magnitude is noted there as "field: message" and the value kept instead of refused."""
+        try:
+            self.check_number(number)
+        except ImplausibleMagnitude as exc:
+            if notes is None:
+                raise
+            notes.append(f"{self.name}: {exc}")
+
 
 def _fmt(x: float) -> str:
     return f"{x:.6g}"

@@ -9,12 +9,10 @@ a problem too: a price is never attached to a guessed chip.
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Iterable, Mapping
 
-from catalog.datasets import DATE, Problems, Refs, _line, _text, _unknown_keys
-from catalog.fields import ValueProblem, parse_number
+from catalog.datasets import DATE, Problems, Refs, _line, _optional_number, _text, _unknown_keys
 
 PRICE_KEYS = {"id", "hardware", "chip_name", "date", "provider", "location", "price_url", "locator",
               "on_demand_usd_per_hour", "commit_1y_usd_per_hour", "commit_3y_usd_per_hour", "purchase_usd",
@@ -47,10 +45,8 @@ def _read_price(gen, entry: Mapping, problems: Problems, refs: Refs, hw_map: Map
     date = _text(entry, "date", path, problems, required=True, pattern=DATE)
     locator = _text(entry, "locator", path, problems, required=True)
     # A file with one source names it once in its header; an entry may name another.
-    source = _text(entry, "source", path, problems) or (sources[0] if len(sources) == 1 else None)
-    if source is None or source not in refs.sources:
-        problems.add(path, _line(entry, "source"), "source",
-                     f"unknown source key {source!r}" if source else "a price names its source")
+    source = _entry_source(entry, sources, path, problems, refs, "a price")
+    if source is None:
         return None
     target = hw_map.get(hardware, hardware) if hardware else None
     if hardware is not None and target not in refs.hardware:
@@ -63,7 +59,7 @@ def _read_price(gen, entry: Mapping, problems: Problems, refs: Refs, hw_map: Map
            "source_id": source, "locator": locator, "origin": gen.origin,
            "origin_ref": f"{path}:{getattr(entry, 'line', 0)}"}
     for key in PRICE_FIELDS:
-        row[key] = _price(entry, key, path, problems)
+        row[key] = _optional_number(entry, key, path, problems)
     single = entry.get("single_unit")
     if single is not None and not isinstance(single, bool):
         problems.add(path, _line(entry, "single_unit"), "single_unit", f"expected true or false, got {single!r}")
@@ -77,19 +73,14 @@ def _read_price(gen, entry: Mapping, problems: Problems, refs: Refs, hw_map: Map
     return row
 
 
-def _price(entry: Mapping, key: str, path, problems: Problems) -> float | None:
-    raw = entry.get(key)
-    if raw is None:
+def _entry_source(entry: Mapping, sources: list, path, problems: Problems, refs: Refs, what: str) -> str | None:
+    """The entry's `source`, else the file's only source; an unknown or missing one is a problem."""
+    source = _text(entry, "source", path, problems) or (sources[0] if len(sources) == 1 else None)
+    if source is None or source not in refs.sources:
+        problems.add(path, _line(entry, "source"), "source",
+                     f"unknown source key {source!r}" if source else f"{what} names its source")
         return None
-    try:
-        value = parse_number(raw)
-    except ValueProblem as exc:
-        problems.add(path, _line(entry, key), key, str(exc))
-        return None
-    if not math.isfinite(value) or value < 0:
-        problems.add(path, _line(entry, key), key, f"{raw!r} is not a price: dollars cannot be negative")
-        return None
-    return value
+    return source
 
 
 INDEX_KEYS = {"id", "series", "value", "source"}
@@ -110,12 +101,10 @@ def read_price_index(files: Iterable, problems: Problems, refs: Refs) -> list[di
             _unknown_keys(entry, INDEX_KEYS, path, problems)
             month = _text(entry, "id", path, problems, required=True, pattern=_MONTH)
             series = _text(entry, "series", path, problems, required=True)
-            source = _text(entry, "source", path, problems) or (sources[0] if len(sources) == 1 else None)
-            if source is None or source not in refs.sources:
-                problems.add(path, _line(entry, "source"), "source",
-                             f"unknown source key {source!r}" if source else "an index value names its source")
+            source = _entry_source(entry, sources, path, problems, refs, "an index value")
+            if source is None:
                 continue
-            value = _price(entry, "value", path, problems)
+            value = _optional_number(entry, "value", path, problems)
             if value is not None and value == 0:
                 problems.add(path, _line(entry, "value"), "value", "an index value must be positive")
                 continue

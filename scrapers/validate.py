@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from catalog import schema
-from catalog.fields import FIELDS_BY_ENTITY, ImplausibleMagnitude, ValueProblem, parse_number
+from catalog.fields import FIELDS_BY_ENTITY, ValueProblem, parse_number
 
 
 @dataclass
@@ -65,12 +65,7 @@ def check_value(entity_type: str, field: str, value_num: Any, value_text: Any, *
         if value_num is None:
             raise ValueProblem("missing value")
         number = _number(value_num)
-        try:
-            spec.check_number(number)
-        except ImplausibleMagnitude as exc:
-            if magnitudes is None:
-                raise
-            magnitudes.append(f"{field}: {exc}")
+        spec.check_number_noting(number, magnitudes)
         out["value_num"] = number
         for bound, given in (("lower", lower), ("upper", upper)):
             if given is not None:
