@@ -20,6 +20,9 @@ The class:
     compute-independent  (a) gain, and (b) flat, grows, or "flat or grows"
     compute-dependent    (a) little or none, and (b) grows
     diminishing          (b) shrinks (not one of Sanderson et al.'s classes: the gain fades with scale)
+    little or no gain    (a) little or none, and (b) flat: at most a 25% saving (or a loss) at the
+                         smallest compute and no trend beyond the flat band over the measured range
+                         (not one of Sanderson et al.'s classes either: neither path pays off there)
     undetermined         every other combination, series that disagree, or measured runs spanning
                          under half a decade
     insufficient evidence  no measured series (primary or secondary runs of both arms): only reported,
@@ -47,6 +50,7 @@ Z95 = 1.959964
 COMPUTE_DEPENDENT = "compute-dependent"
 COMPUTE_INDEPENDENT = "compute-independent"
 DIMINISHING = "diminishing"
+NO_GAIN = "little or no gain"
 UNDETERMINED = "undetermined"
 INSUFFICIENT = "insufficient evidence"
 NO_CLASS = (UNDETERMINED, INSUFFICIENT)
@@ -93,6 +97,9 @@ def class_of(gain: str, trend: str) -> str:
         return COMPUTE_INDEPENDENT
     if gain == LITTLE and trend == GROWS:
         return COMPUTE_DEPENDENT
+    if gain == LITTLE and trend == FLAT:
+        # a decisive answer, not a gap: both intervals exclude every class that pays off
+        return NO_GAIN
     return UNDETERMINED
 
 
@@ -114,6 +121,8 @@ def explain(gain: str, trend: str, klass: str, gain_text: str, slope_text: str) 
         return head + " -> compute-dependent (little or no gain at small scale, growing with compute)"
     if klass == DIMINISHING:
         return head + " -> diminishing (the gain shrinks with compute)"
+    if klass == NO_GAIN:
+        return head + " -> little or no gain (at most a 25% saving at small scale, and no trend over the measured range)"
     return head + " -> undetermined (no combination of (a) and (b) that defines a class)"
 
 

@@ -18,6 +18,7 @@ from catalog.pretraining import ONE_ROW_PER_RUN, one_row_per_run  # noqa: E402
 matplotlib.rcParams["svg.hashsalt"] = "cegdb"
 SAVE_METADATA = {"svg": {"Date": None}, "png": {"Software": None}}
 CLASS_COLOURS = {"compute-dependent": "#c0392b", "compute-independent": "#2471a3", "diminishing": "#b9770e",
+                 "little or no gain": "#566573",
                  "undetermined": "#a569bd", "insufficient evidence": "#7f8c8d"}
 
 
@@ -65,7 +66,7 @@ def ceg_figure(conn: Connection, out: Path) -> list[Path]:
     return _save(fig, out, "ceg_vs_compute")
 
 
-CLASS_MARKERS = {"compute-dependent": "^", "compute-independent": "o", "diminishing": "v"}
+CLASS_MARKERS = {"compute-dependent": "^", "compute-independent": "o", "diminishing": "v", "little or no gain": "s"}
 
 
 def classified_ceg_figure(conn: Connection, out: Path) -> list[Path]:

@@ -162,10 +162,10 @@ def test_empty_arms_are_refused():
         series_ceg([], treatment)
 
 
-def test_no_gain_and_no_trend_is_not_compute_independent():
+def test_no_gain_and_no_trend_is_little_or_no_gain_not_compute_independent():
     result = series_ceg(*sweep(lambda c: np.ones_like(c), noise=0.0005))
     assert result.trend == cls.FLAT and cls.gain_of(result.gain_small_lower, result.gain_small_upper) == cls.LITTLE
-    assert result.compute_class == cls.UNDETERMINED
+    assert result.compute_class == cls.NO_GAIN
 
 
 def test_a_perfect_fit_still_has_an_interval_from_the_noise_floor():

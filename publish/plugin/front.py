@@ -16,6 +16,7 @@ CLASS_WORDS = {
     "compute-dependent": "gain grows with compute: pays off at large scale",
     "compute-independent": "gain already there at small scale, about constant",
     "diminishing": "gain shrinks as compute grows",
+    "little or no gain": "at most a 25% saving at small scale, and no trend with compute",
     "insufficient evidence": "not enough measurements to say",
     "undetermined": "measured, but the data do not decide the trend",
 }
@@ -135,7 +136,7 @@ async def headline_rows(db, innovation_id: str | None = None) -> list[dict]:
             "agreement": r.get("agreement"), "comparison": r.get("comparison") if new else None,
             "n_points": r.get("n_points"),
         })
-    decided = ("compute-dependent", "compute-independent", "diminishing")
+    decided = ("compute-dependent", "compute-independent", "diminishing", "little or no gain")
     out.sort(key=lambda row: (row["compute_class"] not in decided, row["compute_class"], row["name"].lower()))
     return out
 
