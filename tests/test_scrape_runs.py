@@ -340,6 +340,7 @@ def test_dclm_core_scores_are_ablations_per_scale_with_the_recipe_checked(tmp_pa
     seven = next(r for r in by_series["li2024dclm-dclm-baseline-vs-refinedweb-core"] if r["parameters"] > 6e9)
     assert "open_lm_7b and open_lm_7b_swiglutorch" in seven["setting"]  # one shape, two config names
     assert "Core_v1 0.3500 vs 0.4000" in seven["note"]
+    assert seven["quote"] == "| 7B-1x  | 6.9B             | 138B         | 5.7e21      |"  # the README's compute
     assert seven["locator"].startswith(f"mlfoundations/dclm@{runs_li2024dclm.RELEASE.commit}:exp_data/evals/")
     # only the compared corpora's records are read (and listed); an eval without its model record is ignored
     assert not any("dolma" in e["url"] for e in data["retrieved"])

@@ -114,6 +114,13 @@ SCALE_NOTES = {
     "7B-1x": "7B-1x here is the lr 3e-4, wd 0.33 setting, not the lr 2e-3 of training/configs (where the "
              "DCLM-Baseline run used another z-loss than RefinedWeb's)",
 }
+# The release README's training table, the row of each competition scale (compute as the authors
+# state it; 1B-5x is not in it).
+README_ROWS = {
+    "400M-1x": "| 400M-1x| 412M             | 8.2B         | 2.0e19      |",
+    "1B-1x": "| 1B-1x  | 1.4B             | 28B          | 2.4e20      |",
+    "7B-1x": "| 7B-1x  | 6.9B             | 138B         | 5.7e21      |",
+}
 # Held equal between the arms of a cell besides the recipe keys above (checked; a cell that differs
 # is left out and listed by skipped_cells()).
 SAME = ("params", "cd", "qk_norm", "z_loss")
@@ -261,9 +268,12 @@ def ablations(files: Mapping[str, bytes], *, repo: str = RELEASE.repo, commit: s
             "parameters": n, "tokens": d, "compute_flop": 6 * n * d,
             "metric": METRIC, "lower_is_better": False,
             "baseline_value": _score(bpath, bdoc), "treatment_value": _score(tpath, tdoc), "seeds": 1,
+            **({"quote": README_ROWS[scale]} if scale in README_ROWS else {}),
             "note": f"benchmark basis (Core: 22 tasks, accuracy centred on chance, v2 baselines), not a loss; paper "
                     f"basis Core_v1 {bdoc.get('Core_v1', float('nan')):.4f} vs {tdoc.get('Core_v1', float('nan')):.4f}; "
                     f"one run per arm ({seeds}); compute 6ND from the release's N and D, computed here"
+                    + (f" (the quote is the README.md training table's row for {scale})" if scale in README_ROWS
+                       else "")
                     + (f"; {SCALE_NOTES[scale]}" if scale in SCALE_NOTES else "")
                     + (f"; {comparison.caveat}" if comparison.caveat else ""),
         })
