@@ -177,6 +177,13 @@ def _score(path: str, doc: dict) -> float:
     return float(core)
 
 
+def _v1(path: str, doc: dict) -> float:
+    value = doc.get("Core_v1")
+    if not isinstance(value, (int, float)):
+        raise ParseError(path, "Core_v1", f"expected the paper-basis Core score, got {value!r}")
+    return float(value)
+
+
 def _cells(files: Mapping[str, bytes]) -> dict[tuple[str, str], list[tuple[dict, str, dict]]]:
     """(dataset, scale) -> [(model, eval path, eval document)] for runs on a competition recipe."""
     models, evals = {}, []
@@ -221,7 +228,8 @@ def _pairs(files: Mapping[str, bytes]) -> tuple[list[tuple[Comparison, str, tupl
             hb, ht = base[0]["hyper"], treat[0]["hyper"]
             differing = [k for k in SAME if hb.get(k) != ht.get(k)]
             if differing:
-                skipped.append(f"{comparison.slug} {scale}: {', '.join(f'{k} {hb.get(k)} vs {ht.get(k)}' for k in differing)}")
+                what = ", ".join(f"{k} {hb.get(k)} vs {ht.get(k)}" for k in differing)
+                skipped.append(f"{comparison.slug} {scale}: {what}")
                 continue
             pairs.append((comparison, scale, base, treat))
     return pairs, skipped
@@ -253,8 +261,8 @@ def ablations(files: Mapping[str, bytes], *, repo: str = RELEASE.repo, commit: s
                  else f"seeds {seed[bm['path']]} (baseline) and {seed[tm['path']]} (treatment)")
         configs = sorted({bm["config"], tm["config"]})
         arch = (f"model {configs[0]}" if len(configs) == 1 else
-                f"models {configs[0]} and {configs[1]} (same widths, depth and parameter count; SwiGLU in xformers "
-                "vs torch)")
+                f"models {configs[0]} and {configs[1]} (same widths, depth and parameter count; open_lm's "
+                "default SwiGLU vs one written in torch)")
         h = tm["hyper"]
         rows.append({
             "innovation": comparison.innovation, "source": SOURCE, "evidence": "primary",
@@ -270,7 +278,7 @@ def ablations(files: Mapping[str, bytes], *, repo: str = RELEASE.repo, commit: s
             "baseline_value": _score(bpath, bdoc), "treatment_value": _score(tpath, tdoc), "seeds": 1,
             **({"quote": README_ROWS[scale]} if scale in README_ROWS else {}),
             "note": f"benchmark basis (Core: 22 tasks, accuracy centred on chance, v2 baselines), not a loss; paper "
-                    f"basis Core_v1 {bdoc.get('Core_v1', float('nan')):.4f} vs {tdoc.get('Core_v1', float('nan')):.4f}; "
+                    f"basis Core_v1 {_v1(bpath, bdoc):.4f} vs {_v1(tpath, tdoc):.4f}; "
                     f"one run per arm ({seeds}); compute 6ND from the release's N and D, computed here"
                     + (f" (the quote is the README.md training table's row for {scale})" if scale in README_ROWS
                        else "")
