@@ -187,15 +187,19 @@ def run_ceg(conn: Connection, stamps: Stamps, bootstrap: int = 200, seed: int = 
     # 4. One answer per innovation and basis.
     summaries = []
     evidence_rows = defaultdict(list)
+    benchmark = defaultdict(list)  # measured on a benchmark score (higher is better): named, never a CEG
     for row in ablations:
         evidence_rows[(row.innovation_id, row.gain_basis or "flop")].append(row.id)
+        if row.baseline_value is not None and row.treatment_value is not None and row.gain is None \
+                and not (row.lower_is_better and _is_loss(row.metric)):
+            benchmark[(row.innovation_id, "flop")].append((row.series or f"ablation {row.id}", row.metric))
     verdicts = _verdicts(conn)
     keys = set(shown) | set(evidence_rows) | {(i, "flop") for i in run_ids} | {(i, "flop") for i in verdicts} \
         | {(i, "flop") for i in series_by_innovation}
     for key in sorted(keys):
         innovation, basis = key
         series = series_by_innovation.get(innovation, []) if basis == "flop" else []
-        answer = summarize(innovation, series, shown.get(key, []))
+        answer = summarize(innovation, series, shown.get(key, []), benchmark.get(key, ()))
         rests_on = tuple(sorted({i for s in series for i in s.ablation_ids})) or tuple(evidence_rows.get(key, ()))
         summaries.append({"innovation_id": innovation, "basis": basis, "compute_class": answer.compute_class,
                           "slope": answer.slope, "slope_lower": answer.slope_lower,

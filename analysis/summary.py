@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Sequence
 
 from analysis import ceg_runs
 from analysis import classify as cls
@@ -44,12 +45,17 @@ class SeriesEvidence:
         return self.evidence in DECIDING_EVIDENCE and not self.result.model_implied
 
 
-def summarize(innovation: str, series: list[SeriesEvidence], reported: list[cls.GainPoint]) -> cls.Classification:
-    """(a), (b), the class, heterogeneity and the one-sentence comparison for one innovation and basis."""
+def summarize(innovation: str, series: list[SeriesEvidence], reported: list[cls.GainPoint],
+              benchmark: Sequence[tuple[str, str]] = ()) -> cls.Classification:
+    """(a), (b), the class, heterogeneity and the one-sentence comparison for one innovation and basis.
+
+    `benchmark`: (series, metric) of each measured comparison on a benchmark score (an accuracy,
+    higher is better), which is never turned into a CEG; the sentence names them so that an
+    innovation compared only that way does not read as never compared."""
     deciding = [s for s in series if s.decides]
     shown_only = [s for s in series if not s.decides]
     side = _shown_note(shown_only, reported)
-    comparison = _comparison(innovation, deciding, shown_only, reported)
+    comparison = _comparison(innovation, deciding, shown_only, reported, benchmark)
     if not deciding:
         reason = "no measured series (primary or secondary runs of both arms)" + (f"; {side}" if side else "")
         answer = cls.Classification(cls.INSUFFICIENT, reason=reason, n_points=sum(len(s.result.points) for s in series))
@@ -221,7 +227,7 @@ def _shown_note(shown_only: list[SeriesEvidence], reported: list[cls.GainPoint])
 
 
 def _comparison(innovation: str, deciding: list[SeriesEvidence], shown_only: list[SeriesEvidence],
-                reported: list[cls.GainPoint]) -> str:
+                reported: list[cls.GainPoint], benchmark: Sequence[tuple[str, str]] = ()) -> str:
     """One sentence: what was compared (arms, recipe, loss, compute range, measured or model-derived)."""
     if deciding:
         names = [s.name.split(" ", 2)[-1] for s in deciding]
@@ -233,9 +239,16 @@ def _comparison(innovation: str, deciding: list[SeriesEvidence], shown_only: lis
         sentence = (f"{innovation} against its baseline in {len(deciding)} measured series ({listed}); "
                     f"{_recipe(deciding)}; each arm's loss-vs-compute frontier fitted jointly; "
                     f"{loss}; {min(points):.2g}-{max(points):.2g} FLOP; measured runs ({', '.join(evidence)})")
+    elif benchmark:
+        sentence = f"{innovation}: no measured loss comparison of both arms"
     else:
         sentence = f"{innovation}: no measured comparison of both arms"
     extra = []
+    if benchmark:
+        metrics = sorted({metric or "score" for _, metric in benchmark})
+        n_series = len({name for name, _ in benchmark})
+        extra.append(f"{len(benchmark)} benchmark-score comparison(s) in {n_series} series ({', '.join(metrics)}) "
+                     "shown, never turned into a CEG")
     if shown_only:
         kinds = sorted({"model-derived" if s.result.model_implied else s.evidence for s in shown_only})
         extra.append(f"{len(shown_only)} {'/'.join(kinds)} series shown but not deciding")

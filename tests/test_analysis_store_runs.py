@@ -190,3 +190,32 @@ def test_migration_0011_adds_the_two_questions_and_goes_back(tmp_path):
     assert not new & columns() and {"compute_class", "slope", "agreement"} <= columns()
     db.upgrade(url)
     assert new <= columns()
+
+
+# --- benchmark-score comparisons (DCLM Core, Pythia accuracies): named, never a CEG -----------------
+
+BENCHMARK_ABLATIONS = """
+- {innovation: moe, source: toy2024paper, locator: "Table 1", evidence: primary, confidence: high,
+   series: toy-core, metric: "core (centred accuracy)", lower_is_better: false, baseline_value: 0.20,
+   treatment_value: 0.25, parameters: 1.0e8, tokens: 2.0e9, compute_flop: 1.2e18}
+- {innovation: moe, source: toy2024paper, locator: "Table 1", evidence: primary, confidence: high,
+   series: toy-core, metric: "core (centred accuracy)", lower_is_better: false, baseline_value: 0.30,
+   treatment_value: 0.36, parameters: 1.0e9, tokens: 2.0e10, compute_flop: 1.2e20}
+- {innovation: moe, source: toy2024paper, locator: "Table 1", evidence: primary, confidence: high,
+   series: toy-core, metric: "core (centred accuracy)", lower_is_better: false, baseline_value: 0.40,
+   treatment_value: 0.47, parameters: 1.0e10, tokens: 2.0e11, compute_flop: 1.2e22}
+"""
+
+
+def test_benchmark_score_comparisons_are_named_in_the_sentence_but_never_classed(tmp_path):
+    """Regression: an innovation compared only on a benchmark score (higher is better) read 'no measured
+    comparison of both arms', and a score must never enter the loss engine (no CEG row, no class)."""
+    datasets = write_catalog(tmp_path, **{"ablations/bench.yaml": BENCHMARK_ABLATIONS})
+    path = tmp_path / "bench.sqlite"
+    build(datasets, f"sqlite:///{path}")
+    (moe,) = rows(path, "SELECT compute_class, gain_small, trend, comparison FROM innovation_summary "
+                        "WHERE innovation_id = 'moe' AND basis = 'flop'")
+    assert moe[:3] == ("insufficient evidence", None, "undetermined")
+    assert moe[3] == ("moe: no measured loss comparison of both arms (3 benchmark-score comparison(s) in 1 series "
+                      "(core (centred accuracy)) shown, never turned into a CEG).")
+    assert rows(path, "SELECT COUNT(*) FROM ceg_estimate WHERE innovation_id = 'moe'") == [(0,)]

@@ -20,7 +20,8 @@ from scrapers.errors import ParseError
 from tests.conftest import rows, write_catalog
 from scrapers.generated import restamp
 from scrapers.scrape_cli import scrape
-from scrapers.sources import runs_biderman2023, runs_clark2022, runs_gadre2024, runs_gundlach2025, runs_ho2024, runs_sanderson2025
+from scrapers.sources import (runs_biderman2023, runs_clark2022, runs_gadre2024, runs_gundlach2025, runs_ho2024,
+                             runs_li2024dclm, runs_sanderson2025)
 from scrapers.sources.runs_common import ROW_KEYS, check_rows, check_series, read_inputs
 
 FIXTURES = Path(__file__).parent / "fixtures" / "runs"
@@ -306,6 +307,63 @@ def test_gadre_cell_with_other_hyperparameters_is_refused(tmp_path):
     path.write_text(path.read_text().replace('"lr": 0.003', '"lr": 0.001'))
     with pytest.raises(ParseError, match=r"rw_original-d=96_l=8_h=4-1.0.json: hyperparameters: differs from .*c4_original"):
         runs_gadre2024.parse(read_inputs(runs_gadre2024.RELEASE, root))
+
+
+# --- Li et al. 2024 (DataComp-LM, mlfoundations/dclm) ---------------------------------------------
+
+DCLM = FIXTURES / "dclm"
+
+
+def test_dclm_core_scores_are_ablations_per_scale_with_the_recipe_checked(tmp_path):
+    result, out = _run(["li2024dclm", "--file", str(DCLM)], tmp_path)
+    assert result.exit_code == 0, result.output
+    data = yaml.safe_load(out.read_text())
+    assert "runs" not in data and "series" not in data  # a benchmark score never becomes a loss point
+    rows = data["ablations"]
+    by_series = {}
+    for r in rows:
+        by_series.setdefault(r["series"], []).append(r)
+    # RedPajama's 7B cell used another z-loss than C4's: left out, not compared
+    assert {s: len(v) for s, v in by_series.items()} == {"li2024dclm-dclm-baseline-vs-refinedweb-core": 3,
+                                                          "li2024dclm-refinedweb-vs-c4-core": 3,
+                                                          "li2024dclm-redpajama-vs-c4-core": 1}
+    assert runs_li2024dclm.skipped_cells(read_inputs(runs_li2024dclm.RELEASE, DCLM)) == [
+        "redpajama-vs-c4 7B-1x: z_loss 0.0001 vs 5e-06"]
+    dclm = {r["parameters"]: (r["baseline_value"], r["treatment_value"], r["compute_flop"])
+            for r in by_series["li2024dclm-dclm-baseline-vs-refinedweb-core"]}
+    assert dclm == {411616256: (0.12, 0.15, 6 * 411616256 * 8232325120),
+                    1439795200: (0.22, 0.27, 6 * 1439795200 * 28795904000),
+                    6889410560: (0.33, 0.38, 6 * 6889410560 * 137788211200)}
+    assert all(r["lower_is_better"] is False and r["metric"].startswith("core") for r in rows)
+    assert {r["innovation"] for r in rows} == {"model-based-quality-filtering", "web-filtering-dedup",
+                                               "multi-source-data-mix"}
+    seven = next(r for r in by_series["li2024dclm-dclm-baseline-vs-refinedweb-core"] if r["parameters"] > 6e9)
+    assert "open_lm_7b and open_lm_7b_swiglutorch" in seven["setting"]  # one shape, two config names
+    assert "Core_v1 0.3500 vs 0.4000" in seven["note"]
+    assert seven["quote"] == "| 7B-1x  | 6.9B             | 138B         | 5.7e21      |"  # the README's compute
+    assert seven["locator"].startswith(f"mlfoundations/dclm@{runs_li2024dclm.RELEASE.commit}:exp_data/evals/")
+    # only the compared corpora's records are read (and listed); an eval without its model record is ignored
+    assert not any("dolma" in e["url"] for e in data["retrieved"])
+    assert any("unknown-model" in e["url"] for e in data["retrieved"])
+
+
+def test_dclm_two_evaluations_of_one_recipe_are_an_error(tmp_path):
+    root = tmp_path / "repo"
+    shutil.copytree(DCLM, root)
+    evals = root / "exp_data" / "evals"
+    twin = evals / "evaluation_rw_original-400m-fixture_heavy_copy.json"
+    twin.write_text((evals / "evaluation_rw_original-400m-fixture_heavy.json").read_text())
+    with pytest.raises(ParseError, match="two evaluations match the 400M-1x recipe"):
+        runs_li2024dclm.ablations(read_inputs(runs_li2024dclm.RELEASE, root))
+
+
+def test_dclm_core_that_is_not_v2_is_refused(tmp_path):
+    root = tmp_path / "repo"
+    shutil.copytree(DCLM, root)
+    path = root / "exp_data" / "evals" / "evaluation_c4_original-1b-fixture_heavy.json"
+    path.write_text(path.read_text().replace('"Core_v2": 0.2', '"Core_v2": 0.19'))
+    with pytest.raises(ParseError, match=r"evaluation_c4_original-1b-fixture_heavy.json: Core: Core 0.2 is not Core_v2"):
+        runs_li2024dclm.ablations(read_inputs(runs_li2024dclm.RELEASE, root))
 
 
 # --- Biderman et al. 2023 (Pythia) ---------------------------------------------------------------
