@@ -239,7 +239,10 @@ def series_records(rows: list[dict]) -> list[dict]:
             locator=f"{RELEASE.repo}@{RELEASE.commit}:{FOLDER}/PhaseII/loss_to_csv.py (grid and key), "
                     f"{FOLDER}/*/wandb_cache.json",
             held_equal=held, differs=differs,
-            note=(f"Paper (arXiv 2509.02046, abstract): '{PAPER_QUOTE}'.{matrix}{sophia} Data and tokenizer are "
-                  "not read from the release here (not_stated). Read through a code index and transcribed "
-                  "(key, min_num, min_loss); see the importer's docstring.")))
+            note=(f"Paper (arXiv 2509.02046, abstract): '{PAPER_QUOTE}'.{matrix}{sophia} Data and tokenizer: every "
+                  "sweep script launches through the same marin.optimizer_sweep.template(model_size, "
+                  "target_chinchilla, optimizer, ...) (e.g. experiments/optimizer_sweep/PhaseI/"
+                  "exp725_adamwsweep_130M_1.py), but the template's data and tokenizer settings were not read "
+                  "here (not_stated). Losses read through a code index and transcribed (key, min_num, min_loss); "
+                  "see the importer's docstring.")))
     return records
