@@ -601,6 +601,20 @@ def read_runs_csv(text: str, name: str = "runs.csv") -> dict[tuple[str, str], tu
     return groups
 
 
+METHOD_WORDS = {
+    "frontier": "each arm's loss-vs-compute frontier, fitted jointly",
+    # a release that varies N and D (_along_optimal_allocation): (a) and (b) come from the L(N, D) fits
+    "frontier, L(N, D)": "L(N, D) = E + A/N^a + B/D^b fitted per arm, compared along each arm's compute-optimal "
+                         "allocation",
+    "recipe": "each treatment run placed on the baseline runs of its recipe path (alternative method)",
+}
+
+
+def method_words(method: str) -> str:
+    """How a series' (a) and (b) were obtained, in words (the comparison sentences)."""
+    return METHOD_WORDS[method]
+
+
 def comparison(result: SeriesCeg, innovation: str, series: str | None = None, loss_on: str | None = None,
                evidence: str | None = None) -> str:
     """One sentence: what was compared (arms, recipe, loss, compute range, measured or model-derived)."""
@@ -609,8 +623,7 @@ def comparison(result: SeriesCeg, innovation: str, series: str | None = None, lo
     where = f"series {series}" if series else "one series"
     kind = ("model-derived (computed from fitted laws, not measured)" if result.model_implied
             else f"measured ({evidence})" if evidence else "measured")
-    how = ("each arm's loss-vs-compute frontier, fitted jointly" if result.method == "frontier"
-           else "each treatment run placed on the baseline runs of its recipe path (alternative method)")
+    how = method_words(result.method)
     return (f"{innovation} runs ({n_treat}) against baseline runs ({n_base}) of {where}, arms compared within "
             f"the series, {how}, loss {('on ' + loss_on) if loss_on else 'as given'}, "
             f"{min(computes):.2g}-{max(computes):.2g} FLOP, {kind}.")

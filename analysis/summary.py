@@ -236,8 +236,10 @@ def _comparison(innovation: str, deciding: list[SeriesEvidence], shown_only: lis
         losses = sorted({s.loss_on for s in deciding if s.loss_on})
         evidence = sorted({s.evidence for s in deciding}, key=evidence_rank)
         loss = f"loss on {'; '.join(losses[:2])}" if losses else "loss as the source gives it"
+        # the deciding series' methods, in words (a series that varies N and D is read from L(N, D) fits)
+        how = "; or ".join(dict.fromkeys(ceg_runs.method_words(s.result.method) for s in deciding))
         sentence = (f"{innovation} against its baseline in {len(deciding)} measured series ({listed}); "
-                    f"{_recipe(deciding)}; each arm's loss-vs-compute frontier fitted jointly; "
+                    f"{_recipe(deciding)}; {how}; "
                     f"{loss}; {min(points):.2g}-{max(points):.2g} FLOP; measured runs ({', '.join(evidence)})")
     elif benchmark:
         sentence = f"{innovation}: no measured loss comparison of both arms"

@@ -231,3 +231,10 @@ def test_a_release_varying_n_and_d_is_compared_along_compute_optimal_allocations
     assert result.gain_small == pytest.approx(2.0, rel=0.10)
     assert result.slope_lower < 0 < result.slope_upper and result.trend == cls.FLAT
     assert result.compute_class == cls.COMPUTE_INDEPENDENT
+    # Regression: the comparison sentences said "frontier fitted jointly" (or "recipe path") for such a series.
+    sentence = ceg_runs.comparison(result, "toy", "toy-series")
+    assert "L(N, D) = E + A/N^a + B/D^b fitted per arm" in sentence and "recipe path" not in sentence
+    from analysis.summary import SeriesEvidence, _comparison
+
+    summary = _comparison("toy", [SeriesEvidence("run series toy-series", result, "primary", "val", set(), "src")], [], [])
+    assert "compute-optimal allocation" in summary and "frontier fitted jointly" not in summary

@@ -21,7 +21,7 @@ from tests.conftest import rows, write_catalog
 from scrapers.generated import restamp
 from scrapers.scrape_cli import scrape
 from scrapers.sources import (runs_biderman2023, runs_clark2022, runs_gadre2024, runs_gundlach2025, runs_ho2024,
-                             runs_li2024dclm, runs_sanderson2025)
+                             runs_li2024dclm, runs_sanderson2025, runs_wen2025)
 from scrapers.sources.runs_common import ROW_KEYS, check_rows, check_series, read_inputs
 
 FIXTURES = Path(__file__).parent / "fixtures" / "runs"
@@ -208,7 +208,8 @@ def test_ho_missing_line_names_the_budget(tmp_path):
 # --- the command and the generated file ---------------------------------------------------------
 
 @pytest.mark.parametrize("release, path", [("gundlach2025", GUNDLACH), ("clark2022", CLARK),
-                                           ("sanderson2025", SANDERSON), ("gadre2024", FIXTURES / "gadre")])
+                                           ("sanderson2025", SANDERSON), ("gadre2024", FIXTURES / "gadre"),
+                                           ("wen2025", FIXTURES / "wen")])
 def test_generated_file_is_deterministic_and_names_its_inputs(release, path, tmp_path):
     result, out = _run([release, "--file", str(path)], tmp_path)
     assert result.exit_code == 0, result.output
@@ -221,7 +222,7 @@ def test_generated_file_is_deterministic_and_names_its_inputs(release, path, tmp
     assert data["origin"] == f"import:{release}"
     inputs = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
     module = {"gundlach2025": runs_gundlach2025, "clark2022": runs_clark2022,
-              "sanderson2025": runs_sanderson2025, "gadre2024": runs_gadre2024}[release]
+              "sanderson2025": runs_sanderson2025, "gadre2024": runs_gadre2024, "wen2025": runs_wen2025}[release]
     wanted = {hashlib.sha256(p.read_bytes()).hexdigest() for p in inputs
               if path.is_file() or module.RELEASE.wanted(p.relative_to(path).as_posix())}
     assert {e["sha256"] for e in data["retrieved"]} == wanted
@@ -398,3 +399,75 @@ def test_generated_ablations_load_into_the_ablation_table(tmp_path):
     build(datasets, f"sqlite:///{path}", analysis=None, fts=False)
     assert rows(path, "SELECT innovation_id, series, treatment_value, origin_ref FROM ablation "
                       "WHERE series = 'toy-bench'") == [("rope", "toy-bench", 0.6, "datasets/imported/toy/e.yaml:8")]
+
+
+# --- Wen et al. 2025 (marin-community/marin optimizer sweep) --------------------------------------
+
+WEN = FIXTURES / "wen"
+
+
+def test_wen_cache_keys_are_recomputed_from_the_grid():
+    # The authors' key for AdamW at 130M, 1x Chinchilla: 2,684,354,560 tokens -> data_size "2B".
+    assert runs_wen2025.tokens("130m", 1) == 2_684_354_560
+    key = runs_wen2025.cache_key("adamw", "130m", 1)
+    assert key == hashlib.md5(b"adamw_130m_2B_1").hexdigest()
+    assert runs_wen2025.cache_key("adamw", "520m", 8) == hashlib.md5(b"adamw_520m_85B_8").hexdigest()
+    assert runs_wen2025.cache_key("soap", "1.2b", 8) == hashlib.md5(b"soap_1.2b_193B_8").hexdigest()
+
+
+def test_wen_pairs_each_optimizer_with_adamw_on_shared_cells():
+    skipped = []
+    rows = check_rows(runs_wen2025.parse(read_inputs(runs_wen2025.RELEASE, WEN), skipped=skipped), "wen2025")
+    assert {r["series"] for r in rows} == {"wen2025-muon-vs-adamw", "wen2025-lion-vs-adamw", "wen2025-soape-vs-adamw"}
+    muon = {(r["arm"], r["parameters"], r["tokens"]): r for r in rows if r["series"] == "wen2025-muon-vs-adamw"}
+    assert len(muon) == 2 * 8  # 6 Phase I cells and 2 Phase II cells; 520m 4x has no AdamW cell
+    n, d = 134217728, 2_684_354_560
+    first = muon[("treatment", n, d)]
+    assert first["loss"] == 3.806425 and muon[("baseline", n, d)]["loss"] == 3.851347
+    assert first["compute_flop"] == 6 * n * d and first["compute_method"] == "6ND"
+    assert first["innovation"] == "muon" and "c4_en" in first["loss_on"]
+    assert runs_wen2025.cache_key("muon", "130m", 1) in first["locator"]
+    assert "neighbouring configuration(s)" in muon[("treatment", 301989888, 6039797760)]["note"]  # min_num 2
+    soap = [r for r in rows if r["series"] == "wen2025-soape-vs-adamw"]
+    assert {r["parameters"] for r in soap} == {1207959552} and len(soap) == 4  # keyed "soap" in PhaseIII_1B
+    lion = [r for r in rows if r["series"] == "wen2025-lion-vs-adamw" and r["arm"] == "treatment"]
+    assert len(lion) == 5  # 130m 8x is an unfinished sweep
+    assert any("lion 130m 8x" in s and "'Missing Runs'" in s for s in skipped)
+    assert any("Muon 520m 4x: no AdamW cell" in s for s in skipped)
+    assert any(f"key {'0' * 32} is not a cell" in s for s in skipped)
+    assert any("nadamw 130m 1x" in s and "not in the cache" in s for s in skipped)
+
+
+def test_wen_parity_says_tuning_is_part_of_the_comparison():
+    rows = check_rows(runs_wen2025.parse(read_inputs(runs_wen2025.RELEASE, WEN)), "wen2025")
+    records = {r["id"]: r for r in check_series(runs_wen2025.series_records(rows), rows, "wen2025")}
+    muon, lion = records["wen2025-muon-vs-adamw"], records["wen2025-lion-vs-adamw"]
+    assert set(muon["differs"]) == {"schedule", "tuning_budget"} and set(lion["differs"]) == {"tuning_budget"}
+    assert "part of the comparison" in lion["differs"]["tuning_budget"]
+    assert set(lion["not_stated"]) == {"data", "tokenizer"}
+    assert "1.1x for 1.2B" in muon["note"]
+
+
+def test_wen_implausible_loss_names_file_and_key(tmp_path):
+    root = tmp_path / "repo"
+    shutil.copytree(WEN, root)
+    path = root / runs_wen2025.FOLDER / "PhaseII" / "wandb_cache.json"
+    doc = json.loads(path.read_text())
+    key = runs_wen2025.cache_key("muon", "300m", 2)
+    doc[key]["min_loss"] = 42.0
+    path.write_text(json.dumps(doc))
+    with pytest.raises(ParseError, match=f"PhaseII/wandb_cache.json: {key}.min_loss: 42.0 nats"):
+        runs_wen2025.parse(read_inputs(runs_wen2025.RELEASE, root))
+
+
+def test_wen_grid_lets_the_engine_fit_l_of_n_and_d_per_arm():
+    """The release varies N and D separately (130m at 4x and 520m at 1x share 10.7B tokens), so
+    analysis/ceg_nd.py's per-arm L(N, D) fit applies to its full grid, and not to a size sweep at one multiple."""
+    from types import SimpleNamespace
+
+    from analysis import ceg_nd
+
+    grid = [(s, m) for _, cells in runs_wen2025.GRID.values() for o, s, m in cells if o == "lion"]
+    arm = [SimpleNamespace(parameters=runs_wen2025.EXPECTED_PARAMS[s], tokens=runs_wen2025.tokens(s, m)) for s, m in grid]
+    assert len(arm) == 12 and ceg_nd.varies_n_and_d(arm)
+    assert not ceg_nd.varies_n_and_d([a for a, (s, m) in zip(arm, grid) if m == 2])
