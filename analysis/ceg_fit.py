@@ -187,12 +187,29 @@ def _starts(x, y, top):
     return starts
 
 
-def fit_joint(baseline: list[Run], treatment: list[Run], slope_free: bool,
-              noise: tuple[float, int] | None = None) -> JointFit:
-    """The joint model above on two arms' frontier runs (baseline needs 3+ compute levels).
+@dataclass
+class Problem:
+    """One series' joint fit, set up: the data in ln C about x_ref, bounds and starting points."""
+    baseline: list[Run]
+    treatment: list[Run]
+    slope_free: bool
+    x: np.ndarray        # ln C - x_ref, baseline runs then treatment runs
+    y: np.ndarray        # ln L
+    treated: np.ndarray
+    x_ref: float
+    x_t: float           # the treatment runs' mean of x
+    lower: list[float]
+    upper: list[float]
+    starts: list[np.ndarray]
 
-    `noise` = (sigma, degrees of freedom) estimated elsewhere (pooled over a release's series)
-    replaces the series' own residual scatter in the intervals."""
+    def residuals(self, params):
+        return _mean(params, self.x, self.treated, self.x_t, self.slope_free) - self.y
+
+    def jacobian(self, params):
+        return _jacobian(params, self.x, self.treated, self.x_t, self.slope_free)
+
+
+def problem(baseline: list[Run], treatment: list[Run], slope_free: bool) -> Problem:
     bc = np.array([r.compute_flop for r in baseline], float)
     tc = np.array([r.compute_flop for r in treatment], float)
     y = np.log([r.loss for r in (*baseline, *treatment)])
@@ -202,39 +219,57 @@ def fit_joint(baseline: list[Run], treatment: list[Run], slope_free: bool,
     treated = np.concatenate([np.zeros(bc.size, bool), np.ones(tc.size, bool)])
     x_t = float(x[treated].mean())
     top = float(np.exp(y.min())) * 0.999
-    p = 5 if slope_free else 4
-
-    def residuals(params):
-        return _mean(params, x, treated, x_t, slope_free) - y
-
-    def jacobian(params):
-        return _jacobian(params, x, treated, x_t, slope_free)
-
     lower = [0.0, -60.0, 1e-3, -25.0] + ([-3.0] if slope_free else [])
     upper = [top, 60.0, 3.0, 25.0] + ([3.0] if slope_free else [])
-    best = None
+    starts = []
     for e0, alpha0 in _starts(x[~treated], y[~treated], top):
         spread = np.exp(y[~treated]) - e0
         log_a0 = float(np.log(np.maximum(spread, 1e-9)).mean() + alpha0 * x[~treated].mean())
         start = [e0, log_a0, alpha0, 0.0] + ([0.0] if slope_free else [])
-        start = np.clip(start, np.array(lower) + 1e-9, np.array(upper) - 1e-9)
+        starts.append(np.clip(start, np.array(lower) + 1e-9, np.array(upper) - 1e-9))
+    return Problem(baseline, treatment, slope_free, x, y, treated, x_ref, x_t, lower, upper, starts)
+
+
+def fit_joint(baseline: list[Run], treatment: list[Run], slope_free: bool,
+              noise: tuple[float, int] | None = None) -> JointFit:
+    """The joint model above on two arms' frontier runs (baseline needs 3+ compute levels).
+
+    `noise` = (sigma, degrees of freedom) estimated elsewhere (pooled over a release's series)
+    replaces the series' own residual scatter in the intervals.
+
+    The reference path: one scipy least_squares fit per start. fit_joint_many fits many series
+    at once to the same optimum (tests/test_ceg_batch.py compares the two)."""
+    prob = problem(baseline, treatment, slope_free)
+    best = None
+    for start in prob.starts:
         try:
-            result = least_squares(residuals, start, jac=jacobian, bounds=(lower, upper), x_scale="jac",
-                                   max_nfev=200)
+            result = least_squares(prob.residuals, start, jac=prob.jacobian, bounds=(prob.lower, prob.upper),
+                                   x_scale="jac", max_nfev=200)
         except ValueError:
             continue
         if best is None or result.cost < best.cost:
             best = result
     if best is None:
         raise ValueError("the joint fit failed from every start")
-    fit = JointFit(best.x, None, None, None, y.size - p, x_ref, x_t + x_ref, slope_free,
-                   (float(bc.min()), float(bc.max())), n_runs=int(y.size), own_df=int(y.size - p))
+    return finish(prob, best.x, float(best.cost), best.jac, noise)
+
+
+def finish(prob: Problem, params: np.ndarray, cost: float, jac: np.ndarray,
+            noise: tuple[float, int] | None) -> JointFit:
+    """The fit at its optimum (cost: half the sum of squares, jac: the Jacobian there): censoring,
+    the noise and the covariance."""
+    baseline, treatment, y = prob.baseline, prob.treatment, prob.y
+    p = params.size
+    base_c = (min(r.compute_flop for r in baseline), max(r.compute_flop for r in baseline))
+    fit = JointFit(np.asarray(params, float), None, None, None, y.size - p, prob.x_ref, prob.x_t + prob.x_ref,
+                   prob.slope_free, (float(base_c[0]), float(base_c[1])), n_runs=int(y.size),
+                   own_df=int(y.size - p))
     fit.censored = _beyond_reach(fit, treatment)
     if fit.censored:
-        fit = _fit_censored(fit, baseline, treatment, x, y, treated, lower, upper)
+        fit = _fit_censored(fit, baseline, treatment, prob.x, y, prob.treated, prob.lower, prob.upper)
     else:
-        fit.rss = 2 * float(best.cost)
-        fit.cov_unit = np.linalg.pinv(best.jac.T @ best.jac)
+        fit.rss = 2 * cost
+        fit.cov_unit = np.linalg.pinv(jac.T @ jac)
         if fit.df >= 1:
             raw = math.sqrt(fit.rss / fit.df)
             fit.sigma_raw, fit.sigma = raw, max(raw, SIGMA_FLOOR)
