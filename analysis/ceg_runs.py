@@ -31,6 +31,7 @@ Everything here is pure: numbers in, numbers out.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -596,6 +597,9 @@ CSV_REQUIRED = ("innovation", "arm", "compute_flop", "loss")
 CSV_OPTIONAL = ("series", "params", "tokens")
 
 
+_PLAIN_NUMBER = re.compile(r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
 class RunsFileError(ValueError):
     """A problem in a runs CSV, naming the line and the column."""
 
@@ -633,7 +637,11 @@ def read_runs_csv(text: str, name: str = "runs.csv") -> dict[tuple[str, str], tu
                     raise RunsFileError(f"{where}, column {column}: empty")
                 return None
             try:
-                result = parse_number(value)
+                # plain digits (most cells) straight to float: the same correctly rounded value as
+                # parse_number's exact Decimal, at a tenth of the cost; anything else goes through it
+                result = float(value) if _PLAIN_NUMBER.fullmatch(value) else parse_number(value)
+                if not math.isfinite(result):
+                    result = parse_number(value)  # says why (1e400 is not a finite number)
             except ValueProblem as exc:
                 raise RunsFileError(f"{where}, column {column}: {exc}") from None
             if result <= 0:
