@@ -44,7 +44,6 @@ import numpy as np
 # scipy.special, not scipy.stats: the same functions (t.ppf is stdtrit, norm.logcdf is log_ndtr)
 # without the ~0.4 s import of scipy.stats, a seventh of `cegdb ceg`'s budget on a small file
 from scipy import special
-from scipy.optimize import least_squares
 
 # A loss noise below 0.2% per run is not believed: seed-to-seed spreads of language-model losses are
 # a few tenths of a percent, and table values rounded to 2-3 digits add their own error; a fit that
@@ -248,6 +247,8 @@ def fit_joint(baseline: list[Run], treatment: list[Run], slope_free: bool,
 
     The reference path: one scipy least_squares fit per start. fit_joint_many fits many series
     at once to the same optimum (tests/test_ceg_batch.py compares the two)."""
+    from scipy.optimize import least_squares  # here: its import costs `cegdb ceg` ~0.2 s
+
     prob = problem(baseline, treatment, slope_free)
     best = None
     for start in prob.starts:
@@ -331,6 +332,8 @@ def _fit_censored(fit: JointFit, baseline, treatment, x, y, treated, lower, uppe
         u = np.where(cens == 1, (thr_hi - mu) / sigma, (mu - thr_lo) / sigma)
         censored = np.sqrt(np.maximum(-2.0 * special.log_ndtr(u), 0.0))
         return np.where(exact, out, censored)
+
+    from scipy.optimize import least_squares  # here, as in fit_joint
 
     p = fit.params.size
     fit.df = y.size - p

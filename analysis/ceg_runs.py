@@ -36,7 +36,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import least_squares
 
 from analysis import ceg_fit, ceg_nd
 from analysis import classify as cls

@@ -512,10 +512,12 @@ def ceg_command(runs_csv: Path | None, db_url, as_json: bool, method: str, boots
                 json.dumps(item, allow_nan=False)
         except ValueError:
             raise click.ClickException(f"{runs_csv}: a result is not a finite number; nothing printed") from None
+        from cegdb import json_out
+
         out = click.get_text_stream("stdout")
         out.write("[")
         for i, item in enumerate(results):
-            text = json.dumps(item, indent=2, allow_nan=False).replace("\n", "\n  ")
+            text = json_out.dumps(item).replace("\n", "\n  ")  # = json.dumps(indent=2), faster
             out.write(("," if i else "") + "\n  " + text)
         out.write("\n]\n" if results else "]\n")
         return
