@@ -3,9 +3,11 @@
 `cegdb ceg` on a file of many short series spent almost all its time in one scipy least_squares
 fit per start per series (1,000 series of 16 runs: 3,000 fits, 10 s), each a 5-parameter problem
 whose cost is per-iteration Python overhead. Here every (series, start) pair is one row of a
-stack, padded to the longest series (padded runs have zero residual and zero Jacobian), and the
-batched bounded Levenberg-Marquardt of analysis/batch_lm.py solves all rows together. A series
-without a trend parameter (s fixed at 0) has s held where it starts.
+stack, padded to the longest series of its chunk (padded runs have zero residual and zero
+Jacobian), and the batched bounded Levenberg-Marquardt of analysis/batch_lm.py solves a chunk's
+rows together; chunks group series of similar length and are bounded in size (CELLS_PER_SOLVE), so
+one long series among many short ones costs neither padding nor memory. A series without a trend
+parameter (s fixed at 0) has s held where it starts.
 
 Same model, same residuals, same bounds and the same starts as fit_joint; the lowest cost over a
 series' starts wins, as there. The solver converges further than least_squares' default
@@ -61,43 +63,60 @@ class _Stack:
         return (Jt @ r[:, :, None])[:, :, 0], Jt @ J
 
 
+# Rows x padded runs per solve: bounds the stack (its Jacobian is 5 floats a cell, 10 MB here) and the
+# padding, whatever the mix of long and short series; series are solved in order of length.
+CELLS_PER_SOLVE = 250_000
+
+
 def fit_joint_many(jobs: list[tuple[list[ceg_fit.Run], list[ceg_fit.Run], bool, tuple[float, int] | None]],
                    ) -> list[ceg_fit.JointFit | ValueError]:
     """fit_joint(baseline, treatment, slope_free, noise) for each job, all fitted together.
     A series whose fit fails gets the ValueError fit_joint would have raised, in its place."""
-    if not jobs:
-        return []
     problems = [ceg_fit.problem(b, t, slope_free) for b, t, slope_free, _ in jobs]
-    owner = np.array([k for k, prob in enumerate(problems) for _ in prob.starts], int)
-    rows = [(prob, start) for prob in problems for start in prob.starts]
-    R, M = len(rows), max(prob.y.size for prob in problems)
+    rows = sorted(((prob.y.size, k, start) for k, prob in enumerate(problems) for start in prob.starts),
+                  key=lambda row: (row[0], row[1]))
+    best: dict[int, tuple[float, np.ndarray, np.ndarray]] = {}  # series -> (cost, params, Jacobian)
+    begin = 0
+    while begin < len(rows):
+        # the longest run count decides the padding: take rows while the chunk stays within budget
+        end = begin + 1
+        while end < len(rows) and (end + 1 - begin) * rows[end][0] <= CELLS_PER_SOLVE:
+            end += 1
+        _solve_chunk(problems, rows[begin:end], best)
+        begin = end
+    out: list[ceg_fit.JointFit | ValueError] = []
+    for k, (prob, (_, _, _, noise)) in enumerate(zip(problems, jobs)):
+        if k not in best:
+            out.append(ValueError("the joint fit failed from every start"))
+            continue
+        cost, params, jac = best[k]
+        p, n = len(prob.lower), prob.y.size
+        try:
+            out.append(ceg_fit.finish(prob, params[:p], cost, jac[:n, :p], noise))
+        except ValueError as exc:  # the censored refit's solver refusing, as in fit_joint
+            out.append(exc)
+    return out
+
+
+def _solve_chunk(problems: list[ceg_fit.Problem], rows: list[tuple[int, int, np.ndarray]],
+                 best: dict[int, tuple[float, np.ndarray, np.ndarray]]) -> None:
+    """Solve rows (run count, series, start) together; keep each series' lowest cost in `best`,
+    the first of equal costs as fit_joint's loop does (rows come in start order within a series)."""
+    R, M = len(rows), max(n for n, _, _ in rows)
     x, y = np.zeros((R, M)), np.zeros((R, M))
     treated, mask = np.zeros((R, M)), np.zeros((R, M))
     x_t, slope = np.zeros((R, 1)), np.zeros((R, 1))
     p0, lower, upper = np.zeros((R, P)), np.zeros((R, P)), np.zeros((R, P))
-    for i, (prob, start) in enumerate(rows):
-        n = prob.y.size
+    for i, (n, k, start) in enumerate(rows):
+        prob = problems[k]
         x[i, :n], y[i, :n], treated[i, :n], mask[i, :n] = prob.x, prob.y, prob.treated, 1.0
         x_t[i], slope[i] = prob.x_t, float(prob.slope_free)
-        k = len(start)
-        p0[i, :k], lower[i, :k], upper[i, :k] = start, prob.lower, prob.upper
+        p0[i, :len(start)], lower[i, :len(start)], upper[i, :len(start)] = start, prob.lower, prob.upper
     fixed = np.zeros((R, P), bool)
     fixed[:, 4] = slope[:, 0] == 0
     stack = _Stack(x, y, treated, mask, x_t, slope)
     params, cost = batch_lm.solve(stack, p0, lower, upper, fixed=fixed)
-    cost = np.where(np.isfinite(cost), cost, np.inf)
     jac = stack.jacobian(params)
-    out: list[ceg_fit.JointFit | ValueError] = []
-    for k, (prob, (_, _, _, noise)) in enumerate(zip(problems, jobs)):
-        mine = np.flatnonzero(owner == k)
-        if mine.size == 0 or not np.isfinite(cost[mine]).any():
-            out.append(ValueError("the joint fit failed from every start"))
-            continue
-        best = mine[int(np.argmin(cost[mine]))]  # the first of equal costs, as fit_joint's loop
-        p = len(prob.lower)
-        n = prob.y.size
-        try:
-            out.append(ceg_fit.finish(prob, params[best, :p].copy(), float(cost[best]), jac[best, :n, :p], noise))
-        except ValueError as exc:  # the censored refit's solver refusing, as in fit_joint
-            out.append(exc)
-    return out
+    for i, (n, k, _) in enumerate(rows):
+        if np.isfinite(cost[i]) and (k not in best or cost[i] < best[k][0]):
+            best[k] = (float(cost[i]), params[i].copy(), jac[i, :n].copy())  # copies: the chunk is freed

@@ -90,3 +90,16 @@ def test_a_bad_series_is_named_by_its_position():
     with pytest.raises(SeriesError, match="no treatment runs") as caught:
         series_ceg_many([good, (good[0], [])])
     assert caught.value.index == 1
+
+
+def test_solving_in_small_chunks_changes_nothing(both, monkeypatch):
+    """Series are solved in chunks of bounded size (long and short series mixed): a chunk of a few rows,
+    splitting one series' starts between chunks, gives the same answers as one big solve."""
+    from analysis import ceg_fit_many
+
+    monkeypatch.setattr(ceg_fit_many, "CELLS_PER_SOLVE", 30)
+    pairs = [pair for _, pair in CASES]
+    for small, big in zip(series_ceg_many(pairs), both[1]):
+        assert small.compute_class == big.compute_class
+        for attr in ("gain_small", "gain_small_lower", "gain_small_upper", "slope", "slope_upper", "sigma"):
+            assert close(getattr(small, attr), getattr(big, attr), scale=1.0), attr
