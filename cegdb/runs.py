@@ -11,9 +11,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from analysis.ceg_runs import (CSV_OPTIONAL, CSV_REQUIRED, SeriesError, read_runs_csv, series_ceg_many,
                                series_summary)
-from catalog import schema
 
-if TYPE_CHECKING:  # pandas is imported where a frame is made: `cegdb ceg` uses only check_run_ranges
+if TYPE_CHECKING:  # pandas and the schema are imported in ceg(): `cegdb ceg` uses only check_run_ranges
     import pandas as pd
 
 POINT_UNITS = {"compute_flop": "FLOP", "loss": None, "ceg": "x", "ceg_lower": "x", "ceg_upper": "x",
@@ -68,6 +67,8 @@ def ceg(runs: pd.DataFrame, *, bootstrap: int = 200, seed: int = 0) -> RunsCeg:
     attrs: `points, series = cegdb.ceg(frame)`. A bad input raises analysis.ceg_runs.RunsFileError
     (a ValueError) naming the row, as `cegdb ceg` does for a CSV line."""
     import pandas as pd
+
+    from catalog import schema
 
     missing = [c for c in CSV_REQUIRED if c not in runs.columns]
     if missing:
