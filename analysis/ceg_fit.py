@@ -171,17 +171,21 @@ def _jacobian(params, x, treated, x_t, slope_free):
     return np.column_stack(columns)
 
 
+# The grid of E (as a share of the lowest loss) the baseline's profile is read on.
+_E_GRID = np.linspace(0.0, 0.98, 12)
+
+
 def _starts(x, y, top):
     """Starting (E, alpha): the baseline's own profiled fit (E + A C^-alpha by a scalar search over
     E), and two fixed ones, so a poor profile cannot trap the joint fit."""
-    loss = np.exp(y)
     starts = [(0.0, 0.1), (0.9 * top, 0.3)]
     # the linear fit of ln(L - E) on x for all 12 grid values of E at once (one row each)
-    grid = np.linspace(0.0, 0.98, 12) * top
-    yy = np.log(loss[None, :] - grid[:, None])
-    xc = x - x.mean()
+    grid = _E_GRID * top
+    yy = np.log(np.exp(y)[None, :] - grid[:, None])
+    x_bar = x.mean()
+    xc = x - x_bar
     alpha = -((yy - yy.mean(axis=1, keepdims=True)) @ xc) / max(np.dot(xc, xc), 1e-12)
-    log_a = yy.mean(axis=1) + alpha * x.mean()
+    log_a = yy.mean(axis=1) + alpha * x_bar
     sse = np.sum((np.log(grid[:, None] + np.exp(log_a[:, None] - alpha[:, None] * x[None, :])) - y) ** 2, axis=1)
     k = int(np.argmin(sse))
     if 0 < alpha[k] <= 3:
@@ -212,24 +216,24 @@ class Problem:
 
 
 def problem(baseline: list[Run], treatment: list[Run], slope_free: bool) -> Problem:
-    bc = np.array([r.compute_flop for r in baseline], float)
-    tc = np.array([r.compute_flop for r in treatment], float)
+    nb = len(baseline)
+    x_all = np.log([r.compute_flop for r in (*baseline, *treatment)])
     y = np.log([r.loss for r in (*baseline, *treatment)])
-    x_all = np.log(np.concatenate([bc, tc]))
     x_ref = float(x_all.mean())
     x = x_all - x_ref
-    treated = np.concatenate([np.zeros(bc.size, bool), np.ones(tc.size, bool)])
-    x_t = float(x[treated].mean())
+    treated = np.arange(y.size) >= nb  # baseline runs first
+    x_t = float(x[nb:].mean())
     top = float(np.exp(y.min())) * 0.999
     lower = [0.0, -60.0, 1e-3, -25.0] + ([-3.0] if slope_free else [])
     upper = [top, 60.0, 3.0, 25.0] + ([3.0] if slope_free else [])
-    starts = []
-    for e0, alpha0 in _starts(x[~treated], y[~treated], top):
-        spread = np.exp(y[~treated]) - e0
-        log_a0 = float(np.log(np.maximum(spread, 1e-9)).mean() + alpha0 * x[~treated].mean())
-        start = [e0, log_a0, alpha0, 0.0] + ([0.0] if slope_free else [])
-        starts.append(np.clip(start, np.array(lower) + 1e-9, np.array(upper) - 1e-9))
-    return Problem(baseline, treatment, slope_free, x, y, treated, x_ref, x_t, lower, upper, starts)
+    # each start: (E, alpha) from _starts, ln A' the baseline's mean of ln(L - E) + alpha x, a = s = 0
+    xb, yb = x[:nb], y[:nb]
+    e0, alpha0 = np.array(_starts(xb, yb, top)).T
+    log_a0 = np.log(np.maximum(np.exp(yb)[None, :] - e0[:, None], 1e-9)).mean(axis=1) + alpha0 * xb.mean()
+    starts = np.zeros((e0.size, len(lower)))
+    starts[:, 0], starts[:, 1], starts[:, 2] = e0, log_a0, alpha0
+    starts = np.clip(starts, np.array(lower) + 1e-9, np.array(upper) - 1e-9)
+    return Problem(baseline, treatment, slope_free, x, y, treated, x_ref, x_t, lower, upper, list(starts))
 
 
 @lru_cache(maxsize=None)
