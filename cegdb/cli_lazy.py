@@ -30,6 +30,9 @@ def lazy_module(name: str):
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
+    parent, _, child = name.rpartition(".")
+    if parent:  # as an import does: `import catalog.db` then `catalog.db.x` finds it
+        setattr(sys.modules[parent], child, module)
     return module
 
 
