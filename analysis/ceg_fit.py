@@ -73,7 +73,7 @@ def frontier(runs: list[Run]) -> tuple[list[Run], list[Run]]:
     for r in runs:
         configs.setdefault((r.compute_flop, r.parameters, r.tokens), []).append(r)
     # each configuration's mean once, in plain Python: np.mean on a handful of floats was a fifth of
-    # `cegdb ceg`'s time on many short series
+    # `cegdb ceg`'s time on 1,000 series of 16 runs (profiled)
     means = {key: sum(r.loss for r in members) / len(members) for key, members in configs.items()}
     order = sorted(configs.items(), key=lambda kv: (kv[0][0], means[kv[0]]))
     keep, drop, best = [], [], math.inf
@@ -216,6 +216,7 @@ class Problem:
 
 
 def problem(baseline: list[Run], treatment: list[Run], slope_free: bool) -> Problem:
+    """One series' joint fit set up (data, bounds, starts): shared by fit_joint and ceg_fit_many."""
     nb = len(baseline)
     x_all = np.log([r.compute_flop for r in (*baseline, *treatment)])
     y = np.log([r.loss for r in (*baseline, *treatment)])

@@ -347,8 +347,13 @@ def series_ceg_many(pairs: list[tuple[list[RunPoint], list[RunPoint]]], *, boots
     for k, fit in zip(fitted, ceg_fit_many.fit_joint_many(
             [(arms[k].base_front, arms[k].used, arms[k].slope_free, None) for k in fitted])):
         fits[k] = fit
-    return [_frontier_result(baseline, treatment, a, fit, seed)
-            for (baseline, treatment), a, fit in zip(pairs, arms, fits)]
+    out = []
+    for k, ((baseline, treatment), a, fit) in enumerate(zip(pairs, arms, fits)):
+        try:
+            out.append(_frontier_result(baseline, treatment, a, fit, seed))
+        except ValueError as exc:  # as series_ceg would raise it, named by its series
+            raise SeriesError(k, str(exc)) from None
+    return out
 
 
 class SeriesError(ValueError):
