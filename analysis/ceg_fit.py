@@ -269,17 +269,27 @@ def fit_joint(baseline: list[Run], treatment: list[Run], slope_free: bool,
     return finish(prob, best.x, float(best.cost), best.jac, noise)
 
 
+def _at(prob: Problem, params: np.ndarray) -> JointFit:
+    """The fit's frame at `params`: which treatment runs are beyond the baseline law's reach."""
+    p, n = params.size, prob.y.size
+    computes = [r.compute_flop for r in prob.baseline]
+    fit = JointFit(np.asarray(params, float), None, None, None, n - p, prob.x_ref, prob.x_t + prob.x_ref,
+                   prob.slope_free, (float(min(computes)), float(max(computes))), n_runs=int(n), own_df=int(n - p))
+    fit.censored = _beyond_reach(fit, prob.treatment)
+    return fit
+
+
+def censors(prob: Problem, params: np.ndarray) -> bool:
+    """Whether the optimum `params` puts treatment runs beyond the baseline's reach (a censored refit)."""
+    return bool(_at(prob, params).censored)
+
+
 def finish(prob: Problem, params: np.ndarray, cost: float, jac: np.ndarray,
             noise: tuple[float, int] | None) -> JointFit:
     """The fit at its optimum (cost: half the sum of squares, jac: the Jacobian there): censoring,
     the noise and the covariance."""
     baseline, treatment, y = prob.baseline, prob.treatment, prob.y
-    p = params.size
-    base_c = (min(r.compute_flop for r in baseline), max(r.compute_flop for r in baseline))
-    fit = JointFit(np.asarray(params, float), None, None, None, y.size - p, prob.x_ref, prob.x_t + prob.x_ref,
-                   prob.slope_free, (float(base_c[0]), float(base_c[1])), n_runs=int(y.size),
-                   own_df=int(y.size - p))
-    fit.censored = _beyond_reach(fit, treatment)
+    fit = _at(prob, params)
     if fit.censored:
         fit = _fit_censored(fit, baseline, treatment, prob.x, y, prob.treated, prob.lower, prob.upper)
     else:

@@ -12,8 +12,10 @@ parameter (s fixed at 0) has s held where it starts.
 Same model, same residuals, same bounds and the same starts as fit_joint; the lowest cost over a
 series' starts wins, as there. The solver converges further than least_squares' default
 tolerances, so the two agree to the reference's own precision (tests/test_ceg_batch.py). What
-follows the optimum (censoring and its Tobit refit, the noise, the covariance from the Jacobian at
-the optimum) is ceg_fit.finish, shared with the reference path.
+follows the optimum (the noise, the covariance from the Jacobian at the optimum) is ceg_fit.finish,
+shared with the reference path; a series whose optimum puts treatment runs beyond the baseline's
+reach (a censored refit follows) is fitted by the reference path whole, so censored series give
+exactly fit_joint's answer.
 
 Pure: numbers in, numbers out.
 """
@@ -92,8 +94,14 @@ def fit_joint_many(jobs: list[tuple[list[ceg_fit.Run], list[ceg_fit.Run], bool, 
         cost, params, jac = best[k]
         p, n = len(prob.lower), prob.y.size
         try:
-            out.append(ceg_fit.finish(prob, params[:p], cost, jac[:n, :p], noise))
-        except ValueError as exc:  # the censored refit's solver refusing, as in fit_joint
+            if ceg_fit.censors(prob, params[:p]):
+                # Censored series take the reference path whole: the censored (Tobit) refit starts from
+                # this optimum, and in such ill-posed series (runs past the baseline's reach) the two
+                # solvers can end in different local minima. They are few, and the refit is scipy's anyway.
+                out.append(ceg_fit.fit_joint(*jobs[k]))
+            else:
+                out.append(ceg_fit.finish(prob, params[:p], cost, jac[:n, :p], noise))
+        except ValueError as exc:  # as fit_joint raises it
             out.append(exc)
     return out
 
