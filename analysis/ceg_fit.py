@@ -56,6 +56,7 @@ MIN_LEVELS_FOR_TREND = 3
 # this many residual degrees of freedom in the series' own fit (7+ frontier runs for 5 parameters).
 MIN_OWN_DF_FOR_TREND = 2
 LEVEL = 0.95
+LOG_GAIN_LIMIT = 700.0  # |ln CEG| of an interval end at most: e^700 is 1e304, inside float range
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,11 @@ class JointFit:
         if se is None:
             return math.exp(value), None, None
         q = self.quantile()
-        return math.exp(value), math.exp(value - q * se), math.exp(value + q * se)
+        # An interval past float range (a nearly flat baseline over three runs gave e^1000) is cut at
+        # e^-+700, far past any class boundary, so the class stays undetermined: exp() overflowed into
+        # a traceback before.
+        return math.exp(value), math.exp(max(value - q * se, -LOG_GAIN_LIMIT)), \
+            math.exp(min(value + q * se, LOG_GAIN_LIMIT))
 
     def slope(self) -> tuple[float | None, float | None, float | None]:
         if not self.slope_free:

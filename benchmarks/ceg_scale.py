@@ -5,8 +5,8 @@ four decades) in two shapes, then runs the real command line on each, `--json`, 
 time and peak resident memory (the child's ru_maxrss):
 
 * few long series: runs spread over series of `--per-series` rows (the issue's 16k and 200k rows);
-* many short series: `--short` layouts, SERIESxRUNS (1,000 series of 16 runs: the per-series fit
-  dominates; 4,000 x 4: two runs per arm, no fit at all).
+* many short series: `--short` layouts, SERIESxRUNS (1,000 series of 16 runs: one joint fit per series
+  was the cost before the fits were batched; 4,000 x 4: two runs per arm, no fit at all).
 
 Old vs new, in the same run: the engine alone (CSV read, then every series' result) by the reference
 path, one scipy least_squares fit per start and series (series_ceg in a loop, what `cegdb ceg` did
