@@ -106,10 +106,15 @@ def class_of(gain: str, trend: str) -> str:
 def fmt_interval(value, lower, upper, digits: int = 2, sign: bool = False) -> str:
     if value is None:
         return "none"
-    spec = f"{'+' if sign else ''}.{digits}f"
+    plus = '+' if sign else ''
+
+    def fmt(x: float) -> str:
+        # a million or more in 3 significant digits: an interval cut at e^700 printed 300 digits
+        return f"{x:{plus}.3g}" if abs(x) >= 1e6 else f"{x:{plus}.{digits}f}"
+
     if lower is None or upper is None:
-        return f"{value:{spec}} (no interval: no noise estimate)"
-    return f"{value:{spec}} [{lower:{spec}}, {upper:{spec}}]"
+        return f"{fmt(value)} (no interval: no noise estimate)"
+    return f"{fmt(value)} [{fmt(lower)}, {fmt(upper)}]"
 
 
 def explain(gain: str, trend: str, klass: str, gain_text: str, slope_text: str) -> str:

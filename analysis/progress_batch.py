@@ -3,15 +3,12 @@
 The bootstrap in analysis.progress refits the same penalised least-squares problem (see
 progress.fit_progress) to hundreds of resamples. One scipy least_squares call per resample spends
 almost all its time in per-iteration Python overhead (an 8-parameter problem with ~35 residuals),
-so here every resample is one row of a stack and each iteration is a handful of numpy operations
-over the whole stack: residuals (R x M), Jacobians (R x M x P), and R damped normal-equation
-solves of P x P.
+so every resample is one row of a stack solved by the batched Levenberg–Marquardt of
+analysis/batch_lm.py; this module supplies the stack's residuals, Jacobians and normal equations.
 
 It minimises the same objective from the same start as progress.fit_progress(starts=1) (the same
-residuals, penalty, bounds and initial point), and stops each row on its own when the cost no
-longer falls (relative change below ftol over an accepted step), the projected gradient vanishes,
-or the iteration budget is spent. Bounds are handled by an active set: a parameter at a bound whose
-gradient pushes outward is held there for that step, and every trial point is clipped into the box.
+residuals, penalty, bounds and initial point); batch_lm says when each row stops and how bounds
+are kept.
 
 Pure: arrays in, arrays out.
 """
@@ -22,6 +19,7 @@ import math
 
 import numpy as np
 
+from analysis import batch_lm
 from analysis.progress import LOG_C0, N_SHARED, YEAR0, ProgressData
 
 
@@ -110,6 +108,23 @@ class _Stack:
             self.sqrt_pen * theta / (2.0 * np.power(np.square(theta) + 1e-8, 0.75))
         return jac
 
+    def normal(self, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(gradient, Gauss-Newton matrix) for analysis.batch_lm."""
+        r = self.residuals(p)
+        J = self.jacobian(p)
+        # matmul, not einsum: the batched products are most of an iteration's time
+        g = (r[:, None, :] @ J)[:, 0, :]
+        Jd = J[:, :self.n]
+        H = Jd.transpose(0, 2, 1) @ Jd
+        # The penalty rows' Gauss-Newton curvature vanishes at theta = 0, where the smoothed |theta|
+        # is sharpest; its exact (positive) second derivative, lambda/2 * eps / (theta^2 + eps)^1.5,
+        # makes the steps converge instead of hopping across zero. Same objective, better model.
+        theta = p[:, self.first_pen:]
+        m = theta.shape[1]
+        H[:, self.first_pen + np.arange(m), self.first_pen + np.arange(m)] += \
+            0.5 * self.sqrt_pen ** 2 * 1e-8 / np.power(np.square(theta) + 1e-8, 1.5)
+        return g, H
+
 
 def fit_many(data: ProgressData, index: np.ndarray, penalty: float, x0: np.ndarray | None = None,
              max_iter: int = 3000, ftol: float = 1e-12, gtol: float = 1e-10) -> tuple[np.ndarray, np.ndarray]:
@@ -118,58 +133,4 @@ def fit_many(data: ProgressData, index: np.ndarray, penalty: float, x0: np.ndarr
     stack = _Stack(data, index, penalty)
     lower, upper = bounds(stack.n_bench, stack.n_innov)
     p = cold_starts(data, index) if x0 is None else np.clip(np.array(x0, float), lower, upper)
-    R, P = p.shape
-    cost = 0.5 * np.square(stack.residuals(p)).sum(axis=1)
-    lam = np.full(R, 1e-3)
-    active = np.arange(R)
-    eye = np.eye(P)
-    for _ in range(max_iter):
-        if active.size == 0:
-            break
-        with np.errstate(over="ignore", invalid="ignore"):  # an overflowing trial is just rejected
-            active = _iterate(stack, active, p, cost, lam, lower, upper, eye, R, ftol, gtol)
-    return p, cost
-
-
-def _iterate(stack, active, p, cost, lam, lower, upper, eye, R, ftol, gtol):
-    """One damped step for every active row; updates p, cost, lam in place, returns the rows
-    still active."""
-    sub = stack.take(active) if active.size < R else stack
-    pa, ca, la = p[active], cost[active], lam[active]
-    r = sub.residuals(pa)
-    J = sub.jacobian(pa)
-    # matmul, not einsum: the batched products are most of an iteration's time
-    g = (r[:, None, :] @ J)[:, 0, :]
-    n = sub.n
-    Jd = J[:, :n]
-    H = Jd.transpose(0, 2, 1) @ Jd
-    # The penalty rows' Gauss-Newton curvature vanishes at theta = 0, where the smoothed |theta|
-    # is sharpest; its exact (positive) second derivative, lambda/2 * eps / (theta^2 + eps)^1.5,
-    # makes the steps converge instead of hopping across zero. Same objective, better model.
-    theta = pa[:, sub.first_pen:]
-    m = theta.shape[1]
-    H[:, sub.first_pen + np.arange(m), sub.first_pen + np.arange(m)] += \
-        0.5 * sub.sqrt_pen ** 2 * 1e-8 / np.power(np.square(theta) + 1e-8, 1.5)
-    # Active set: a parameter sitting on a bound with the gradient pushing it out stays put.
-    held = ((pa <= lower + 1e-12) & (g > 0)) | ((pa >= upper - 1e-12) & (g < 0))
-    g_free = np.where(held, 0.0, g)
-    done = np.abs(g_free).max(axis=1) < gtol
-    free = ~held
-    H = H * (free[:, :, None] & free[:, None, :]) + eye * held[:, :, None]
-    diag = np.maximum(np.einsum("rpp->rp", H), 1e-12)
-    A = H + (la[:, None] * diag)[:, :, None] * eye
-    try:
-        step = -np.linalg.solve(A, g_free[:, :, None])[:, :, 0]
-    except np.linalg.LinAlgError:  # one singular system stops numpy's whole batch
-        step = -(np.linalg.pinv(A) @ g_free[:, :, None])[:, :, 0]
-    trial = np.clip(pa + step, lower, upper)
-    trial_cost = 0.5 * np.square(sub.residuals(trial)).sum(axis=1)
-    better = np.isfinite(trial_cost) & (trial_cost < ca)
-    small = better & (ca - trial_cost <= ftol * ca)
-    p[active] = np.where(better[:, None], trial, pa)
-    cost[active] = np.where(better, trial_cost, ca)
-    lam[active] = np.where(better, np.maximum(la / 3.0, 1e-12), np.minimum(la * 4.0, 1e12))
-    # A row stops when the cost has stopped falling, the gradient is gone, or damping cannot
-    # find any descent (lambda at its ceiling: a point no step improves).
-    stop = done | small | (~better & (la >= 1e12))
-    return active[~stop]
+    return batch_lm.solve(stack, p, lower, upper, max_iter=max_iter, ftol=ftol, gtol=gtol)

@@ -1,18 +1,19 @@
 """`cegdb.ceg(frame)`: a researcher's own runs through the engine of `cegdb ceg FILE.csv`.
 
 The frame is written as CSV and read by analysis.ceg_runs.read_runs_csv, then each (innovation,
-series) goes through series_ceg and series_summary, exactly as cegdb/cli.py's `ceg` command does,
+series) goes through series_ceg_many and series_summary, exactly as cegdb/cli.py's `ceg` command does,
 so the two give the same numbers and refuse the same inputs with the same messages.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-import pandas as pd
+from analysis.ceg_runs import (CSV_OPTIONAL, CSV_REQUIRED, SeriesError, read_runs_csv, series_ceg_many,
+                               series_summary)
 
-from analysis.ceg_runs import CSV_OPTIONAL, CSV_REQUIRED, series_ceg, series_summary, read_runs_csv
-from catalog import schema
+if TYPE_CHECKING:  # pandas and the schema are imported in ceg(): `cegdb ceg` uses only check_run_ranges
+    import pandas as pd
 
 POINT_UNITS = {"compute_flop": "FLOP", "loss": None, "ceg": "x", "ceg_lower": "x", "ceg_upper": "x",
                "baseline_compute_flop": "FLOP", "extrapolated": None, "censored": None, "row": None,
@@ -65,6 +66,10 @@ def ceg(runs: pd.DataFrame, *, bootstrap: int = 200, seed: int = 0) -> RunsCeg:
     tokens); other columns are ignored. Returns RunsCeg(points, series), two DataFrames with units in
     attrs: `points, series = cegdb.ceg(frame)`. A bad input raises analysis.ceg_runs.RunsFileError
     (a ValueError) naming the row, as `cegdb ceg` does for a CSV line."""
+    import pandas as pd
+
+    from catalog import schema
+
     missing = [c for c in CSV_REQUIRED if c not in runs.columns]
     if missing:
         raise ValueError(f"runs: missing column(s) {', '.join(missing)} "
@@ -77,11 +82,13 @@ def ceg(runs: pd.DataFrame, *, bootstrap: int = 200, seed: int = 0) -> RunsCeg:
     groups = read_runs_csv(text, "runs")
     check_run_ranges(groups, "runs")
     points, series = [], []
-    for (innovation, name), (baseline, treatment) in sorted(groups.items()):
-        try:
-            result = series_ceg(baseline, treatment, bootstrap=bootstrap, seed=seed)
-        except ValueError as exc:
-            raise ValueError(f"runs: innovation {innovation!r}, series {name!r}: {exc}") from None
+    keys = sorted(groups)
+    try:
+        results = series_ceg_many([groups[key] for key in keys], bootstrap=bootstrap, seed=seed)
+    except SeriesError as exc:
+        innovation, name = keys[exc.index]
+        raise ValueError(f"runs: innovation {innovation!r}, series {name!r}: {exc}") from None
+    for (innovation, name), result in zip(keys, results):
         summary = series_summary(innovation, name, result)
         for p in summary.pop("points"):
             # read_runs_csv numbers CSV lines from 2 (line 1 is the header): row = line - 2.

@@ -151,3 +151,33 @@ def test_bad_input_names_the_line_and_column_without_a_traceback(tmp_path, text,
     assert result.exit_code == 1
     assert message in result.output, result.output
     assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
+
+
+# A nearly flat baseline over three runs (0.12418 -> 0.12396 over 3.5 decades) and a scattered
+# treatment: the gain's interval at the smallest compute reached e^1000, and math.exp overflowed
+# into a traceback (found by the fast path's comparison on random series).
+FLAT_BASELINE_CSV = """innovation,arm,series,compute_flop,loss
+x,baseline,s,3693980481674628.0,0.12417641652140984
+x,baseline,s,2.177435338319436e+18,0.12405346365373188
+x,baseline,s,1.0743023560788935e+19,0.12396129223827348
+x,treatment,s,3464510896258114.5,0.12427343280597884
+x,treatment,s,4209871556827930.5,0.12423032343016635
+x,treatment,s,5305291003037755.0,0.12412352830121606
+x,treatment,s,3.1379644881716324e+16,0.12419980261892535
+x,treatment,s,1.7971016178135168e+17,0.12416907847027102
+x,treatment,s,5.111161468472821e+19,0.12396609956285859
+x,treatment,s,3.2469374462740824e+20,0.12408092809331461
+x,treatment,s,4.576170776924392e+20,0.12412273526477818
+x,treatment,s,6.242500394635041e+21,0.12409601013505052
+"""
+
+
+def test_an_interval_past_float_range_is_cut_not_a_traceback(tmp_path):
+    path = tmp_path / "flat.csv"
+    path.write_text(FLAT_BASELINE_CSV)
+    result = CliRunner().invoke(main, ["ceg", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    item = json.loads(result.output)[0]
+    assert item["class"] == "undetermined"
+    assert 0 < item["gain_small_lower"] <= 1e-300 and 1e300 <= item["gain_small_upper"] < float("inf")
+    assert "1.01e+304" in item["reason"] and len(item["reason"]) < 1000  # 3 digits, not 300
