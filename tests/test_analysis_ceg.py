@@ -66,7 +66,7 @@ def test_the_gain_at_small_scale_is_read_from_its_interval_only(lower, upper, ga
 @pytest.mark.parametrize("gain, trend, klass", [
     (cls.GAIN, cls.FLAT, cls.COMPUTE_INDEPENDENT), (cls.GAIN, cls.GROWS, cls.COMPUTE_INDEPENDENT),
     (cls.LITTLE, cls.GROWS, cls.COMPUTE_DEPENDENT), (cls.GAIN, cls.SHRINKS, cls.DIMINISHING),
-    (cls.LITTLE, cls.SHRINKS, cls.DIMINISHING), (cls.LITTLE, cls.FLAT, cls.UNDETERMINED),
+    (cls.LITTLE, cls.SHRINKS, cls.DIMINISHING), (cls.LITTLE, cls.FLAT, cls.NO_GAIN),
     (cls.UNDETERMINED, cls.GROWS, cls.UNDETERMINED), (cls.GAIN, cls.UNDETERMINED, cls.UNDETERMINED),
     (cls.UNDETERMINED, cls.FLAT, cls.UNDETERMINED),
 ])
