@@ -493,7 +493,7 @@ def _along_optimal_allocation(result: SeriesCeg, baseline, treatment, notes: lis
     result.slope = nd.slope
     result.slope_lower, result.slope_upper = (nd.slope_lower, nd.slope_upper) if enough else (None, None)
     notes.append(f"N and D varied separately: (a) and (b) along each arm's compute-optimal allocation from "
-                 f"L(N, D) = E + A N^-a + B D^-b per arm, intervals from {nd.draws_used} parameter draws "
+                 f"L(N, D) = E + A N^-a + B D^-b per arm, intervals from a residual bootstrap ({nd.draws_used} refits) "
                  f"(the per-run rows stay on the frontier)")
 
 
