@@ -88,3 +88,14 @@ def test_the_bootstrap_never_puts_the_point_outside_its_interval(outcomes):
         for r in rows:
             assert r.gain_small_lower <= r.gain_small <= r.gain_small_upper
             assert r.slope_lower <= r.slope <= r.slope_upper
+
+
+def test_the_vectorised_bisection_gives_the_one_law_answer():
+    rng = np.random.default_rng(3)
+    base, treat = law(BASE), law(PLANTED["steeper"][0])
+    arms = [ceg_nd.fit_nd(N, D, arm.loss(N, D) * np.exp(rng.normal(0, 0.003, N.size))) for arm in (base, treat)]
+    pb, pt = (ceg_nd.bootstrap_params(fit, 8, rng) for fit in arms)
+    grid = np.exp(np.linspace(math.log(COMPUTE.min()), math.log(COMPUTE.max()), 5))
+    gains, _ = ceg_nd._answers(pb, pt, grid, np.log(grid) - np.log(grid).mean())
+    one = [ceg_nd._log_ceg(arms[0], arms[1], grid[0], b, t) for b, t in zip(pb, pt)]
+    assert gains == pytest.approx(one, abs=1e-9)
