@@ -58,6 +58,17 @@ def _run(args, tmp_path):
     return result, out
 
 
+def _edited_release(fixture, tmp_path, relpath: str, old: str, new: str):
+    """A copy of a fixture release with one text replaced in one file (the edit must apply)."""
+    root = tmp_path / "repo"
+    shutil.copytree(fixture, root)
+    path = root / relpath
+    text = path.read_text()
+    assert old in text, f"{relpath}: {old!r} not in the fixture"
+    path.write_text(text.replace(old, new))
+    return root
+
+
 # --- Gundlach et al. 2025 -----------------------------------------------------------------------
 
 def test_gundlach_final_point_per_run_and_paired_series():
@@ -89,10 +100,8 @@ def test_gundlach_leaves_out_diverged_and_stopped_early_runs():
 
 
 def test_gundlach_bad_cell_names_file_row_and_column(tmp_path):
-    root = tmp_path / "repo"
-    shutil.copytree(GUNDLACH, root)
-    bad = root / "new_experiments_folder_1" / "x1_historical" / "64_all_reset.csv"
-    bad.write_text(bad.read_text().replace("5.8,1.6e+14", "five,1.6e+14"))
+    root = _edited_release(GUNDLACH, tmp_path, "new_experiments_folder_1/x1_historical/64_all_reset.csv",
+                           "5.8,1.6e+14", "five,1.6e+14")
     result, out = _run(["gundlach2025", "--file", str(root)], tmp_path)
     assert result.exit_code == 1
     assert "x1_historical/64_all_reset.csv: row 3, column validation_loss: not a number: 'five'" in result.output
@@ -158,10 +167,7 @@ def test_sanderson_points_reproduce_the_notebooks_compact_gains():
 
 
 def test_sanderson_ceg_that_no_step_count_reprints_is_refused(tmp_path):
-    root = tmp_path / "repo"
-    shutil.copytree(SANDERSON, root)
-    notebook = root / "results.ipynb"
-    notebook.write_text(notebook.read_text().replace("steps only): 2.200", "steps only): 2.350"))
+    root = _edited_release(SANDERSON, tmp_path, "results.ipynb", "steps only): 2.200", "steps only): 2.350")
     with pytest.raises(ParseError, match="'rope'.*no whole number of evaluations gives CEG 2.350"):
         runs_sanderson2025.parse(read_inputs(runs_sanderson2025.RELEASE, root))
 
@@ -176,10 +182,7 @@ def test_every_release_gives_every_series_a_parity_record():
 
 
 def test_sanderson_missing_config_value_is_named(tmp_path):
-    root = tmp_path / "repo"
-    shutil.copytree(SANDERSON, root)
-    config = root / "config" / "compact" / "train_gpt2_compact.py"
-    config.write_text(config.read_text().replace("max_iters = 1000\n", ""))
+    root = _edited_release(SANDERSON, tmp_path, "config/compact/train_gpt2_compact.py", "max_iters = 1000\n", "")
     result, _ = _run(["sanderson2025", "--file", str(root)], tmp_path)
     assert result.exit_code == 1
     assert "config/compact/train_gpt2_compact.py: max_iters: config value(s) missing" in result.output
@@ -302,10 +305,8 @@ def test_gadre_compares_corpora_on_sets_neither_arm_trains_on():
 
 
 def test_gadre_cell_with_other_hyperparameters_is_refused(tmp_path):
-    root = tmp_path / "repo"
-    shutil.copytree(GADRE, root)
-    path = root / "exp_data" / "models" / "rw_original-d=96_l=8_h=4-1.0.json"
-    path.write_text(path.read_text().replace('"lr": 0.003', '"lr": 0.001'))
+    root = _edited_release(GADRE, tmp_path, "exp_data/models/rw_original-d=96_l=8_h=4-1.0.json",
+                           '"lr": 0.003', '"lr": 0.001')
     with pytest.raises(ParseError, match=r"rw_original-d=96_l=8_h=4-1.0.json: hyperparameters: differs from .*c4_original"):
         runs_gadre2024.parse(read_inputs(runs_gadre2024.RELEASE, root))
 
@@ -359,10 +360,8 @@ def test_dclm_two_evaluations_of_one_recipe_are_an_error(tmp_path):
 
 
 def test_dclm_core_that_is_not_v2_is_refused(tmp_path):
-    root = tmp_path / "repo"
-    shutil.copytree(DCLM, root)
-    path = root / "exp_data" / "evals" / "evaluation_c4_original-1b-fixture_heavy.json"
-    path.write_text(path.read_text().replace('"Core_v2": 0.2', '"Core_v2": 0.19'))
+    root = _edited_release(DCLM, tmp_path, "exp_data/evals/evaluation_c4_original-1b-fixture_heavy.json",
+                           '"Core_v2": 0.2', '"Core_v2": 0.19')
     with pytest.raises(ParseError, match=r"evaluation_c4_original-1b-fixture_heavy.json: Core: Core 0.2 is not Core_v2"):
         runs_li2024dclm.ablations(read_inputs(runs_li2024dclm.RELEASE, root))
 

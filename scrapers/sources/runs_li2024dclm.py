@@ -53,11 +53,11 @@ Core_v2 0.4204 here), a tuned recipe that no RefinedWeb run shares, so it is not
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Mapping
 
 from scrapers.errors import ParseError
+from scrapers.parsers import load_json
 from scrapers.sources.runs_common import Release
 
 SOURCE = "li2024dclmrepo"
@@ -147,10 +147,7 @@ RELEASE = Release(
 
 
 def _load(path: str, data: bytes) -> dict:
-    try:
-        doc = json.loads(data)
-    except ValueError as exc:
-        raise ParseError(path, None, f"not JSON: {exc}") from None
+    doc = load_json(data, path)
     if not isinstance(doc, dict):
         raise ParseError(path, None, "expected a JSON object")
     return doc

@@ -47,11 +47,11 @@ that commit gives the same rows.
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 from typing import Mapping
 
 from scrapers.errors import ParseError
+from scrapers.parsers import load_json
 from scrapers.sources.runs_common import Release, parity
 
 FOLDER = "experiments/optimizer_sweep/Analysis"
@@ -119,10 +119,7 @@ def cache_key(optimizer: str, size: str, chinchilla: int) -> str:
 
 
 def _cache(path: str, data: bytes) -> dict:
-    try:
-        doc = json.loads(data)
-    except ValueError as exc:
-        raise ParseError(path, None, f"not JSON: {exc}") from None
+    doc = load_json(data, path)
     if not isinstance(doc, dict):
         raise ParseError(path, None, "expected an object keyed by md5 cache keys")
     return doc
