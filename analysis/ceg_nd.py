@@ -29,6 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from analysis import ceg_fit
+
 DRAWS = 200
 SIGMA_FLOOR = 0.002
 
@@ -36,8 +38,7 @@ SIGMA_FLOOR = 0.002
 @dataclass
 class NDFit:
     params: np.ndarray  # E, ln A, a, ln B, b
-    cov: np.ndarray | None
-    sigma: float | None
+    sigma: float | None  # residual noise in ln L; None without residual degrees of freedom
     n: np.ndarray | None = None  # the runs the law was fitted on (the bootstrap resamples them)
     d: np.ndarray | None = None
     y: np.ndarray | None = None  # ln loss
@@ -56,6 +57,9 @@ class NDFit:
 MIN_SIZES = 3
 MIN_TOKEN_COUNTS = 3
 MIN_RUNS = 7  # 5 parameters and at least 2 residual degrees of freedom
+# Bounds of (E, ln A, a, ln B, b) in every fit and refit; E's upper bound is each fit's own best loss.
+LOWER = np.array([0.0, -10.0, 0.01, -10.0, 0.01])
+UPPER = np.array([np.inf, 40.0, 2.0, 40.0, 2.0])
 
 
 def varies_n_and_d(runs) -> bool:
@@ -84,7 +88,7 @@ def fit_nd(parameters, tokens, loss) -> NDFit:
 
     from scipy.optimize import least_squares  # here: its import costs `cegdb ceg` ~0.2 s
 
-    lower, upper = [0.0, -10.0, 0.01, -10.0, 0.01], [top, 40.0, 2.0, 40.0, 2.0]
+    lower, upper = LOWER, np.array([top, *UPPER[1:]])
     best = None
     for e_frac in (0.3, 0.7):
         for exponent in (0.2, 0.4):
@@ -95,13 +99,8 @@ def fit_nd(parameters, tokens, loss) -> NDFit:
                 best = result
     df = y.size - 5
     if df < 1:
-        return NDFit(best.x, None, None, n, d, y)
-    sigma = max(math.sqrt(2 * best.cost / df), SIGMA_FLOOR)
-    return NDFit(best.x, sigma ** 2 * np.linalg.pinv(best.jac.T @ best.jac), sigma, n, d, y)
-
-
-LOWER = np.array([0.0, -10.0, 0.01, -10.0, 0.01])
-UPPER = np.array([np.inf, 40.0, 2.0, 40.0, 2.0])
+        return NDFit(best.x, None, n, d, y)
+    return NDFit(best.x, max(math.sqrt(2 * best.cost / df), SIGMA_FLOOR), n, d, y)
 
 
 class _Replicates:
@@ -125,7 +124,7 @@ class _Replicates:
 
     def jacobian(self, p):
         e, t1, t2, total = self._terms(p)
-        return np.stack([1.0 / total + 0 * t1, t1 / total, -self.log_n * t1 / total, t2 / total,
+        return np.stack([1.0 / total, t1 / total, -self.log_n * t1 / total, t2 / total,
                          -self.log_d * t2 / total], axis=2)
 
     def normal(self, p):
@@ -144,9 +143,8 @@ def bootstrap_params(fit: NDFit, draws: int, rng: np.random.Generator) -> np.nda
     # Davison & Hinkley's modified residuals: each divided by sqrt(1 - its leverage) and centred, so
     # the resampled noise is as large as the noise itself (raw residuals of a 5-parameter fit
     # through ~16 runs are visibly smaller; with them (a) covered 87% instead of 95%).
-    _, gram = _Replicates(fit.n, fit.d, fitted[None, :]).normal(fit.params[None, :])
     jac = _Replicates(fit.n, fit.d, fitted[None, :]).jacobian(fit.params[None, :])[0]
-    leverage = np.einsum("mp,pq,mq->m", jac, np.linalg.pinv(gram[0]), jac)
+    leverage = np.einsum("mp,pq,mq->m", jac, np.linalg.pinv(jac.T @ jac), jac)
     resid = (fit.y - fitted) / np.sqrt(np.clip(1.0 - leverage, 0.05, None))
     resid = resid - resid.mean()
     ys = fitted[None, :] + rng.choice(resid, size=(draws, resid.size), replace=True)
@@ -155,20 +153,6 @@ def bootstrap_params(fit: NDFit, draws: int, rng: np.random.Generator) -> np.nda
     start = np.clip(np.tile(fit.params, (draws, 1)), LOWER + 1e-9, upper - 1e-9)
     params, cost = batch_lm.solve(_Replicates(fit.n, fit.d, ys), start, LOWER, upper, max_iter=500)
     return params[np.isfinite(cost)]
-
-
-def _log_ceg(base: NDFit, treat: NDFit, compute: float, pb=None, pt=None) -> float:
-    target = treat.optimal_loss(compute, pt)
-    lo, hi = math.log(compute) - 30.0, math.log(compute) + 30.0  # 13 decades either way
-    if not base.optimal_loss(math.exp(hi), pb) < target < base.optimal_loss(math.exp(lo), pb):
-        return math.nan  # the baseline never reaches it: no value
-    for _ in range(80):
-        mid = (lo + hi) / 2
-        if base.optimal_loss(math.exp(mid), pb) > target:
-            lo = mid
-        else:
-            hi = mid
-    return (lo + hi) / 2 - math.log(compute)
 
 
 @dataclass
@@ -193,9 +177,10 @@ def _optimal_losses(params: np.ndarray, compute: np.ndarray) -> np.ndarray:
 
 
 def _answers(pb: np.ndarray, pt: np.ndarray, grid: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(ln CEG at the smallest compute, slope) for every pair of drawn laws: _log_ceg's bisection run on
-    all rows at once (the per-draw Python loop was most of a build's L(N, D) time); rows whose
-    baseline never reaches the treatment's loss are dropped, as in the one-law path."""
+    """(ln CEG at the smallest compute, slope) for every pair of laws (rows of pb and pt): CEG(C) solves
+    L*_b(C_b) = L*_t(C) by bisection in ln C within 13 decades either way, all rows at once (a per-draw
+    Python loop was most of a build's L(N, D) time); a row whose baseline never reaches the
+    treatment's loss inside that range is dropped."""
     rows = min(len(pb), len(pt))
     pb, pt = pb[:rows], pt[:rows]
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -216,19 +201,14 @@ def _answers(pb: np.ndarray, pt: np.ndarray, grid: np.ndarray, x: np.ndarray) ->
 
 def nd_ceg(base: NDFit, treat: NDFit, compute_min: float, compute_max: float, seed: int = 0,
            draws: int = DRAWS) -> NDResult:
-    """(a) and the slope along the compute-optimal allocations, with intervals from parameter draws."""
+    """(a) and the slope along the compute-optimal allocations, with intervals from bootstrap refits."""
     grid = np.exp(np.linspace(math.log(compute_min), math.log(compute_max), 5))
     x = np.log(grid) - np.log(grid).mean()
 
-    def answer(pb=None, pt=None):
-        y = np.array([_log_ceg(base, treat, c, pb, pt) for c in grid])
-        if not np.all(np.isfinite(y)):
-            return None
-        return y[0], float(np.dot(x, y - y.mean()) / np.dot(x, x))
-
-    point = answer()
-    if point is None:
+    gain, slope = _answers(base.params[None, :], treat.params[None, :], grid, x)
+    if not gain.size:
         raise ValueError("the baseline's compute-optimal loss never reaches the treatment's")
+    point = float(gain[0]), float(slope[0])
     lows = highs = slope_lo = slope_hi = None
     used = 0
     rng = np.random.default_rng(seed)
@@ -239,9 +219,7 @@ def nd_ceg(base: NDFit, treat: NDFit, compute_min: float, compute_max: float, se
         if used >= 20:
             # point +- t(0.975, df) x the bootstrap's standard deviation: percentile intervals
             # covered (a) 88-93% in simulation (the nonlinear fit's small-sample bias), these 94-97%
-            from scipy.special import stdtrit
-
-            q = float(stdtrit(base.y.size + treat.y.size - 10, 0.975))
+            q = ceg_fit._t_quantile(base.y.size + treat.y.size - 10)
             half_gain, half_slope = q * float(np.std(gains, ddof=1)), q * float(np.std(slopes, ddof=1))
             lows, highs = math.exp(point[0] - half_gain), math.exp(point[0] + half_gain)
             slope_lo, slope_hi = point[1] - half_slope, point[1] + half_slope

@@ -33,7 +33,7 @@ REPLICATES = 20
 
 
 def law(params):
-    return ceg_nd.NDFit(np.array(params, float), None, None)
+    return ceg_nd.NDFit(np.array(params, float), None)
 
 
 def truth(name):
@@ -90,12 +90,18 @@ def test_the_bootstrap_never_puts_the_point_outside_its_interval(outcomes):
             assert r.slope_lower <= r.slope <= r.slope_upper
 
 
-def test_the_vectorised_bisection_gives_the_one_law_answer():
+def test_the_bisection_solves_the_equal_loss_equation():
+    # CEG(C) = C_b / C with L*_b(C_b) = L*_t(C), checked against a scalar root finder for several laws
+    from scipy.optimize import brentq
+
     rng = np.random.default_rng(3)
     base, treat = law(BASE), law(PLANTED["steeper"][0])
     arms = [ceg_nd.fit_nd(N, D, arm.loss(N, D) * np.exp(rng.normal(0, 0.003, N.size))) for arm in (base, treat)]
     pb, pt = (ceg_nd.bootstrap_params(fit, 8, rng) for fit in arms)
     grid = np.exp(np.linspace(math.log(COMPUTE.min()), math.log(COMPUTE.max()), 5))
     gains, _ = ceg_nd._answers(pb, pt, grid, np.log(grid) - np.log(grid).mean())
-    one = [ceg_nd._log_ceg(arms[0], arms[1], grid[0], b, t) for b, t in zip(pb, pt)]
-    assert gains == pytest.approx(one, abs=1e-9)
+    c = grid[0]
+    one = [brentq(lambda u: law(b).optimal_loss(math.exp(u)) - law(t).optimal_loss(c),
+                  math.log(c) - 30, math.log(c) + 30, xtol=1e-12) - math.log(c) for b, t in zip(pb, pt)]
+    assert len(gains) == 8 and gains == pytest.approx(one, abs=1e-9)
+    assert truth("twice as useful").gain_small == pytest.approx(2.0, rel=1e-6)  # and the planted answer
