@@ -213,7 +213,7 @@ def write_release(module, input_path: Path, out: Path, *, copy: str | None = Non
 
 
 # Release slug -> module (scrapers/sources/runs_<slug>.py); `cegdb scrape runs <slug>` reads it.
-RELEASES = ("biderman2023", "clark2022", "gadre2024", "gundlach2025", "ho2024", "li2024dclm", "porian2024",
+RELEASES = ("biderman2023", "clark2022", "gadre2024", "gundlach2025", "ho2024", "li2024dclm", "mcleish2025", "porian2024",
             "sanderson2025", "wen2025")
 
 
