@@ -47,6 +47,9 @@ class Release:
     route: str = "direct"          # direct: the authors' own repository; public-copy: someone else's copy
     original_url: str | None = None  # for public-copy: the original the copy stands for
     paths: tuple[str, ...] = ()      # the fixed paths, for releases that read named files
+    # path -> commit, for a release whose files were read at different commits (a code index keeps
+    # one version of each file); `commit` is then the newest of them and these name each file's own.
+    file_commits: Mapping[str, str] | None = None
 
     def locator(self, path: str, where: str, commit: str | None = None) -> str:
         return f"{self.repo}@{commit or self.commit}:{path}, {where}"
@@ -172,8 +175,9 @@ def read_inputs(release: Release, path: Path) -> dict[str, bytes]:
 def retrieved(release: Release, files: Mapping[str, bytes], repo: str, commit: str, retrieved_on: str) -> list[dict]:
     entries = []
     for rel, data in sorted(files.items()):
-        entry = {"url": f"https://github.com/{repo}/blob/{commit}/{rel}", "sha256": sha256_bytes(data),
-                 "retrieved_on": retrieved_on, "route": release.route, "copy": f"github:{repo}@{commit}:{rel}"}
+        at = (release.file_commits or {}).get(rel, commit)
+        entry = {"url": f"https://github.com/{repo}/blob/{at}/{rel}", "sha256": sha256_bytes(data),
+                 "retrieved_on": retrieved_on, "route": release.route, "copy": f"github:{repo}@{at}:{rel}"}
         if release.route == "public-copy" and release.original_url:
             entry["url"] = release.original_url
         entries.append(entry)
@@ -213,8 +217,8 @@ def write_release(module, input_path: Path, out: Path, *, copy: str | None = Non
 
 
 # Release slug -> module (scrapers/sources/runs_<slug>.py); `cegdb scrape runs <slug>` reads it.
-RELEASES = ("biderman2023", "clark2022", "gadre2024", "gundlach2025", "ho2024", "li2024dclm", "mcleish2025", "porian2024",
-            "sanderson2025", "wen2025")
+RELEASES = ("biderman2023", "brandfonbrener2024", "clark2022", "gadre2024", "gundlach2025", "ho2024", "li2024dclm",
+            "marin2025", "mcleish2025", "porian2024", "sanderson2025", "wen2025")
 
 
 def release_module(slug: str):
