@@ -258,6 +258,30 @@ def test_readme_headline_table_of_classes_is_what_the_catalog_gives(real_db):
     assert block.group(1).strip() == expected, "README classes table is stale; the catalog gives:\n" + expected
 
 
+DECISIVE = ("compute-independent", "compute-dependent", "diminishing", "little or no gain")
+
+
+def test_twelve_innovations_are_classified_from_measured_runs_over_a_decade(real_db):
+    """Issue 16's count: classes that rest on measured runs (model-implied, unverified and analytic
+    numbers never decide) spanning at least one decade of compute, not tentative."""
+    classified = {innovation for (innovation,) in query(
+        real_db, "select innovation_id from innovation_summary where basis = 'flop' and not tentative "
+                 "and compute_class in (?, ?, ?, ?) and compute_max >= 10 * compute_min", *DECISIVE)}
+    assert len(classified) >= 12, sorted(classified)
+    assert {"adam", "lr-cooldown", "warmup-scaled-to-model-size", "qk-norm"} <= classified
+
+
+def test_issue_16s_catalog_targets_hold(real_db):
+    classes = {(i, b): {"compute_class": c, "trend": t} for i, b, c, t in query(
+        real_db, "select innovation_id, basis, compute_class, trend from innovation_summary")}
+    for routing in ("sparse-moe", "hash-routing", "rl-routing"):  # Clark et al.'s fixed-token runs
+        assert classes[(routing, "flop")]["compute_class"] != "compute-independent"
+    for two_scales in ("rope", "multi-query-attention"):  # two scales give gains, never a trend
+        assert classes[(two_scales, "flop")]["trend"] == "undetermined"
+        assert classes[(two_scales, "flop")]["compute_class"] not in DECISIVE
+    assert classes[("chinchilla-scaling", "flop")]["compute_class"] not in DECISIVE  # analytic numbers only
+
+
 def test_training_cost_for_every_priced_run_and_deepseek_v3_at_two_dollars(real_db):
     """Issue 19: both cost methods with bounds for the runs the price series covers, and the
     publisher's $5.576M reproduced exactly from its GPU-hours at $2 per H800-hour."""

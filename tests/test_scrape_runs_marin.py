@@ -29,7 +29,7 @@ def _doc(family: str, i: int, bpb: float, **edits) -> dict:
              "use_parallel_blocks": family == "parallel"}
     if family in ("adamc", "c-adamc"):
         optimizer["adamc_weight_decay"] = True
-    if family == "muon":
+    if family in ("muon", "muon_qwen3"):
         optimizer = {"learning_rate": 0.016, "lr_schedule": "linear", "warmup": 0}
     info = {"eval/paloma/c4_en/bpb": bpb, "model_flops": 6.0 * PARAMS[i] * 20 * PARAMS[i],
             "model_size": PARAMS[i], "total_tokens": 20 * PARAMS[i],
@@ -92,3 +92,10 @@ def test_generated_file_names_each_files_commit(tmp_path):
     assert len(copies) == sum(len(p) for p in marin.PATHS.values())
     for path, commit in marin.FILE_COMMITS.items():
         assert f"github:{marin.RELEASE.repo}@{commit}:{path}" in copies
+
+
+def test_an_omitted_default_is_the_same_setting_and_a_switch_is_not():
+    # later speedrun versions write `use_kimi_scaling: false` or `adam_weight_decay: null` that earlier ones omit
+    assert marin._differing({"warmup": 0}, {"warmup": 0, "use_kimi_scaling": False, "adam_weight_decay": None}) == set()
+    assert marin._differing({}, {"adamc_weight_decay": True}) == {"adamc_weight_decay"}
+    assert marin._differing({"warmup": 0}, {}) == {"warmup"}  # zero is a value, not an omitted default

@@ -19,6 +19,9 @@ What is compared (families and sizes as the submitters ran them, one run per cel
   * `parallel-blocks`: the same standard-attention baseline against parallel_llama, the same model
     with `use_parallel_blocks` on (attention and MLP read the same normalised input and are summed;
     everything else identical: checked).
+  * `qk-norm`: Muon-trained llama models against the same geometry as Levanter's Qwen3 model, which
+    is the Llama architecture plus an RMSNorm on each head's queries and keys (sliding window off);
+    optimizer, batch, steps, tokens and cache identical (checked).
   * `cautious-optimizer` and `muon`: Cautious AdamW and Muon against AdamW on the llama models, each
     optimizer with its own submitted learning rate (Muon also its own schedule and, at 520M, batch):
     the tuning is part of the optimizer comparison, as in Wen et al. 2025 (recorded under `differs`).
@@ -31,7 +34,7 @@ Where the numbers came from. The repository is over this workplace's fetch limit
 read through a code index, which keeps one version of each file (the commit per file is in
 FILE_COMMITS and every locator); the fields this importer uses were transcribed into files of the
 same path and nesting (a full checkout parses the same way), checked against a second, independent
-reading of the same files (parallel_llama's four files: one reading, checked field by field against
+reading of the same files (parallel_llama's and muon_qwen3_scaling's four files each: one reading, checked field by field against
 its text; their FLOPs, parameters and tokens equal the baseline's, which the parser checks). The
 generated file's sha256 values are those of the transcripts.
 """
@@ -60,6 +63,7 @@ FAMILIES = {
     "std_attn": [f"hackable_transformer_starter/std_attn/{s}" for s in HACK_SIZES["std_attn"]],
     "attnsink": [f"hackable_transformer_starter/attnsink/{s}" for s in HACK_SIZES["attnsink"]],
     "parallel": [f"parallel_llama/{s}" for s in LLAMA_SIZES],
+    "muon_qwen3": [f"muon_qwen3_scaling/{s}" for s in LLAMA_SIZES],
 }
 PATHS = {family: [f"{ROOT}/{folder}/speedrun_results.json" for folder in folders]
          for family, folders in FAMILIES.items()}
@@ -89,6 +93,10 @@ FILE_COMMITS = {
     f"{ROOT}/hackable_transformer_starter/std_attn/130m/speedrun_results.json": "3cb4a055864191d2b9022185e3ccdb8186a1802e",
     f"{ROOT}/hackable_transformer_starter/std_attn/300m/speedrun_results.json": "3cb4a055864191d2b9022185e3ccdb8186a1802e",
     f"{ROOT}/hackable_transformer_starter/std_attn/520m/speedrun_results.json": "3cb4a055864191d2b9022185e3ccdb8186a1802e",
+    f"{ROOT}/muon_qwen3_scaling/130m/speedrun_results.json": "0b62a3384eadbf8cfe2bf8b1027a813ca7d607c7",
+    f"{ROOT}/muon_qwen3_scaling/300m/speedrun_results.json": "3cb4a055864191d2b9022185e3ccdb8186a1802e",
+    f"{ROOT}/muon_qwen3_scaling/520m/speedrun_results.json": "3cb4a055864191d2b9022185e3ccdb8186a1802e",
+    f"{ROOT}/muon_qwen3_scaling/1_2b/speedrun_results.json": "0b62a3384eadbf8cfe2bf8b1027a813ca7d607c7",
     f"{ROOT}/parallel_llama/130m/speedrun_results.json": "3cb4a055864191d2b9022185e3ccdb8186a1802e",
     f"{ROOT}/parallel_llama/300m/speedrun_results.json": "3cb4a055864191d2b9022185e3ccdb8186a1802e",
     f"{ROOT}/parallel_llama/520m/speedrun_results.json": "3cb4a055864191d2b9022185e3ccdb8186a1802e",
@@ -106,6 +114,7 @@ COMPARISONS = (
     ("parallel-blocks", "marin2025-parallel-vs-std-attn", "std_attn", "parallel", True, {"use_parallel_blocks"}),
     ("cautious-optimizer", "marin2025-cautious-vs-adamw", "adamw", "cautious", False, set()),
     ("muon", "marin2025-muon-vs-adamw", "adamw", "muon", False, set()),
+    ("qk-norm", "marin2025-qwen3-qknorm-vs-llama", "muon", "muon_qwen3", True, {"use_sliding_window", "sliding_window"}),
 )
 SAME_PER_SIZE = ("model_size", "total_tokens", "tokenized_dataset", "model_flops")
 
@@ -151,7 +160,12 @@ def _run(path: str, data: bytes) -> dict:
 
 
 def _differing(a: Mapping, b: Mapping) -> set[str]:
-    return {k for k in set(a) | set(b) if a.get(k) != b.get(k)}
+    """Keys whose values differ; a key one file leaves out and the other sets to null or false is the
+    same setting (later speedrun versions write defaults that earlier ones omit)."""
+    def value(d, k):
+        v = d.get(k)
+        return None if v is False else v
+    return {k for k in set(a) | set(b) if value(a, k) != value(b, k)}
 
 
 def parse(files: Mapping[str, bytes], *, repo: str = RELEASE.repo, commit: str = RELEASE.commit) -> list[dict]:
@@ -203,6 +217,10 @@ def series_records(rows: list[dict]) -> list[dict]:
         "marin2025-attnsink-vs-std-attn": ("standard attention (baseline) against attention with a sink "
                                            "(treatment), Muon-trained transformer 154M-1.43B",
                                            "use_attention_sink is the only setting that differs"),
+        "marin2025-qwen3-qknorm-vs-llama": ("the llama models with Muon (baseline) against the same sizes as Qwen3 "
+                                            "models, i.e. with QK-norm (treatment), 154M-1.43B",
+                                            "the model class (Levanter's Qwen3Config: the Llama architecture plus "
+                                            "QK-norm, sliding window off) is the only difference"),
         "marin2025-parallel-vs-std-attn": ("serial attention and MLP (baseline) against parallel blocks "
                                            "(treatment), Muon-trained transformer 154M-1.43B",
                                            "use_parallel_blocks is the only setting that differs"),
