@@ -237,11 +237,8 @@ def test_ceg_on_own_runs_names_the_bad_row():
         cegdb.ceg(runs.drop(columns=["loss"]))
 
 
-def test_worked_example_runs_on_the_repository_catalog(tmp_path):
-    from cegdb.pipeline import build
-
-    path = tmp_path / "repo.sqlite"
-    build(REPO / "datasets", f"sqlite:///{path}", fts=False)
+def test_worked_example_runs_on_the_repository_catalog(tmp_path, repo_catalog):
+    path = repo_catalog
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
     result = subprocess.run([sys.executable, str(REPO / "docs" / "examples" / "python_api.py"), str(path)],
                             capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)

@@ -20,7 +20,6 @@ from pathlib import Path
 import pytest
 
 from publish import serving
-from cegdb.pipeline import build
 from conftest import REPO
 
 CHROMIUM = os.environ.get("CEGDB_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -41,10 +40,10 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, repo_catalog):
     folder = tmp_path_factory.mktemp("serve")
     db_path = folder / "cegdb.sqlite"
-    build(REPO / "datasets", f"sqlite:///{db_path}", )
+    shutil.copyfile(repo_catalog, db_path)
     meta = serving.write_metadata(folder / "cegdb.metadata.json", database="cegdb")
     port = _free_port()
     args = serving.datasette_args(db_path, meta, None, "127.0.0.1", port)

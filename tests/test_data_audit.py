@@ -118,10 +118,8 @@ DATASETS = REPO / "datasets"
 
 
 @pytest.fixture(scope="module")
-def real_db(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("real-audit") / "cegdb.sqlite"
-    build(DATASETS, f"sqlite:///{path}", analysis=None)
-    return path
+def real_db(repo_catalog) -> Path:
+    return repo_catalog
 
 
 def test_issue_12_items_are_fixed_in_the_data(real_db):

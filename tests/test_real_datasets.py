@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 
-from cegdb.pipeline import build
 from conftest import REPO
 from conftest import rows as query
 
@@ -13,10 +12,8 @@ DATASETS = REPO / "datasets"
 
 
 @pytest.fixture(scope="module")
-def real_db(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("real") / "cegdb.sqlite"
-    build(DATASETS, f"sqlite:///{path}")
-    return path
+def real_db(repo_catalog) -> Path:
+    return repo_catalog
 
 
 def test_catalog_has_the_required_breadth(real_db):
