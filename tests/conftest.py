@@ -167,3 +167,22 @@ def repo_catalog(repo_catalog_once: Path, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("repo-catalog-copy") / "cegdb.sqlite"
     shutil.copyfile(repo_catalog_once, path)
     return path
+
+
+def scrape_runs_twice(release: str, root: Path, out: Path) -> dict:
+    """`cegdb scrape runs <release>` on a fixture release, twice: the first writes the generated file,
+    the second must leave it unchanged (the file is deterministic). Returns the parsed file."""
+    import yaml
+    from click.testing import CliRunner
+
+    from scrapers.scrape_cli import scrape
+
+    args = ["runs", release, "--file", str(root), "--out", str(out)]
+    first = CliRunner().invoke(scrape, args)
+    assert first.exit_code == 0, first.output
+    again = CliRunner().invoke(scrape, args)
+    assert again.exit_code == 0 and "(unchanged)" in again.output, again.output
+    data = yaml.safe_load(out.read_bytes())
+    assert data["origin"] == f"import:{release}"
+    assert {s["id"] for s in data["series"]} == {r["series"] for r in data["runs"]}
+    return data

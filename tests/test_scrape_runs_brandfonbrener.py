@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import scrape_runs_twice
 from scrapers.errors import ParseError
 from scrapers.sources import runs_brandfonbrener2024 as l2l
 from scrapers.sources.runs_common import check_rows, check_series, read_inputs
@@ -62,3 +63,8 @@ def test_fineweb_edu_against_fineweb_on_sets_neither_trains_on(tmp_path):
 def test_bad_rows_name_file_row_and_column(tmp_path, edit, where):
     with pytest.raises(ParseError, match=rf"data/sweep\.csv.*{where}"):
         l2l.parse(read_inputs(l2l.RELEASE, _release(tmp_path, edit)))
+
+
+def test_generated_file_is_deterministic_and_names_its_input(tmp_path):
+    data = scrape_runs_twice("brandfonbrener2024", _release(tmp_path / "repo"), tmp_path / "out.yaml")
+    assert [e["copy"] for e in data["retrieved"]] == [f"github:{l2l.RELEASE.repo}@{l2l.RELEASE.commit}:{l2l.PATH}"]

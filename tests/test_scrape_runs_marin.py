@@ -10,11 +10,8 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
-from click.testing import CliRunner
-
+from conftest import scrape_runs_twice
 from scrapers.errors import ParseError
-from scrapers.scrape_cli import scrape
 from scrapers.sources import runs_marin2025 as marin
 from scrapers.sources.runs_common import check_rows, check_series, read_inputs
 
@@ -83,11 +80,7 @@ def test_a_pair_that_differs_beyond_the_innovation_names_file_and_field(tmp_path
 
 
 def test_generated_file_names_each_files_commit(tmp_path):
-    root = _release(tmp_path / "repo")
-    out = tmp_path / "out.yaml"
-    result = CliRunner().invoke(scrape, ["runs", "marin2025", "--file", str(root), "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    data = yaml.safe_load(out.read_bytes())
+    data = scrape_runs_twice("marin2025", _release(tmp_path / "repo"), tmp_path / "out.yaml")
     copies = {e["copy"] for e in data["retrieved"]}
     assert len(copies) == sum(len(p) for p in marin.PATHS.values())
     for path, commit in marin.FILE_COMMITS.items():

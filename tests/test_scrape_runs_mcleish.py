@@ -10,11 +10,8 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
-from click.testing import CliRunner
-
+from conftest import scrape_runs_twice
 from scrapers.errors import ParseError
-from scrapers.scrape_cli import scrape
 from scrapers.sources import runs_mcleish2025 as gem
 from scrapers.sources.runs_common import check_rows, check_series, read_inputs
 
@@ -69,13 +66,6 @@ def test_bad_lines_name_file_line_and_field(tmp_path, extra, where, message):
 
 
 def test_generated_file_is_deterministic_and_names_its_inputs(tmp_path):
-    root = _release(tmp_path / "repo")
-    out = tmp_path / "out.yaml"
-    first = CliRunner().invoke(scrape, ["runs", "mcleish2025", "--file", str(root), "--out", str(out)])
-    assert first.exit_code == 0, first.output
-    again = CliRunner().invoke(scrape, ["runs", "mcleish2025", "--file", str(root), "--out", str(out)])
-    assert again.exit_code == 0 and "(unchanged)" in again.output
-    data = yaml.safe_load(out.read_bytes())
-    assert data["origin"] == "import:mcleish2025"
+    data = scrape_runs_twice("mcleish2025", _release(tmp_path / "repo"), tmp_path / "out.yaml")
     assert sorted(e["copy"] for e in data["retrieved"]) == sorted(
         f"github:{gem.RELEASE.repo}@{gem.RELEASE.commit}:{path}" for path in (gem.HOT, gem.COOL))

@@ -13,11 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
-from click.testing import CliRunner
-
+from conftest import scrape_runs_twice
 from scrapers.errors import ParseError
-from scrapers.scrape_cli import scrape
 from scrapers.sources import runs_porian2024 as porian
 from scrapers.sources.runs_common import check_rows, check_series, read_inputs
 
@@ -111,14 +108,6 @@ def test_bad_files_name_the_file_and_the_row(tmp_path):
 
 
 def test_generated_file_is_deterministic_and_names_its_inputs(tmp_path):
-    root = _release(tmp_path / "repo")
-    out = tmp_path / "out.yaml"
-    first = CliRunner().invoke(scrape, ["runs", "porian2024", "--file", str(root), "--out", str(out)])
-    assert first.exit_code == 0, first.output
-    again = CliRunner().invoke(scrape, ["runs", "porian2024", "--file", str(root), "--out", str(out)])
-    assert again.exit_code == 0 and "(unchanged)" in again.output
-    data = yaml.safe_load(out.read_bytes())
-    assert data["origin"] == "import:porian2024"
+    data = scrape_runs_twice("porian2024", _release(tmp_path / "repo"), tmp_path / "out.yaml")
     assert [e["copy"] for e in data["retrieved"]] == [
         f"github:{porian.RELEASE.repo}@{porian.RELEASE.commit}:{path}" for path in sorted(porian.FILES)]
-    assert {s["id"] for s in data["series"]} == {r["series"] for r in data["runs"]}
