@@ -22,7 +22,7 @@ from scrapers.generated import restamp
 from scrapers.scrape_cli import scrape
 from scrapers.sources import (runs_biderman2023, runs_clark2022, runs_gadre2024, runs_gundlach2025, runs_ho2024,
                              runs_li2024dclm, runs_sanderson2025, runs_wen2025)
-from scrapers.sources.runs_common import ROW_KEYS, check_rows, check_series, read_inputs
+from scrapers.sources.runs_common import ROW_KEYS, check_rows, check_series, positive, read_inputs
 
 FIXTURES = Path(__file__).parent / "fixtures" / "runs"
 GUNDLACH = FIXTURES / "gundlach"
@@ -470,3 +470,10 @@ def test_wen_grid_lets_the_engine_fit_l_of_n_and_d_per_arm():
     arm = [SimpleNamespace(parameters=runs_wen2025.EXPECTED_PARAMS[s], tokens=runs_wen2025.tokens(s, m)) for s, m in grid]
     assert len(arm) == 12 and ceg_nd.varies_n_and_d(arm)
     assert not ceg_nd.varies_n_and_d([a for a, (s, m) in zip(arm, grid) if m == 2])
+
+
+@pytest.mark.parametrize("value", [True, "3.1", float("nan"), float("inf"), 0, -2.0, None])
+def test_a_json_number_must_be_a_positive_finite_number(value):
+    with pytest.raises(ParseError, match=r"release\.json: results\[0\]\.loss: expected a positive number"):
+        positive(value, "release.json", "results[0].loss")
+    assert positive(2, "release.json", "x") == 2.0

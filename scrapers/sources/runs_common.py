@@ -48,7 +48,8 @@ class Release:
     original_url: str | None = None  # for public-copy: the original the copy stands for
     paths: tuple[str, ...] = ()      # the fixed paths, for releases that read named files
     # path -> commit, for a release whose files were read at different commits (a code index keeps
-    # one version of each file); `commit` is then the newest of them and these name each file's own.
+    # one version of each file); `commit` is then the one most files were read at, and these name
+    # each file's own in locators and `retrieved:` entries.
     file_commits: Mapping[str, str] | None = None
 
     def locator(self, path: str, where: str, commit: str | None = None) -> str:
@@ -80,6 +81,13 @@ def number(row: Mapping[str, str], column: str, name: str, row_number: int, *, p
         raise ParseError(name, f"row {row_number}, column {column}",
                          f"expected a positive finite number, got {raw!r}")
     return value
+
+
+def positive(value: object, name: str, where: str) -> float:
+    """A positive finite number from a JSON value (not a bool, not a string); ParseError names file and field."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        raise ParseError(name, where, f"expected a positive number, got {value!r}")
+    return float(value)
 
 
 def check_rows(rows: list[dict], release: str) -> list[dict]:

@@ -38,7 +38,7 @@ import re
 from typing import Mapping
 
 from scrapers.errors import ParseError
-from scrapers.sources.runs_common import Release, parity
+from scrapers.sources.runs_common import Release, parity, positive
 
 FOLDER = "exp_data/models"
 SOURCE = "gadre2024scalingrepo"
@@ -84,8 +84,7 @@ def _run(path: str, data: bytes) -> dict:
         except (KeyError, IndexError, TypeError, ValueError):
             raise ParseError(path, f"results[{i}]", "needs val_data and loss") from None
     for key in ("params", "tokens", "chinchilla_multiplier"):
-        if not isinstance(hyper.get(key), (int, float)) or hyper[key] <= 0:
-            raise ParseError(path, f"hyperparameters.{key}", f"expected a positive number, got {hyper.get(key)!r}")
+        positive(hyper.get(key), path, f"hyperparameters.{key}")
     return {"path": path, "corpus": match["corpus"], "model": match["model"],
             "mult": float(hyper["chinchilla_multiplier"]), "params": hyper["params"], "tokens": hyper["tokens"],
             "same": {k: hyper.get(k) for k in SAME}, "losses": losses}

@@ -8,7 +8,9 @@ training: the one evaluation every submission reports), `model_flops` (the run's
 the speedrun counts them, attention included: compute_method stated), `model_size` (parameters),
 `total_tokens`, `tokenized_dataset` (the training cache), `model_config` and `train_config` (with
 the whole `optimizer_config`). Bits per byte do not depend on the tokenizer; each comparison here
-has one tokenizer anyway.
+has one tokenizer anyway. `model_flops` is 0.74-1.12 x 6 N D across the sizes, not an error: it
+counts attention over 4096-token sequences but not the input-embedding lookup, and the input
+embedding (128,256 tokens x 512) is 43% of the smallest model's 154M parameters.
 
 What is compared (families and sizes as the submitters ran them, one run per cell, no seed given):
   * `adamc`: AdamW against AdamC (Defazio 2025), llama-style models: optimizer settings identical
@@ -41,12 +43,11 @@ generated file's sha256 values are those of the transcripts.
 
 from __future__ import annotations
 
-import json
-import math
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
 from scrapers.errors import ParseError
-from scrapers.sources.runs_common import Release, parity
+from scrapers.parsers import load_json
+from scrapers.sources.runs_common import Release, parity, positive
 
 SOURCE = "marin2025speedrunrepo"
 ROOT = "experiments/speedrun"
@@ -106,15 +107,53 @@ FILE_COMMITS = {
     f"{ROOT}/muon_llama_scaling/300m/speedrun_results.json": "3cb4a055864191d2b9022185e3ccdb8186a1802e",
     f"{ROOT}/muon_llama_scaling/520m/speedrun_results.json": "1e810866cad9f1e82fbfecdc33a1b338d109cc80",
 }
-# (innovation, series, baseline family, treatment family, optimizer held equal, keys that may differ)
+class Comparison(NamedTuple):
+    innovation: str
+    series: str
+    base: str                  # baseline family (a key of PATHS)
+    treat: str                 # treatment family
+    arms: str                  # the parity record's one phrase
+    switch: frozenset[str]     # one-switch pair: the only settings allowed to differ (checked)
+    tuned: dict[str, str] | None = None  # tuned-optimizer pair: what differs and why (not checked)
+    note: str = ""             # what the record's note adds for this pair
+
+
+LLAMA = "llama models 154M-1.43B"
+HACK = "Muon-trained transformer 154M-1.43B"
+
+
+def _tuned(name: str, schedule: str) -> dict[str, str]:
+    return {"tuning_budget": f"the optimizer is the innovation: {name} with its own submitted learning rate, betas, "
+                             "epsilon, clipping and weight decay, as AdamW with its own (one submission per size "
+                             "each, no seed)",
+            "schedule": f"part of each optimizer's submitted recipe: {schedule}"}
+
+
 COMPARISONS = (
-    ("adamc", "marin2025-adamc-vs-adamw", "adamw", "adamc", True, {"adamc_weight_decay"}),
-    ("adamc", "marin2025-cautious-adamc-vs-cautious", "cautious", "c-adamc", True, {"adamc_weight_decay"}),
-    ("attention-sink", "marin2025-attnsink-vs-std-attn", "std_attn", "attnsink", True, {"use_attention_sink"}),
-    ("parallel-blocks", "marin2025-parallel-vs-std-attn", "std_attn", "parallel", True, {"use_parallel_blocks"}),
-    ("cautious-optimizer", "marin2025-cautious-vs-adamw", "adamw", "cautious", False, set()),
-    ("muon", "marin2025-muon-vs-adamw", "adamw", "muon", False, set()),
-    ("qk-norm", "marin2025-qwen3-qknorm-vs-llama", "muon", "muon_qwen3", True, {"use_sliding_window", "sliding_window"}),
+    Comparison("adamc", "marin2025-adamc-vs-adamw", "adamw", "adamc",
+               f"AdamW (baseline) against AdamC (treatment), {LLAMA}", frozenset({"adamc_weight_decay"})),
+    Comparison("adamc", "marin2025-cautious-adamc-vs-cautious", "cautious", "c-adamc",
+               "Cautious AdamW (baseline) against C-AdamC, Cautious with AdamC's weight decay (treatment)",
+               frozenset({"adamc_weight_decay"})),
+    Comparison("attention-sink", "marin2025-attnsink-vs-std-attn", "std_attn", "attnsink",
+               f"standard attention (baseline) against attention with a sink (treatment), {HACK}",
+               frozenset({"use_attention_sink"})),
+    Comparison("parallel-blocks", "marin2025-parallel-vs-std-attn", "std_attn", "parallel",
+               f"serial attention and MLP (baseline) against parallel blocks (treatment), {HACK}",
+               frozenset({"use_parallel_blocks"})),
+    Comparison("qk-norm", "marin2025-qwen3-qknorm-vs-llama", "muon", "muon_qwen3",
+               "the llama models with Muon (baseline) against the same sizes as Qwen3 models, i.e. with QK-norm "
+               "(treatment), 154M-1.43B", frozenset({"use_sliding_window", "sliding_window"}),
+               note="The model class is the switch: Levanter's Qwen3Config is the Llama architecture plus QK-norm "
+                    "(its sliding window, the only other setting, is off in these runs). "),
+    Comparison("cautious-optimizer", "marin2025-cautious-vs-adamw", "adamw", "cautious",
+               f"AdamW (baseline) against Cautious AdamW (treatment), {LLAMA}", frozenset(),
+               _tuned("Cautious AdamW", "the same cosine shape, with Cautious's own warmup (2000 steps against "
+                                        "AdamW's 1000 at 520M and 1.2B)")),
+    Comparison("muon", "marin2025-muon-vs-adamw", "adamw", "muon",
+               f"AdamW (baseline) against Muon (treatment), {LLAMA}", frozenset(),
+               _tuned("Muon", "Muon's is linear without warmup against AdamW's cosine with warmup, and at 520M "
+                              "batch 128 x 19836 steps against AdamW's 256 x 9918 (the same tokens)")),
 )
 SAME_PER_SIZE = ("model_size", "total_tokens", "tokenized_dataset", "model_flops")
 
@@ -136,22 +175,16 @@ RELEASE = Release(
 )
 
 
-def _number(info: Mapping, key: str, path: str) -> float:
-    value = info.get(key)
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value) or value <= 0:
-        raise ParseError(path, f"runs[0].run_info.{key}", f"expected a positive number, got {value!r}")
-    return float(value)
-
-
 def _run(path: str, data: bytes) -> dict:
     try:
-        info = json.loads(data)["runs"][0]["run_info"]
+        info = load_json(data, path)["runs"][0]["run_info"]
         train = info["train_config"]
         model = info["model_config"]
         optimizer = train["optimizer_config"]
-    except (ValueError, KeyError, IndexError, TypeError) as exc:
+    except (KeyError, IndexError, TypeError) as exc:
         raise ParseError(path, "runs[0].run_info", f"not a speedrun result: {exc!r}") from None
-    run = {key: _number(info, key, path) for key in (METRIC, "model_flops", "model_size", "total_tokens")}
+    run = {key: positive(info.get(key), path, f"runs[0].run_info.{key}")
+           for key in (METRIC, "model_flops", "model_size", "total_tokens")}
     if not isinstance(info.get("tokenized_dataset"), str):
         raise ParseError(path, "runs[0].run_info.tokenized_dataset", "missing")
     return {**run, "path": path, "tokenized_dataset": info["tokenized_dataset"].rsplit("/", 1)[-1],
@@ -176,8 +209,8 @@ def parse(files: Mapping[str, bytes], *, repo: str = RELEASE.repo, commit: str =
                 raise ParseError(path, None, f"a file of release {RELEASE.slug} is missing")
             runs[path] = _run(path, files[path])
     rows = []
-    for innovation, series, base, treat, same_optimizer, may_differ in COMPARISONS:
-        for base_path, treat_path in zip(PATHS[base], PATHS[treat]):
+    for c in COMPARISONS:
+        for base_path, treat_path in zip(PATHS[c.base], PATHS[c.treat]):
             b, t = runs[base_path], runs[treat_path]
             for key in SAME_PER_SIZE:
                 if b[key] != t[key]:
@@ -185,17 +218,17 @@ def parse(files: Mapping[str, bytes], *, repo: str = RELEASE.repo, commit: str =
                                      f"{t[key]!r} differs from {b[key]!r} in {base_path}")
             if b["model"].get("seq_len") != t["model"].get("seq_len"):
                 raise ParseError(treat_path, "model_config.seq_len", "differs from the baseline's")
-            if same_optimizer:
+            if c.tuned is None:
                 extra = (_differing(b["optimizer"], t["optimizer"]) | _differing(b["model"], t["model"])
-                         | _differing(b["train"], t["train"])) - may_differ
+                         | _differing(b["train"], t["train"])) - c.switch
                 if extra:
                     raise ParseError(treat_path, ", ".join(sorted(extra)),
-                                     f"differs from {base_path} beyond {sorted(may_differ)}")
+                                     f"differs from {base_path} beyond {sorted(c.switch)}")
             for arm, run in (("baseline", b), ("treatment", t)):
                 path = run["path"]
                 at = FILE_COMMITS.get(path, commit)
                 rows.append({
-                    "innovation": innovation, "arm": arm, "series": series,
+                    "innovation": c.innovation, "arm": arm, "series": c.series,
                     "parameters": run["model_size"], "tokens": run["total_tokens"],
                     "compute_flop": run["model_flops"], "compute_method": "stated", "loss": run[METRIC],
                     "loss_on": LOSS_ON, "source": SOURCE, "evidence": "primary",
@@ -208,48 +241,20 @@ def parse(files: Mapping[str, bytes], *, repo: str = RELEASE.repo, commit: str =
 
 
 def series_records(rows: list[dict]) -> list[dict]:
-    text = {
-        "marin2025-adamc-vs-adamw": ("AdamW (baseline) against AdamC (treatment), llama models 154M-1.43B",
-                                     "AdamC's weight decay correction (adamc_weight_decay) is the only setting that differs"),
-        "marin2025-cautious-adamc-vs-cautious": ("Cautious AdamW (baseline) against C-AdamC, Cautious with AdamC's "
-                                                 "weight decay (treatment)",
-                                                 "adamc_weight_decay is the only setting that differs"),
-        "marin2025-attnsink-vs-std-attn": ("standard attention (baseline) against attention with a sink "
-                                           "(treatment), Muon-trained transformer 154M-1.43B",
-                                           "use_attention_sink is the only setting that differs"),
-        "marin2025-qwen3-qknorm-vs-llama": ("the llama models with Muon (baseline) against the same sizes as Qwen3 "
-                                            "models, i.e. with QK-norm (treatment), 154M-1.43B",
-                                            "the model class (Levanter's Qwen3Config: the Llama architecture plus "
-                                            "QK-norm, sliding window off) is the only difference"),
-        "marin2025-parallel-vs-std-attn": ("serial attention and MLP (baseline) against parallel blocks "
-                                           "(treatment), Muon-trained transformer 154M-1.43B",
-                                           "use_parallel_blocks is the only setting that differs"),
-    }
+    used = {row["series"] for row in rows}
     records = []
-    for series in sorted({row["series"] for row in rows}):
+    for c in sorted((c for c in COMPARISONS if c.series in used), key=lambda c: c.series):
         held = {"data": "one FineWeb-Edu training cache (fineweb-edu-10B-6fbcbb) and the same tokens per size",
                 "tokenizer": "the same cache, hence the same tokenizer; the loss is per byte",
                 "loss": LOSS_ON + ", for both arms",
                 "tokens_per_parameter": "the same parameters and tokens per size in both arms (checked)"}
-        if series in text:
-            arms, why = text[series]
+        if c.tuned is None:
             held |= {"schedule": "the same learning-rate schedule, warmup, batch and steps (checked)",
-                     "tuning_budget": f"the same submitted settings in both arms: {why} (checked)"}
-            differs = {}
-        else:
-            name = "Muon" if "muon" in series else "Cautious AdamW"
-            arms = f"AdamW (baseline) against {name} (treatment), llama models 154M-1.43B"
-            differs = {"tuning_budget": f"the optimizer is the innovation: {name} with its own submitted learning "
-                                        "rate, betas, epsilon, clipping and weight decay, as AdamW with its own (one "
-                                        "submission per size each, no seed)",
-                       "schedule": "part of each optimizer's submitted recipe: " + (
-                           "Muon's is linear without warmup against AdamW's cosine with warmup, and at 520M batch "
-                           "128 x 19836 steps against AdamW's 256 x 9918 (the same tokens)" if "muon" in series else
-                           "the same cosine shape, with Cautious's own warmup (2000 steps against AdamW's 1000 at "
-                           "520M and 1.2B)")}
-        records.append(parity(series, SOURCE, arms=arms,
+                     "tuning_budget": "the same submitted settings in both arms; only "
+                                      f"{', '.join(sorted(c.switch))} may differ (checked)"}
+        records.append(parity(c.series, SOURCE, arms=c.arms,
                               locator=f"{RELEASE.repo}@{RELEASE.commit}:{ROOT}/ (speedrun_results.json per size)",
-                              held_equal=held, differs=differs or None,
-                              note="One run per size and arm, no seed given; the engine's noise comes from the "
-                                   "scatter around the joint fit."))
+                              held_equal=held, differs=c.tuned,
+                              note=c.note + "One run per size and arm, no seed given; the engine's noise comes "
+                                            "from the scatter around the joint fit."))
     return records

@@ -24,12 +24,11 @@ authors' params_active_precise (compute_method 6ND).
 from __future__ import annotations
 
 import json
-import math
 import re
 from typing import Mapping
 
 from scrapers.errors import ParseError
-from scrapers.sources.runs_common import Release, parity
+from scrapers.sources.runs_common import Release, parity, positive
 
 SOURCE = "mcleish2025gemstonesrepo"
 HOT = "wandb_dfs/wandb_df_for_fitting_hot.jsonl"
@@ -62,9 +61,7 @@ def _records(path: str, data: bytes) -> list[dict]:
         except ValueError as exc:
             raise ParseError(path, f"line {line_number}", f"not JSON: {exc}") from None
         for key in ("params_active_precise", "tokens", "step", "final_loss"):
-            value = record.get(key)
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value) or value <= 0:
-                raise ParseError(path, f"line {line_number}, {key}", f"expected a positive number, got {value!r}")
+            positive(record.get(key), path, f"line {line_number}, {key}")
         match = NAME.match(str(record.get("run_name")))
         if not match or (int(match[1]), int(match[2])) != (record.get("width"), record.get("depth")):
             raise ParseError(path, f"line {line_number}, run_name", f"unexpected run name {record.get('run_name')!r} "
